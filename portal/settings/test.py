@@ -1,0 +1,15 @@
+"""The test suite: the same settings, a fast hasher, email kept in memory.
+
+DATABASE_URL and CELERY_BROKER_URL still come from the environment, so `.ci/run` runs this
+same suite against PostgreSQL and Redis.
+"""
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+ALLOWED_HOSTS = ["*"]
