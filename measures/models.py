@@ -169,9 +169,7 @@ class Incentive(Bilingual):
         FAST_TRACK = "fast_track", _("Fast-track service")
         RECOGNITION = "recognition", _("Recognition")
 
-    GRANT_KINDS = frozenset(
-        {Kind.FIXED_GRANT, Kind.PER_UNIT_GRANT, Kind.COST_SHARE_GRANT, Kind.DISCRETIONARY_GRANT}
-    )
+    GRANT_KINDS = frozenset({Kind.FIXED_GRANT, Kind.PER_UNIT_GRANT, Kind.COST_SHARE_GRANT, Kind.DISCRETIONARY_GRANT})
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="incentives")
@@ -261,7 +259,6 @@ class EligibilityCriterion(Bilingual):
     """
 
     class Rule(models.TextChoices):
-        APPLICANT_TYPE = "applicant_type", _("Applicant type")
         QUALIFICATION_ANY = "qualification_any", _("Holds one of the qualifications")
         SIZE_IN = "size_in", _("Enterprise size")
         CITY_IN = "city_in", _("Located in")

@@ -32,8 +32,9 @@ class Qualification(models.TextChoices):
     PROVINCIAL_TECH_CENTER = "provincial_tech_center", _("Provincial enterprise technology centre")
     FORTUNE_500 = "fortune_500", _("World or China top 500 enterprise")
     STANDARD_INNOVATION_AWARD = "standard_innovation_award", _("China Standard Innovation Contribution Award")
-    GUANGDONG_STANDARDISATION_AWARD = "guangdong_standardisation_award", _(
-        "Guangdong Standardisation Outstanding Contribution Award"
+    GUANGDONG_STANDARDISATION_AWARD = (
+        "guangdong_standardisation_award",
+        _("Guangdong Standardisation Outstanding Contribution Award"),
     )
     QUALITY_BENCHMARK = "quality_benchmark", _("Guangdong quality benchmark")
     TIME_HONOURED_BRAND = "time_honoured_brand", _("Time-honoured brand")

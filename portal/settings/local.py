@@ -4,3 +4,5 @@ from .base import *  # noqa: F403
 from .base import env_bool
 
 DEBUG = env_bool("DEBUG", True)
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG

@@ -1,0 +1,164 @@
+"""Eligibility rules: each criterion of an incentive explains itself and judges a set of facts.
+
+A criterion is data (rule + params, see EligibilityCriterion); this module knows what each rule
+means. Judging returns one reason per criterion: met, not met, or unknown when the applicant has
+not yet told the portal what the rule needs (so the verdict becomes "more information needed").
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import EligibilityCriterion, Incentive
+from .vocabulary import EnterpriseSize, GuangdongCity, Qualification
+
+Rule = EligibilityCriterion.Rule
+
+
+@dataclass(frozen=True)
+class ApplicantFacts:
+    """What the portal knows of an applicant; None means "not told yet"."""
+
+    applicant_type: str
+    qualifications: frozenset[str] = frozenset()
+    size: str | None = None
+    city: str | None = None
+    industry_division: str | None = None
+    revenue_cn: Decimal | None = None
+    revenue_world: Decimal | None = None
+    # Measure 9 speaks of the parties to a merger; their revenues come with the claim.
+    parties_revenue_cn: tuple[Decimal, ...] | None = None
+    declarations: frozenset[str] = field(default_factory=frozenset)
+
+
+class Outcome(StrEnum):
+    MET = "met"
+    NOT_MET = "not_met"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Reason:
+    criterion: str
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class Verdict:
+    eligible: bool | None  # None: more information needed
+    reasons: tuple[Reason, ...]
+
+
+def _label(choices: type, codes: Iterable[str]) -> str:
+    labels = dict(choices.choices)
+    return "、".join(str(labels.get(code, code)) for code in codes)
+
+
+def _yuan(amount: str | Decimal) -> str:
+    return f"{Decimal(str(amount)):,.0f}"
+
+
+def describe(criterion: EligibilityCriterion) -> str:
+    """The criterion in words, in the active language."""
+    params = criterion.params or {}
+    rule = criterion.rule
+    if rule == Rule.QUALIFICATION_ANY:
+        return _("Holds one of: %(list)s") % {"list": _label(Qualification, params.get("qualifications", []))}
+    if rule == Rule.SIZE_IN:
+        return _("Enterprise size is one of: %(list)s") % {"list": _label(EnterpriseSize, params.get("sizes", []))}
+    if rule == Rule.CITY_IN:
+        return _("Located in one of: %(list)s") % {"list": _label(GuangdongCity, params.get("cities", []))}
+    if rule == Rule.INDUSTRY_IN:
+        return _("Industry division (GB/T 4754) is one of: %(list)s") % {"list": ", ".join(params.get("divisions", []))}
+    if rule == Rule.REVENUE_CN_ABOVE:
+        return _("Last financial year's turnover in China above %(amount)s CNY") % {"amount": _yuan(params["amount"])}
+    if rule == Rule.REVENUE_WORLD_ABOVE:
+        return _("Last financial year's worldwide turnover above %(amount)s CNY") % {"amount": _yuan(params["amount"])}
+    if rule == Rule.PARTIES_REVENUE_CN_ABOVE:
+        return _("At least %(count)s parties each with turnover in China above %(amount)s CNY") % {
+            "count": params.get("count", 2),
+            "amount": _yuan(params["amount"]),
+        }
+    return criterion.localized("text")
+
+
+def judge_criterion(criterion: EligibilityCriterion, facts: ApplicantFacts) -> Outcome:
+    params = criterion.params or {}
+    rule = criterion.rule
+
+    def compare(value: Decimal | None, threshold: str) -> Outcome:
+        if value is None:
+            return Outcome.UNKNOWN
+        return Outcome.MET if value > Decimal(str(threshold)) else Outcome.NOT_MET
+
+    def member(value: str | None, allowed: list[str]) -> Outcome:
+        if value is None:
+            return Outcome.UNKNOWN
+        return Outcome.MET if value in allowed else Outcome.NOT_MET
+
+    if rule == Rule.QUALIFICATION_ANY:
+        return Outcome.MET if facts.qualifications & set(params.get("qualifications", [])) else Outcome.NOT_MET
+    if rule == Rule.SIZE_IN:
+        return member(facts.size, params.get("sizes", []))
+    if rule == Rule.CITY_IN:
+        return member(facts.city, params.get("cities", []))
+    if rule == Rule.INDUSTRY_IN:
+        return member(facts.industry_division, params.get("divisions", []))
+    if rule == Rule.REVENUE_CN_ABOVE:
+        return compare(facts.revenue_cn, params["amount"])
+    if rule == Rule.REVENUE_WORLD_ABOVE:
+        return compare(facts.revenue_world, params["amount"])
+    if rule == Rule.PARTIES_REVENUE_CN_ABOVE:
+        if facts.parties_revenue_cn is None:
+            return Outcome.UNKNOWN
+        above = sum(1 for revenue in facts.parties_revenue_cn if revenue > Decimal(str(params["amount"])))
+        return Outcome.MET if above >= int(params.get("count", 2)) else Outcome.NOT_MET
+    # A declaration is checked by the department: until the applicant declares it, unknown.
+    return Outcome.MET if str(criterion.pk) in facts.declarations else Outcome.UNKNOWN
+
+
+def judge(incentive: Incentive, facts: ApplicantFacts) -> Verdict:
+    """All ungrouped criteria must be met; within an alternative group, one suffices.
+
+    Uses `incentive.criteria.all()`, so prefetching criteria keeps a list of verdicts at a fixed
+    number of queries.
+    """
+    applicant_reason = Reason(
+        criterion=_("Open to: %(type)s") % {"type": incentive.get_applicant_type_display()},
+        outcome=Outcome.MET if facts.applicant_type == incentive.applicant_type else Outcome.NOT_MET,
+    )
+    reasons = [applicant_reason]
+    required: list[Outcome] = [applicant_reason.outcome]
+    groups: dict[str, list[Outcome]] = {}
+    for criterion in incentive.criteria.all():
+        outcome = judge_criterion(criterion, facts)
+        reasons.append(Reason(criterion=describe(criterion), outcome=outcome))
+        if criterion.alternative_group:
+            groups.setdefault(criterion.alternative_group, []).append(outcome)
+        else:
+            required.append(outcome)
+    for outcomes in groups.values():
+        if Outcome.MET in outcomes:
+            required.append(Outcome.MET)
+        elif Outcome.UNKNOWN in outcomes:
+            required.append(Outcome.UNKNOWN)
+        else:
+            required.append(Outcome.NOT_MET)
+    if Outcome.NOT_MET in required:
+        eligible: bool | None = False
+    elif Outcome.UNKNOWN in required:
+        eligible = None
+    else:
+        eligible = True
+    return Verdict(eligible=eligible, reasons=tuple(reasons))
+
+
+OUTCOME_LABELS = {
+    Outcome.MET: gettext_lazy("met"),
+    Outcome.NOT_MET: gettext_lazy("not met"),
+    Outcome.UNKNOWN: gettext_lazy("unknown"),
+}

@@ -1,0 +1,90 @@
+"""Public catalog pages: the policy as chapters and measures, a measure, a department."""
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import selectors
+from .amounts import compute_amount
+from .models import Department, Incentive, Measure, PolicyDocument
+from .vocabulary import ApplicantType
+
+
+class CatalogFilterForm(forms.Form):
+    q = forms.CharField(label=_("Keywords"), required=False, max_length=100)
+    department = forms.ChoiceField(label=_("Department"), required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind of support"), required=False, choices=[("", _("All kinds")), *Incentive.Kind.choices]
+    )
+    applicant_type = forms.ChoiceField(
+        label=_("Applicant"), required=False, choices=[("", _("All applicants")), *ApplicantType.choices]
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [("", _("All departments"))] + [
+            (d.code, d.localized("name")) for d in selectors.department_queryset()
+        ]
+
+
+def _with_estimates(incentives: list[Incentive]) -> list[tuple[Incentive, object]]:
+    today = timezone.localdate()
+    return [(incentive, compute_amount(incentive, on=today)) for incentive in incentives]
+
+
+def catalog(request: HttpRequest) -> HttpResponse:
+    form = CatalogFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    measures = list(
+        selectors.measure_search(
+            query=filters.get("q", ""),
+            department=filters.get("department", ""),
+            kind=filters.get("kind", ""),
+            applicant_type=filters.get("applicant_type", ""),
+        )
+    )
+    chapters: dict[int, dict[str, object]] = {}
+    for measure in measures:
+        chapter = chapters.setdefault(measure.chapter.number, {"chapter": measure.chapter, "measures": []})
+        chapter["measures"].append(measure)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "measures/catalog.html",
+        {
+            "document": PolicyDocument.objects.first(),
+            "form": form,
+            "chapters": list(chapters.values()),
+            "result_count": len(measures),
+            "filtered": bool(request.GET) and form.is_valid() and any(filters.values()),
+        },
+    )
+
+
+def measure_detail(request: HttpRequest, number: int) -> HttpResponse:
+    try:
+        measure = selectors.measure_queryset().get(number=number)
+    except Measure.DoesNotExist:
+        raise Http404 from None
+    return render(
+        request,
+        "measures/measure_detail.html",
+        {"measure": measure, "incentives": _with_estimates(list(measure.incentives.all()))},
+    )
+
+
+def department_detail(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        department = selectors.department_detail(code)
+    except Department.DoesNotExist:
+        raise Http404 from None
+    return render(
+        request,
+        "measures/department_detail.html",
+        {"department": department, "incentives": _with_estimates(list(department.handled_incentives.all()))},
+    )
+
+
+def department_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "measures/department_list.html", {"departments": selectors.department_queryset()})

@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from measures import api as measures_api
+
+from . import views
+
+router = DefaultRouter(trailing_slash=True)
+router.register("measures", measures_api.MeasureViewSet, basename="measure")
+router.register("departments", measures_api.DepartmentViewSet, basename="department")
+router.register("incentives", measures_api.IncentiveViewSet, basename="incentive")
+
+urlpatterns = [
+    path("", include("measures.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("healthz/", views.healthz, name="healthz"),
+    path("api/v1/", include(router.urls)),
+    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+if settings.DEBUG:
+    urlpatterns.append(path("api/", include("rest_framework.urls")))
