@@ -1,16 +1,78 @@
+"""Identities: users, applicants (申报主体: an enterprise or an individual), their profile facts,
+bank accounts and in-portal notifications."""
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from measures.vocabulary import ApplicantType, EnterpriseSize, GuangdongCity, IndustryDivision, Qualification
+
+from .identifiers import mask_account_number, mask_resident_id
+
+
+class Applicant(models.Model):
+    """Who claims incentives: an enterprise (统一社会信用代码) or an individual (居民身份证号码).
+
+    One model for both, so applications, qualifications and bank accounts have one owner type;
+    the fields of the other kind stay empty (checked by constraints).
+    """
+
+    kind = models.CharField(_("applicant type"), max_length=16, choices=ApplicantType.choices)
+    name = models.CharField(_("name"), max_length=200)
+    uscc = models.CharField(_("unified social credit code"), max_length=18, null=True, blank=True, unique=True)
+    # Personal information: shown masked everywhere except where a task needs it.
+    resident_id = models.CharField(_("resident identity card number"), max_length=18, null=True, blank=True, unique=True)
+    employer_uscc = models.CharField(_("employer's credit code"), max_length=18, blank=True)
+    city = models.CharField(_("city"), max_length=16, choices=GuangdongCity.choices, blank=True)
+    district = models.CharField(_("district or county"), max_length=50, blank=True)
+    industry = models.CharField(_("industry"), max_length=2, choices=IndustryDivision.choices, blank=True)
+    size = models.CharField(_("size"), max_length=8, choices=EnterpriseSize.choices, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    revenue_year = models.PositiveSmallIntegerField(_("financial year of the revenue figures"), null=True, blank=True)
+    revenue_cn = models.DecimalField(
+        _("revenue in China last year (CNY)"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    revenue_world = models.DecimalField(
+        _("worldwide revenue last year (CNY)"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("applicant")
+        verbose_name_plural = _("applicants")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind=ApplicantType.ORGANISATION) & Q(uscc__isnull=False) & Q(resident_id__isnull=True))
+                | (Q(kind=ApplicantType.INDIVIDUAL) & Q(resident_id__isnull=False) & Q(uscc__isnull=True)),
+                name="applicant_identifier_matches_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_enterprise(self) -> bool:
+        return self.kind == ApplicantType.ORGANISATION
+
+    @property
+    def identifier_masked(self) -> str:
+        return self.uscc if self.is_enterprise else mask_resident_id(self.resident_id or "")
 
 
 class User(AbstractUser):
-    """A person who signs in: an applicant, an official or an administrator.
-
-    A custom model from the first migration so that later issues can add identity fields
-    (department, enterprise) without a painful swap.
-    """
+    """A person who signs in: an applicant's user, an official or an administrator."""
 
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("applicant")
+    )
+    # The enterprise's first user administers it and may invite colleagues.
+    is_applicant_admin = models.BooleanField(_("administers the applicant's account"), default=False)
+    email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -18,3 +80,92 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+
+class ApplicantQualification(models.Model):
+    """A title or award the applicant holds (单项冠军, 小巨人, 中国质量奖…), with its evidence."""
+
+    class Level(models.TextChoices):
+        NATIONAL = "national", _("National")
+        PROVINCIAL = "provincial", _("Provincial")
+        MUNICIPAL = "municipal", _("Municipal")
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="qualifications")
+    qualification = models.CharField(_("qualification"), max_length=40, choices=Qualification.choices)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.NATIONAL)
+    year = models.PositiveSmallIntegerField(_("year obtained"))
+    certificate_number = models.CharField(_("certificate number"), max_length=80, blank=True)
+    evidence = models.FileField(_("evidence"), upload_to="qualifications/%Y/", blank=True)
+    evidence_name = models.CharField(_("evidence file name"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+        ordering = ["-year", "qualification"]
+        constraints = [
+            models.UniqueConstraint(fields=["applicant", "qualification", "year"], name="qualification_once_a_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_qualification_display()} ({self.year})"
+
+
+class BankAccount(models.Model):
+    """Where awards are paid. The account name must equal the applicant's name (checked by the service)."""
+
+    applicant = models.OneToOneField(Applicant, on_delete=models.CASCADE, related_name="bank_account")
+    account_name = models.CharField(_("account name"), max_length=200)
+    bank_name = models.CharField(_("bank and branch"), max_length=200)
+    account_number = models.CharField(_("account number"), max_length=40)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("bank account")
+        verbose_name_plural = _("bank accounts")
+
+    def __str__(self) -> str:
+        return f"{self.bank_name} {self.account_number_masked}"
+
+    @property
+    def account_number_masked(self) -> str:
+        return mask_account_number(self.account_number)
+
+
+class Invitation(models.Model):
+    """An enterprise administrator invites a colleague to the enterprise's account."""
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    token = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Notification(models.Model):
+    """A message in the portal's inbox; also sent by email through Celery (once: `emailed_at`)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.subject

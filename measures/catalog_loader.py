@@ -206,6 +206,7 @@ def _load_incentives(
             handling_department=departments[entry["department"]],
             unit=entry.get("unit", ""),
             unit_en=entry.get("unit_en", ""),
+            application_form=entry.get("form", {}),
         )
         new_incentives.append(incentive)
         incentives[incentive.code] = incentive

@@ -40,6 +40,10 @@ class Outcome(StrEnum):
     NOT_MET = "not_met"
     UNKNOWN = "unknown"
 
+    @property
+    def label(self) -> str:
+        return str(OUTCOME_LABELS[self])
+
 
 @dataclass(frozen=True)
 class Reason:

@@ -189,6 +189,9 @@ class Incentive(Bilingual):
     unit = models.CharField(_("unit (Chinese)"), max_length=60, blank=True)
     unit_en = models.CharField(_("unit (English)"), max_length=100, blank=True)
     is_active = models.BooleanField(_("open for claims"), default=True)
+    # The application form as data (sections of fields); empty: the default form for its kind.
+    # See applications.form_definitions for the format.
+    application_form = models.JSONField(_("application form"), default=dict, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from applications import dashboard
 from measures import api as measures_api
 
 from . import views
@@ -18,12 +19,18 @@ router.register("incentives", measures_api.IncentiveViewSet, basename="incentive
 
 urlpatterns = [
     path("", include("measures.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("applications/", include("applications.urls")),
+    path("me/", include("applications.dashboard")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("healthz/", views.healthz, name="healthz"),
     path("api/v1/", include(router.urls)),
+    path("api/v1/", include("accounts.api_urls")),
+    path("api/v1/", include("applications.api_urls")),
+    path("api/v1/", include(dashboard.api_urlpatterns)),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -56,3 +56,17 @@ def page(browser: object) -> Iterator[object]:
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def celery_worker(transactional_db: None) -> Iterator[None]:
+    """A real Celery worker (in a thread of this process) consuming from the real broker.
+
+    Only for tests marked `worker`, which run when CELERY_BROKER_URL is set (.ci/run: Redis).
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from portal.celery import app
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10.0):
+        yield

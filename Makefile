@@ -1,0 +1,78 @@
+# Quality-incentive portal.  `make run` serves it on http://127.0.0.1:8000, `make test` checks it.
+# Every step is idempotent: a second run only redoes what changed, and takes seconds.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON      ?= python3.11
+VENV        ?= .venv
+ADDRESS     ?= 127.0.0.1:8000
+PYTEST_ARGS ?=
+
+BIN    := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+
+# Debian packages, installed with apt-get only when dpkg says they are missing: the browser
+# for the browser tests, pdffonts/pdftotext, CJK fonts and the libraries WeasyPrint loads, msgfmt.
+SYSTEM_PACKAGES := chromium poppler-utils fonts-wqy-microhei fonts-noto-cjk \
+	libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext
+# Debian's own python3.11 creates no venv without python3.11-venv (ensurepip); evaluated lazily.
+PYTHON_PACKAGES = $(shell $(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1 \
+	|| echo $(notdir $(PYTHON)) $(notdir $(PYTHON))-venv)
+
+# Python packages are (re)installed only when a requirements file is newer than this stamp.
+VENV_STAMP := $(VENV)/.requirements-installed
+
+# Translations: compiled when a .po file is newer than its .mo (or the .mo is missing).
+PO_FILES := $(shell find . \( -path ./$(VENV) -o -path ./var -o -path ./.git \) -prune \
+	-o -name '*.po' -print 2>/dev/null)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: help install system-deps venv messages run test lint format
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+install: system-deps venv messages var  ## system packages, .venv, compiled translations, var/
+
+system-deps:  ## apt-get install what is missing (needs root)
+	@bin/apt-ensure $(SYSTEM_PACKAGES) $(PYTHON_PACKAGES)
+
+venv: $(VENV_STAMP)  ## create .venv and install requirements-dev.txt
+
+$(VENV_STAMP): requirements.txt requirements-dev.txt | system-deps
+	@# (Re)create the venv when it is missing or broken, or was made by another Python.
+	if [[ "$$($(BIN)/python -V 2>&1)" != "$$($(PYTHON) -V 2>&1)" ]]; then \
+		rm -rf $(VENV); $(PYTHON) -m venv $(VENV); fi
+	$(BIN)/python -m pip install --progress-bar off -r requirements-dev.txt
+	touch $@
+
+messages: $(MO_FILES)  ## compile translations (when there are .po files)
+
+ifneq ($(PO_FILES),)
+$(MO_FILES) &: $(PO_FILES) | $(VENV_STAMP)
+	$(MANAGE) compilemessages --ignore=$(VENV)
+	@# compilemessages leaves .mo files that were up to date alone: mark the whole set done.
+	touch -c $(MO_FILES)
+endif
+
+var:
+	mkdir -p $@
+
+run: install  ## migrate, load the demo data, collect static files, serve on 127.0.0.1:8000
+	$(MANAGE) migrate --noinput
+	$(MANAGE) demo_data
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(MANAGE) runserver $(ADDRESS)
+
+test: install lint  ## lint, then the whole test suite (SQLite, Celery eager); PYTEST_ARGS=...
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: venv  ## ruff check and ruff format --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv  ## fix what ruff can fix, then format
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .

@@ -1,0 +1,215 @@
+"""Registration and the applicant's own profile through the API (/api/v1/register/..., /api/v1/me/...).
+
+The same services as the pages; the caller only ever reaches its own applicant's data (another
+applicant's qualification id answers 404). Anonymous callers of /me/ get 401.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, permissions, status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .models import ApplicantQualification
+from .serializers import (
+    BankAccountInputSerializer,
+    BankAccountSerializer,
+    EnterpriseRegistrationSerializer,
+    IndividualRegistrationSerializer,
+    MeChangesSerializer,
+    MeSerializer,
+    QualificationInputSerializer,
+    QualificationSerializer,
+    me_payload,
+)
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = _("The file is larger than 20 MB.")
+    default_code = "too_large"
+
+
+def service_errors(error: DjangoValidationError) -> exceptions.APIException:
+    """A service's refusal as the API's 400 (or 413 for an oversized upload)."""
+    if hasattr(error, "error_dict"):
+        for messages in error.error_dict.values():
+            for message in messages:
+                if message.code == "too_large":
+                    return PayloadTooLarge(detail=message.messages[0])
+        return exceptions.ValidationError(error.message_dict)
+    return exceptions.ValidationError({"non_field_errors": error.messages})
+
+
+def _base_url(request: Request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+class RegistrationThrottle(AnonRateThrottle):
+    scope = "anon"
+
+
+class _Registration(APIView):
+    # Anonymous callers only matter here: no session, so no CSRF token is needed to register.
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [RegistrationThrottle]
+    input_serializer: type
+    service: Any
+
+    def post(self, request: Request) -> Response:
+        data = self.input_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            user = type(self).service(**data.validated_data, base_url=_base_url(request))
+        except DjangoValidationError as error:
+            raise service_errors(error) from None
+        return Response(MeSerializer(me_payload(user)).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    summary="Register an enterprise and its administrator",
+    request=EnterpriseRegistrationSerializer,
+    responses={201: MeSerializer},
+)
+class EnterpriseRegistrationView(_Registration):
+    input_serializer = EnterpriseRegistrationSerializer
+    service = services.enterprise_register
+
+
+@extend_schema(
+    summary="Register an individual applicant",
+    request=IndividualRegistrationSerializer,
+    responses={201: MeSerializer},
+)
+class IndividualRegistrationView(_Registration):
+    input_serializer = IndividualRegistrationSerializer
+    service = services.individual_register
+
+
+class _Mine(GenericAPIView):
+    """Signed-in applicants only; the Token scheme comes first so an anonymous call gets 401."""
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [permissions.IsAuthenticated]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, DjangoValidationError):
+            exc = service_errors(exc)
+        elif isinstance(exc, PermissionDenied):
+            exc = exceptions.NotFound()  # never tell a caller about objects it may not know of
+        return super().handle_exception(exc)
+
+
+class MeView(_Mine):
+    serializer_class = MeSerializer
+
+    @extend_schema(summary="The signed-in applicant's profile, user and profile completeness")
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(me_payload(request.user)).data)
+
+    @extend_schema(
+        summary="Change the profile (`applicant`) and/or your own details (`user`)",
+        request=MeChangesSerializer,
+        responses={200: MeSerializer},
+    )
+    def patch(self, request: Request) -> Response:
+        applicant = selectors.applicant_of(request.user)
+        changes = MeChangesSerializer(data=request.data)
+        changes.is_valid(raise_exception=True)
+        services.profile_update(
+            actor=request.user,
+            applicant=applicant,
+            applicant_changes=dict(changes.validated_data.get("applicant", {})),
+            user_changes=dict(changes.validated_data.get("user", {})),
+            base_url=_base_url(request),
+        )
+        request.user.refresh_from_db()
+        return Response(MeSerializer(me_payload(request.user)).data)
+
+
+class QualificationListView(_Mine):
+    serializer_class = QualificationSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self) -> Any:
+        return selectors.qualification_list(selectors.applicant_of(self.request.user))
+
+    @extend_schema(summary="The applicant's qualifications (单项冠军, 小巨人, 中国质量奖…)")
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(QualificationSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Add a qualification, with an optional evidence file (multipart `evidence`)",
+        request={"multipart/form-data": QualificationInputSerializer, "application/json": QualificationInputSerializer},
+        responses={201: QualificationSerializer, 413: OpenApiResponse(description="The file is larger than 20 MB.")},
+    )
+    def post(self, request: Request) -> Response:
+        applicant = selectors.applicant_of(request.user)
+        data = QualificationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        record = services.qualification_add(actor=request.user, applicant=applicant, **data.validated_data)
+        return Response(QualificationSerializer(record).data, status=status.HTTP_201_CREATED)
+
+
+class QualificationDetailView(_Mine):
+    serializer_class = QualificationSerializer
+
+    def get_object(self) -> ApplicantQualification:
+        return selectors.qualification_of(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(summary="One of the applicant's qualifications")
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(QualificationSerializer(self.get_object()).data)
+
+    @extend_schema(summary="Remove a qualification (and its evidence file)", responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        services.qualification_delete(actor=request.user, qualification=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BankAccountView(_Mine):
+    serializer_class = BankAccountSerializer
+
+    @extend_schema(summary="Where awards are paid (the number masked); 404 when none is recorded")
+    def get(self, request: Request) -> Response:
+        account = selectors.bank_account_of(selectors.applicant_of(request.user))
+        if account is None:
+            raise Http404
+        return Response(BankAccountSerializer(account).data)
+
+    @extend_schema(
+        summary="Record or replace the bank account; the account name must equal the applicant's name",
+        request=BankAccountInputSerializer,
+        responses={200: BankAccountSerializer, 201: BankAccountSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        applicant = selectors.applicant_of(request.user)
+        data = BankAccountInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        existed = selectors.bank_account_of(applicant) is not None
+        account = services.bank_account_set(actor=request.user, applicant=applicant, **data.validated_data)
+        return Response(
+            BankAccountSerializer(account).data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        )
+
+    @extend_schema(summary="Remove the bank account", responses={204: None})
+    def delete(self, request: Request) -> Response:
+        with transaction.atomic():
+            deleted = services.bank_account_delete(actor=request.user, applicant=selectors.applicant_of(request.user))
+        if not deleted:
+            raise Http404
+        return Response(status=status.HTTP_204_NO_CONTENT)

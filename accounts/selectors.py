@@ -1,0 +1,104 @@
+"""Reads about applicants that pages, the API and other apps share.
+
+`applicant_of` and `qualification_of` fetch and check access in one call and raise the same 404
+for "missing" and "not yours", so nobody can probe ids.
+"""
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from measures.eligibility import ApplicantFacts
+
+from .models import Applicant, ApplicantQualification, BankAccount, Invitation, User
+
+
+def applicant_of(user: User) -> Applicant:
+    """The applicant the signed-in user acts for; 404 for anonymous users and officials."""
+    if not getattr(user, "is_authenticated", False) or user.applicant_id is None:
+        raise Http404
+    return user.applicant  # type: ignore[return-value]
+
+
+def qualification_list(applicant: Applicant) -> QuerySet[ApplicantQualification]:
+    return ApplicantQualification.objects.filter(applicant=applicant).order_by("-year", "qualification", "pk")
+
+
+def qualification_of(user: User, pk: int | str) -> ApplicantQualification:
+    """One of the user's applicant's qualifications; 404 for anybody else's."""
+    applicant = applicant_of(user)
+    try:
+        return ApplicantQualification.objects.get(pk=int(pk), applicant=applicant)
+    except (ApplicantQualification.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def bank_account_of(applicant: Applicant) -> BankAccount | None:
+    return BankAccount.objects.filter(applicant=applicant).first()
+
+
+def invitation_list(applicant: Applicant) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(applicant=applicant).select_related("invited_by").order_by("-created_at")
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    return Invitation.objects.select_related("applicant").filter(token=token).first()
+
+
+def colleagues(applicant: Applicant) -> QuerySet[User]:
+    return User.objects.filter(applicant=applicant).order_by("-is_applicant_admin", "username")
+
+
+COMPLETENESS_LABELS = {
+    "city": _("City"),
+    "industry": _("Industry"),
+    "size": _("Enterprise size"),
+    "contact_person": _("Contact person"),
+    "revenue": _("Last year's revenue"),
+    "qualification": _("At least one qualification"),
+    "bank_account": _("Bank account for payments"),
+}
+
+
+def profile_items(applicant: Applicant) -> list[tuple[str, bool]]:
+    """(item, done) for each part of a complete profile; enterprises have more parts than people."""
+    items = [("city", bool(applicant.city))]
+    if applicant.is_enterprise:
+        items += [("industry", bool(applicant.industry)), ("size", bool(applicant.size))]
+    items.append(("contact_person", bool(applicant.contact_person)))
+    if applicant.is_enterprise:
+        items.append(("revenue", applicant.revenue_cn is not None and applicant.revenue_world is not None))
+    if "qualifications" in getattr(applicant, "_prefetched_objects_cache", {}):
+        has_qualification = bool(applicant.qualifications.all())
+    else:
+        has_qualification = ApplicantQualification.objects.filter(applicant=applicant).exists()
+    items.append(("qualification", has_qualification))
+    items.append(("bank_account", BankAccount.objects.filter(applicant=applicant).exists()))
+    return items
+
+
+def profile_completeness(applicant: Applicant) -> tuple[int, list[str]]:
+    """(percent complete, the missing parts in words, in the active language). Two queries at most."""
+    items = profile_items(applicant)
+    done = sum(1 for _key, ok in items if ok)
+    missing = [str(COMPLETENESS_LABELS[key]) for key, ok in items if not ok]
+    return round(100 * done / len(items)), missing
+
+
+def applicant_facts(applicant: Applicant) -> ApplicantFacts:
+    """What eligibility rules may know of the applicant; None where the profile says nothing yet."""
+    if "qualifications" in getattr(applicant, "_prefetched_objects_cache", {}):
+        codes = frozenset(q.qualification for q in applicant.qualifications.all())
+    else:
+        codes = frozenset(
+            ApplicantQualification.objects.filter(applicant=applicant).values_list("qualification", flat=True)
+        )
+    return ApplicantFacts(
+        applicant_type=applicant.kind,
+        qualifications=codes,
+        size=applicant.size or None,
+        city=applicant.city or None,
+        industry_division=applicant.industry or None,
+        revenue_cn=applicant.revenue_cn,
+        revenue_world=applicant.revenue_world,
+    )

@@ -1,0 +1,27 @@
+"""Account pages (namespace "accounts"); Django's login and logout are in portal/urls.py."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("register/", views.register, name="register"),
+    path("register/enterprise/", views.register_enterprise, name="register_enterprise"),
+    path("register/individual/", views.register_individual, name="register_individual"),
+    path("verify-email/resend/", views.resend_verification, name="resend_verification"),
+    path("verify-email/<str:token>/", views.verify_email, name="verify_email"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/qualifications/", views.qualifications, name="qualifications"),
+    path("profile/qualifications/<int:pk>/delete/", views.qualification_delete, name="qualification_delete"),
+    path("profile/qualifications/<int:pk>/evidence/", views.qualification_evidence, name="qualification_evidence"),
+    path("profile/bank-account/", views.bank_account, name="bank_account"),
+    path("profile/bank-account/delete/", views.bank_account_delete, name="bank_account_delete"),
+    path("profile/invite/", views.invite, name="invite"),
+    path("invitation/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path("password-reset/", views.password_reset, name="password_reset"),
+    path("password-reset/sent/", views.password_reset_done, name="password_reset_done"),
+    path("reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
+    path("reset/done/", views.password_reset_complete, name="password_reset_complete"),
+]

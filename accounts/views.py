@@ -1,0 +1,310 @@
+"""Account pages: registration, email confirmation, the profile, qualifications, the bank account
+and invitations. Views parse the form, call one service and render; a refused input re-renders
+the page with what was typed and an error summary at the top."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import selectors, services
+from .forms import (
+    AcceptInvitationForm,
+    BankAccountForm,
+    EnterpriseRegistrationForm,
+    IndividualRegistrationForm,
+    InvitationForm,
+    ProfileForm,
+    QualificationForm,
+    QueuedPasswordResetForm,
+    apply_service_errors,
+)
+from .models import Applicant
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    """Who is registering: an enterprise or a person."""
+    if request.user.is_authenticated and getattr(request.user, "applicant_id", None):
+        return redirect("accounts:profile")
+    return render(request, "accounts/register.html")
+
+
+def _register(request: HttpRequest, form_class: type, service: object, template: str) -> HttpResponse:
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "password_confirm"}
+        try:
+            user = service(**data, base_url=_base_url(request))  # type: ignore[operator]
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            login(request, user, backend=BACKEND)
+            messages.success(
+                request,
+                _("Your account is ready. We have sent a link to %(email)s: open it to confirm your email address.")
+                % {"email": user.email},
+            )
+            return redirect("accounts:profile")
+    return render(request, template, {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def register_enterprise(request: HttpRequest) -> HttpResponse:
+    return _register(
+        request, EnterpriseRegistrationForm, services.enterprise_register, "accounts/register_enterprise.html"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def register_individual(request: HttpRequest) -> HttpResponse:
+    return _register(
+        request, IndividualRegistrationForm, services.individual_register, "accounts/register_individual.html"
+    )
+
+
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user = services.email_verify(token=token)
+    except ValidationError as error:
+        return render(request, "accounts/verify_email.html", {"problem": error.message_dict["token"][0]}, status=400)
+    return render(request, "accounts/verify_email.html", {"verified_user": user})
+
+
+@login_required
+@require_POST
+def resend_verification(request: HttpRequest) -> HttpResponse:
+    try:
+        services.email_verification_resend(actor=request.user, base_url=_base_url(request))  # type: ignore[arg-type]
+    except ValidationError as error:
+        messages.info(request, error.message_dict["email"][0])
+    else:
+        messages.success(request, _("We have sent a new confirmation link to %(email)s.") % {"email": request.user.email})
+    return redirect("accounts:profile")
+
+
+def _profile_initial(applicant: Applicant, user: object) -> dict[str, object]:
+    fields = [*services.APPLICANT_EDITABLE]
+    initial: dict[str, object] = {name: getattr(applicant, name) for name in fields}
+    initial.update(display_name=user.display_name, email=user.email)  # type: ignore[attr-defined]
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    applicant = selectors.applicant_of(request.user)  # type: ignore[arg-type]
+    form = ProfileForm(
+        request.POST or None, initial=_profile_initial(applicant, request.user), is_enterprise=applicant.is_enterprise
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_update(
+                actor=request.user,  # type: ignore[arg-type]
+                applicant=applicant,
+                applicant_changes=form.applicant_changes(),
+                user_changes=form.user_changes(),
+                base_url=_base_url(request),
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Your profile is saved."))
+            return redirect("accounts:profile")
+    applicant = (
+        Applicant.objects.filter(pk=applicant.pk)
+        .prefetch_related(Prefetch("qualifications", queryset=selectors.qualification_list(applicant)))
+        .get()
+    )
+    percent, missing = selectors.profile_completeness(applicant)
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "applicant": applicant,
+            "form": form,
+            "percent": percent,
+            "missing": missing,
+            "qualifications": applicant.qualifications.all(),
+            "bank_account": selectors.bank_account_of(applicant),
+        },
+
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def qualifications(request: HttpRequest) -> HttpResponse:
+    applicant = selectors.applicant_of(request.user)  # type: ignore[arg-type]
+    form = QualificationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.qualification_add(
+                actor=request.user,  # type: ignore[arg-type]
+                applicant=applicant,
+                qualification=data["qualification"],
+                level=data["level"],
+                year=data["year"],
+                certificate_number=data["certificate_number"],
+                evidence=data.get("evidence") or None,
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The qualification is added."))
+            return redirect("accounts:qualifications")
+    return render(
+        request,
+        "accounts/qualifications.html",
+        {"applicant": applicant, "form": form, "qualifications": selectors.qualification_list(applicant)},
+
+    )
+
+
+@login_required
+@require_POST
+def qualification_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    qualification = selectors.qualification_of(request.user, pk)  # type: ignore[arg-type]
+    services.qualification_delete(actor=request.user, qualification=qualification)  # type: ignore[arg-type]
+    messages.success(request, _("The qualification is removed."))
+    return redirect("accounts:qualifications")
+
+
+@login_required
+def qualification_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """The evidence file, to its owner only (never served by the web server directly)."""
+    qualification = selectors.qualification_of(request.user, pk)  # type: ignore[arg-type]
+    if not qualification.evidence:
+        raise Http404
+    try:
+        handle = qualification.evidence.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=qualification.evidence_name or "evidence")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bank_account(request: HttpRequest) -> HttpResponse:
+    applicant = selectors.applicant_of(request.user)  # type: ignore[arg-type]
+    account = selectors.bank_account_of(applicant)
+    initial = (
+        {"account_name": account.account_name, "bank_name": account.bank_name, "account_number": account.account_number}
+        if account
+        else {"account_name": applicant.name}
+    )
+    form = BankAccountForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.bank_account_set(actor=request.user, applicant=applicant, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The bank account is saved."))
+            return redirect("accounts:bank_account")
+    return render(
+        request,
+        "accounts/bank_account.html",
+        {"applicant": applicant, "form": form, "bank_account": account},
+
+    )
+
+
+@login_required
+@require_POST
+def bank_account_delete(request: HttpRequest) -> HttpResponse:
+    applicant = selectors.applicant_of(request.user)  # type: ignore[arg-type]
+    if services.bank_account_delete(actor=request.user, applicant=applicant):  # type: ignore[arg-type]
+        messages.success(request, _("The bank account is removed."))
+    return redirect("accounts:bank_account")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest) -> HttpResponse:
+    applicant = selectors.applicant_of(request.user)  # type: ignore[arg-type]
+    if not applicant.is_enterprise or not request.user.is_applicant_admin:  # type: ignore[attr-defined]
+        raise PermissionDenied
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                actor=request.user,  # type: ignore[arg-type]
+                email=form.cleaned_data["email"],
+                base_url=_base_url(request),
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("We have emailed an invitation to %(email)s.") % {"email": invitation.email})
+            return redirect("accounts:invite")
+    return render(
+        request,
+        "accounts/invite.html",
+        {
+            "applicant": applicant,
+            "form": form,
+            "invitations": selectors.invitation_list(applicant),
+            "colleagues": selectors.colleagues(applicant),
+        },
+
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = selectors.invitation_by_token(token)
+    problem = services.invitation_problem(invitation)
+    if problem or invitation is None:
+        return render(request, "accounts/accept_invitation.html", {"problem": problem}, status=400)
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                token=token,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                display_name=form.cleaned_data["display_name"],
+            )
+        except ValidationError as error:
+            if "token" in error.message_dict:
+                problem = error.message_dict["token"][0]
+                return render(request, "accounts/accept_invitation.html", {"problem": problem}, status=400)
+            apply_service_errors(form, error)
+        else:
+            login(request, user, backend=BACKEND)
+            messages.success(request, _("Welcome: you now use %(name)s's account.") % {"name": invitation.applicant.name})
+            return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/accept_invitation.html",
+        {"invitation": invitation, "form": form},
+
+    )
+
+
+# Django's password reset, inside the "accounts" namespace: each success URL is named explicitly.
+password_reset = auth_views.PasswordResetView.as_view(
+    form_class=QueuedPasswordResetForm,
+    success_url=reverse_lazy("accounts:password_reset_done"),
+    email_template_name="registration/password_reset_email.txt",
+    subject_template_name="registration/password_reset_subject.txt",
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view()
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    success_url=reverse_lazy("accounts:password_reset_complete"),
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view()

@@ -1,0 +1,103 @@
+"""The applicant's own pages: the dashboard and "what can I claim" (also /api/v1/me/matches/)."""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Notification
+from accounts.selectors import applicant_of, profile_completeness
+
+from .matching import Match, matches_for
+from .selectors import application_list
+from .workflow import NEXT_STEP_FOR_APPLICANT
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    applicant = applicant_of(request.user)
+    applications = list(application_list(request.user))
+    percent, missing = profile_completeness(applicant)
+    notifications = list(Notification.objects.filter(user=request.user).order_by("-created_at")[:10])
+    return render(
+        request,
+        "dashboard/home.html",
+        {
+            "applicant": applicant,
+            "rows": [(a, NEXT_STEP_FOR_APPLICANT[a.status]) for a in applications],
+            "completeness": percent,
+            "missing": missing,
+            "notifications": notifications,
+            "unread": sum(1 for n in notifications if n.read_at is None),
+        },
+    )
+
+
+@login_required
+def matches(request: HttpRequest) -> HttpResponse:
+    applicant = applicant_of(request.user)
+    found = matches_for(applicant, on=timezone.localdate())
+    return render(
+        request,
+        "dashboard/matches.html",
+        {
+            "applicant": applicant,
+            "groups": [
+                ("eligible", [m for m in found if m.eligible is True]),
+                ("unknown", [m for m in found if m.eligible is None]),
+                ("not_eligible", [m for m in found if m.eligible is False]),
+            ],
+        },
+    )
+
+
+class ReasonSerializer(serializers.Serializer):
+    criterion = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=["met", "not_met", "unknown"])
+
+
+class MatchSerializer(serializers.Serializer):
+    incentive = serializers.CharField(source="incentive.code")
+    name = serializers.SerializerMethodField()
+    measure = serializers.IntegerField(source="incentive.measure.number")
+    kind = serializers.CharField(source="incentive.kind")
+    eligible = serializers.BooleanField(allow_null=True)
+    reasons = ReasonSerializer(source="verdict.reasons", many=True)
+    estimated_amount = serializers.DecimalField(source="estimate.amount", max_digits=18, decimal_places=2, allow_null=True)
+    cap = serializers.DecimalField(source="estimate.cap", max_digits=18, decimal_places=2, allow_null=True)
+    amount_set_by_department = serializers.BooleanField(source="estimate.set_by_department")
+    trace = serializers.SerializerMethodField()
+
+    def get_name(self, match: Match) -> str:
+        return match.incentive.localized("name")
+
+    def get_trace(self, match: Match) -> list[str]:
+        return match.estimate.trace()
+
+
+class MatchesView(APIView):
+    """Every incentive with a verdict for the signed-in applicant, eligible first, by estimated value."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MatchSerializer(many=True), summary="What can I claim (政策匹配)")
+    def get(self, request: Request) -> Response:
+        applicant = applicant_of(request.user)
+        return Response(MatchSerializer(matches_for(applicant, on=timezone.localdate()), many=True).data)
+
+
+app_name = "dashboard"
+urlpatterns: list[Any] = [
+    path("", home, name="home"),
+    path("matches/", matches, name="matches"),
+]
+api_urlpatterns: list[Any] = [path("me/matches/", MatchesView.as_view(), name="api-matches")]

@@ -1,0 +1,128 @@
+"""Applications (申报) for incentives, their documents and their reference numbers."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Applicant
+from measures.models import Incentive, RequiredDocument
+
+
+class Status(models.TextChoices):
+    """An application's life (see PRODUCT.md). The workflow module says which moves are allowed."""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", _("Returned for supplement")
+    REFUSED = "refused", _("Not accepted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    PROPOSED = "proposed", _("Proposed for support")
+    REJECTED = "rejected", _("Not supported")
+    APPROVED = "approved", _("Approved")
+    ANNOUNCED = "announced", _("Publicly announced")
+    FINAL = "final", _("Final")
+    HANDLED = "handled", _("Handled")
+    PAID = "paid", _("Paid")
+    PAYMENT_FAILED = "payment_failed", _("Payment failed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    LAPSED = "lapsed", _("Lapsed")
+
+
+# An application in one of these states no longer blocks a new one for the same incentive and year.
+CLOSED_STATUSES = (Status.WITHDRAWN, Status.LAPSED, Status.REFUSED, Status.REJECTED)
+
+
+class Application(models.Model):
+    applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="applications")
+    incentive = models.ForeignKey(Incentive, on_delete=models.PROTECT, related_name="applications")
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # Assigned at submission: QB-<year>-<measure>-<sequence>, no gaps, no duplicates.
+    reference = models.CharField(_("reference number"), max_length=30, unique=True, null=True, blank=True)
+    # The form's answers, keyed by the incentive's form definition (see applications.forms_schema).
+    data = models.JSONField(_("answers"), default=dict, blank=True)
+    estimated_amount = models.DecimalField(
+        _("estimated amount (CNY)"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    amount_trace = models.JSONField(_("how the amount was reached"), default=dict, blank=True)
+    supplement_request = models.TextField(_("what the department asks for"), blank=True)
+    supplement_deadline = models.DateField(_("supplement deadline"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # Bumped by every change: a form or API client sends it back to detect a concurrent edit.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "incentive", "fiscal_year"],
+                condition=~Q(status__in=CLOSED_STATUSES),
+                name="one_open_application_per_incentive_and_year",
+            )
+        ]
+        indexes = [models.Index(fields=["applicant", "status"]), models.Index(fields=["incentive", "status"])]
+
+    def __str__(self) -> str:
+        return self.reference or f"draft #{self.pk}"
+
+
+class ReferenceCounter(models.Model):
+    """The last sequence number used per year and measure; locked while a submission takes the next."""
+
+    year = models.PositiveSmallIntegerField()
+    measure_number = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "measure_number"], name="reference_counter_once")]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.measure_number}: {self.last}"
+
+
+def document_path(instance: "ApplicationDocument", filename: str) -> str:
+    # Stored under a random name; the cleaned original name is kept in the row for display.
+    return f"applications/{instance.application_id}/{instance.stored_name}"
+
+
+class ApplicationDocument(models.Model):
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        JPEG = "jpeg", "JPEG"
+        PNG = "png", "PNG"
+        OFD = "ofd", "OFD"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    required_document = models.ForeignKey(
+        RequiredDocument,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("document type"),
+    )
+    file = models.FileField(upload_to=document_path)
+    stored_name = models.CharField(max_length=80)
+    original_name = models.CharField(_("file name"), max_length=200)
+    format = models.CharField(_("format"), max_length=8, choices=Format.choices)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Documents added while answering a supplement request are marked so officials see what is new.
+    for_supplement = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,301 @@
+"""Writes to applications, one function per action: each checks who may, runs in a transaction,
+records the audit event and sends notifications only after commit."""
+
+import datetime as dt
+import hashlib
+import secrets
+from decimal import Decimal
+from typing import Any
+
+from accounts.services import notification_send
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit.services import audit_record
+from measures.amounts import compute_amount
+from measures.models import Incentive, RequiredDocument
+
+from . import form_definitions
+from .documents import DocumentRejected, clean_name, detect_format
+from .models import Application, ApplicationDocument, ReferenceCounter, Status
+from .workflow import ApplicationChanged, Role, TransitionNotAllowed, transition
+
+EDITABLE = {Status.DRAFT, Status.RETURNED}
+
+
+class ApplicationError(Exception):
+    """A rule refused the action; `message` is for the user, in their language."""
+
+    def __init__(self, message: str, *, problems: dict[str, list[tuple[str, str]]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or {}
+
+
+class DuplicateApplication(ApplicationError):
+    def __init__(self, message: str, existing: Application | None) -> None:
+        super().__init__(message)
+        self.existing = existing
+
+
+__all__ = [
+    "ApplicationChanged",
+    "ApplicationError",
+    "DocumentRejected",
+    "DuplicateApplication",
+    "TransitionNotAllowed",
+]
+
+
+def _require_owner(actor: User, application: Application) -> None:
+    if not actor.applicant_id or actor.applicant_id != application.applicant_id:
+        # The access selectors already hide others' applications; this guards direct callers.
+        raise TransitionNotAllowed(_("You may not take this action on this application."))
+
+
+def _link(application: Application) -> str:
+    return reverse("applications:detail", args=[application.reference or application.pk])
+
+
+def application_create(
+    *, actor: User, incentive: Incentive, fiscal_year: int, data: dict[str, Any] | None = None
+) -> Application:
+    applicant = actor.applicant
+    if applicant is None:
+        raise ApplicationError(_("Only an enterprise or individual account can apply."))
+    if not incentive.is_active:
+        raise ApplicationError(_("This incentive is not open for applications."))
+    if incentive.applicant_type != applicant.kind:
+        raise ApplicationError(
+            _("This incentive is for applicants of the type “%(type)s”.")
+            % {"type": incentive.get_applicant_type_display()}
+        )
+    this_year = timezone.localdate().year
+    if not this_year - 1 <= fiscal_year <= this_year + 1:
+        raise ApplicationError(
+            _("The fiscal year must be between %(a)s and %(b)s.") % {"a": this_year - 1, "b": this_year + 1}
+        )
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                applicant=applicant, incentive=incentive, fiscal_year=fiscal_year, data=data or {}, created_by=actor
+            )
+            audit_record(
+                actor=actor,
+                action="application.create",
+                obj=application,
+                after={"incentive": incentive.code, "fiscal_year": fiscal_year},
+            )
+    except IntegrityError:
+        existing = (
+            Application.objects.filter(applicant=applicant, incentive=incentive, fiscal_year=fiscal_year)
+            .exclude(status__in=[Status.WITHDRAWN, Status.LAPSED, Status.REFUSED, Status.REJECTED])
+            .first()
+        )
+        raise DuplicateApplication(
+            _("You already have an open application for this incentive in %(year)s: continue that one instead.")
+            % {"year": fiscal_year},
+            existing,
+        ) from None
+    return application
+
+
+def application_save_section(
+    *,
+    actor: User,
+    application: Application,
+    section_key: str,
+    answers: dict[str, Any],
+    expected_version: int | None = None,
+) -> Application:
+    """Saves what was typed in one section, valid or not: a draft never loses input."""
+    _require_owner(actor, application)
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.status not in EDITABLE:
+            raise TransitionNotAllowed(_("This application can no longer be changed."))
+        if expected_version is not None and expected_version != locked.version:
+            raise ApplicationChanged(
+                _("This application was changed elsewhere since you opened it. Reload to see the change.")
+            )
+        before = locked.data.get(section_key)
+        locked.data = {**locked.data, section_key: answers}
+        locked.version += 1
+        locked.save(update_fields=["data", "version", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="application.save",
+            obj=locked,
+            before={section_key: before},
+            after={section_key: answers},
+            visible_to_applicant=False,
+        )
+    return locked
+
+
+def _next_reference(year: int, measure_number: int) -> str:
+    """The next number for the year and measure, under a row lock: no gaps, no duplicates."""
+    ReferenceCounter.objects.bulk_create(
+        [ReferenceCounter(year=year, measure_number=measure_number)], ignore_conflicts=True
+    )
+    counter = ReferenceCounter.objects.select_for_update().get(year=year, measure_number=measure_number)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"QB-{year}-{measure_number:02d}-{counter.last:06d}"
+
+
+def _missing_documents(application: Application) -> list[RequiredDocument]:
+    provided = {d.required_document_id for d in application.documents.all()}
+    return [d for d in application.incentive.required_documents.all() if d.is_mandatory and d.pk not in provided]
+
+
+def application_problems(application: Application) -> dict[str, list[tuple[str, str]]]:
+    """What stops submission: invalid or missing answers per section, and missing documents."""
+    problems = form_definitions.validate_answers(application.incentive, application.data)
+    missing = _missing_documents(application)
+    if missing:
+        problems["documents"] = [
+            ("documents", _("Missing document: %(name)s") % {"name": d.localized("name")}) for d in missing
+        ]
+    return problems
+
+
+def _estimate(application: Application, on: dt.date) -> tuple[Decimal | None, dict[str, Any]]:
+    claim = form_definitions.claim_from_answers(application.incentive, application.data)
+    result = compute_amount(application.incentive, on=on, claim=claim)
+    return result.amount, {"zh": result.trace_zh, "en": result.trace_en, "on": on.isoformat()}
+
+
+def application_submit(*, actor: User, application: Application, ip_address: str | None = None) -> Application:
+    _require_owner(actor, application)
+    problems = application_problems(application)
+    if problems:
+        raise ApplicationError(_("The application is not complete yet."), problems=problems)
+
+    def assign(locked: Application) -> dict[str, Any]:
+        now = timezone.now()
+        locked.reference = _next_reference(locked.fiscal_year, locked.incentive.measure.number)
+        locked.submitted_at = now
+        locked.estimated_amount, locked.amount_trace = _estimate(locked, timezone.localdate(now))
+        return {"reference": locked.reference, "estimated_amount": locked.estimated_amount}
+
+    submitted = transition(
+        application,
+        "submit",
+        actor=actor,
+        roles={Role.APPLICANT},
+        changes=assign,
+        ip_address=ip_address,
+        on_commit=lambda a: _notify_applicant_users(
+            a,
+            _("Application %(reference)s received") % {"reference": a.reference},
+            _("Your application for “%(incentive)s” was submitted on %(when)s with the reference %(reference)s.")
+            % {
+                "incentive": a.incentive.localized("name"),
+                "when": timezone.localtime(a.submitted_at).strftime("%Y-%m-%d %H:%M"),
+                "reference": a.reference,
+            },
+        ),
+    )
+    return submitted
+
+
+def _notify_applicant_users(application: Application, subject: str, body: str) -> None:
+    for user in User.objects.filter(applicant_id=application.applicant_id, is_active=True):
+        notification_send(user=user, subject=subject, body=body, link=_link(application))
+
+
+def application_withdraw(
+    *, actor: User, application: Application, reason: str = "", ip_address: str | None = None
+) -> Application:
+    _require_owner(actor, application)
+    return transition(
+        application,
+        "withdraw",
+        actor=actor,
+        roles={Role.APPLICANT},
+        reason=reason,
+        ip_address=ip_address,
+        on_commit=lambda a: _notify_applicant_users(
+            a,
+            _("Application %(reference)s withdrawn") % {"reference": a.reference},
+            _("Your application %(reference)s was withdrawn.") % {"reference": a.reference},
+        ),
+    )
+
+
+def application_supplement(
+    *, actor: User, application: Application, note: str, ip_address: str | None = None
+) -> Application:
+    """Answers a supplement request (补正): the changed answers and new documents go back to the department."""
+    _require_owner(actor, application)
+    if not note.strip():
+        raise ApplicationError(_("Say briefly what you changed or added."))
+    problems = application_problems(application)
+    if problems:
+        raise ApplicationError(_("The application is not complete yet."), problems=problems)
+    return transition(
+        application,
+        "supplement",
+        actor=actor,
+        roles={Role.APPLICANT},
+        reason=note,
+        ip_address=ip_address,
+        changes=lambda locked: {"supplement_request": locked.supplement_request},
+    )
+
+
+def document_add(
+    *, actor: User, application: Application, upload: UploadedFile, required_document: RequiredDocument | None = None
+) -> ApplicationDocument:
+    _require_owner(actor, application)
+    if application.status not in EDITABLE:
+        raise TransitionNotAllowed(_("Documents can be added only to a draft or in answer to a supplement request."))
+    if required_document is not None and required_document.incentive_id != application.incentive_id:
+        raise ApplicationError(_("This document type does not belong to this incentive."))
+    file_format = detect_format(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    with transaction.atomic():
+        document = ApplicationDocument(
+            application=application,
+            required_document=required_document,
+            stored_name=f"{secrets.token_hex(16)}.{file_format}",
+            original_name=clean_name(upload.name or "", file_format),
+            format=file_format,
+            size=upload.size or 0,
+            sha256=digest.hexdigest(),
+            uploaded_by=actor,
+            for_supplement=application.status == Status.RETURNED,
+        )
+        document.file.save(document.stored_name, upload, save=False)
+        document.save()
+        audit_record(
+            actor=actor,
+            action="document.add",
+            obj=application,
+            after={"document": document.pk, "name": document.original_name, "sha256": document.sha256},
+        )
+    return document
+
+
+def document_remove(*, actor: User, document: ApplicationDocument) -> None:
+    application = document.application
+    _require_owner(actor, application)
+    if application.status not in EDITABLE:
+        raise TransitionNotAllowed(_("Documents can be removed only from a draft or during a supplement."))
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="document.remove",
+            obj=application,
+            before={"document": document.pk, "name": document.original_name},
+        )
+        document.file.delete(save=False)
+        document.delete()

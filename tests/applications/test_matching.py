@@ -1,0 +1,157 @@
+"""What can I claim: verdicts, one reason per criterion, estimates, order; page and API; queries."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from applications.matching import matches_for
+from measures.eligibility import Outcome
+from tests.factories import PASSWORD, EnterpriseUserFactory, IndividualUserFactory, QualificationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def by_code(applicant):
+    return {m.incentive.code: m for m in matches_for(applicant, on=timezone.localdate())}
+
+
+def test_a_china_quality_award_winner_is_eligible_for_three_million_first() -> None:
+    user = EnterpriseUserFactory()
+    QualificationFactory(applicant=user.applicant, qualification="china_quality_award", year=2025)
+    found = matches_for(user.applicant, on=timezone.localdate())
+    award = next(m for m in found if m.incentive.code == "m17-china-quality-award-org")
+    assert award.eligible is True
+    assert award.estimate.amount == Decimal("3000000.00")
+    assert [r.outcome for r in award.verdict.reasons] == [Outcome.MET] * len(award.verdict.reasons)
+    eligible_values = [m.estimate.estimate for m in found if m.eligible is True]
+    assert eligible_values == sorted(eligible_values, reverse=True)
+    ranks = [{True: 0, None: 1, False: 2}[m.eligible] for m in found]
+    assert ranks == sorted(ranks)
+
+
+def test_without_the_award_the_same_incentive_is_not_eligible_and_says_why() -> None:
+    user = EnterpriseUserFactory()
+    award = by_code(user.applicant)["m17-china-quality-award-org"]
+    assert award.eligible is False
+    assert Outcome.NOT_MET in [r.outcome for r in award.verdict.reasons]
+
+
+def test_an_individual_is_not_eligible_for_organisation_incentives() -> None:
+    person = IndividualUserFactory()
+    QualificationFactory(applicant=person.applicant, qualification="china_quality_award", year=2025)
+    matches = by_code(person.applicant)
+    assert matches["m17-china-quality-award-ind"].eligible is True
+    assert matches["m17-china-quality-award-ind"].estimate.amount == Decimal("1000000.00")
+    org = matches["m17-china-quality-award-org"]
+    assert org.eligible is False
+    assert org.verdict.reasons[0].outcome == Outcome.NOT_MET
+
+
+def test_turnover_thresholds_need_information_then_decide() -> None:
+    user = EnterpriseUserFactory()
+    applicant = user.applicant
+    assert by_code(applicant)["m9-merger-filing-green-channel"].eligible is None  # revenue not given
+    applicant.revenue_cn = Decimal("2500000000")
+    applicant.save()
+    merger = by_code(applicant)["m9-merger-filing-green-channel"]
+    # The parties' turnover comes with a claim, so the verdict stays "more information needed".
+    assert merger.eligible is None
+    outcomes = {r.criterion: r.outcome for r in merger.verdict.reasons}
+    assert Outcome.MET in outcomes.values() and Outcome.UNKNOWN in outcomes.values()
+    applicant.revenue_cn = Decimal("100000000")
+    applicant.revenue_world = Decimal("200000000")
+    applicant.save()
+    assert by_code(applicant)["m9-merger-filing-green-channel"].eligible is False
+
+
+def test_the_quality_loan_needs_a_little_giant_and_a_declaration_the_department_checks() -> None:
+    user = EnterpriseUserFactory()
+    assert by_code(user.applicant)["m11-yuepinrong-quality-loan"].eligible is False
+    QualificationFactory(applicant=user.applicant, qualification="little_giant", year=2024)
+    loan = by_code(user.applicant)["m11-yuepinrong-quality-loan"]
+    # 实施卓越绩效管理 is declared in the application and checked by the department.
+    assert loan.eligible is None
+    assert [r.outcome for r in loan.verdict.reasons] == [Outcome.MET, Outcome.MET, Outcome.UNKNOWN]
+    assert loan.estimate.amount == Decimal("100000000.00") and not loan.estimate.pays_money
+
+
+def test_matches_page_in_both_languages_links_to_the_form(client: Client) -> None:
+    user = EnterpriseUserFactory()
+    QualificationFactory(applicant=user.applicant, qualification="china_quality_award", year=2025)
+    client.login(username=user.username, password=PASSWORD)
+    html = client.get("/me/matches/").content.decode()
+    assert "3,000,000.00" in html
+    assert "/applications/start/m17-china-quality-award-org/" in html
+    assert "符合" in html
+    english = client.get("/me/matches/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "You appear eligible" in english and "met" in english
+
+
+def test_matches_api(client: Client) -> None:
+    user = EnterpriseUserFactory()
+    QualificationFactory(applicant=user.applicant, qualification="china_quality_award", year=2025)
+    api = APIClient()
+    assert api.get("/api/v1/me/matches/").status_code == 401
+    api.force_authenticate(user)
+    body = api.get("/api/v1/me/matches/", HTTP_ACCEPT_LANGUAGE="en").json()
+    first = body[0]
+    assert first["incentive"] == "m17-china-quality-award-org"
+    assert first["eligible"] is True and first["estimated_amount"] == "3000000.00"
+    assert {r["outcome"] for r in first["reasons"]} == {"met"}
+    assert any(m["eligible"] is None for m in body) and any(m["eligible"] is False for m in body)
+
+
+@pytest.mark.parametrize("url", ["/me/matches/", "/api/v1/me/matches/", "/me/"])
+def test_matching_and_dashboard_queries_do_not_grow(client: Client, url: str) -> None:
+    user = EnterpriseUserFactory()
+    client.login(username=user.username, password=PASSWORD)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    before = count()
+    for year in range(2015, 2021):
+        QualificationFactory(applicant=user.applicant, qualification="little_giant", year=year)
+    from applications.models import Application
+    from measures.models import Incentive
+
+    for incentive in Incentive.objects.filter(applicant_type="organisation")[:6]:
+        Application.objects.create(applicant=user.applicant, incentive=incentive, fiscal_year=2026, created_by=user)
+    assert count() == before
+
+
+def test_dashboard_shows_applications_next_steps_completeness_and_notifications(client: Client) -> None:
+    from accounts.services import notification_send
+    from applications.models import Application
+    from measures.models import Incentive
+
+    user = EnterpriseUserFactory()
+    Application.objects.create(
+        applicant=user.applicant,
+        incentive=Incentive.objects.get(code="m17-china-quality-award-org"),
+        fiscal_year=2026,
+        created_by=user,
+    )
+    notification_send(user=user, subject="欢迎使用", body="您的账户已开通。")
+    client.login(username=user.username, password=PASSWORD)
+    html = client.get("/me/").content.decode()
+    assert "中国质量奖" in html
+    assert "草稿" in html
+    assert "欢迎使用" in html
+    assert "%" in html
+
+
+def test_officials_without_an_applicant_get_404_on_applicant_pages(client: Client) -> None:
+    from accounts.models import User
+
+    User.objects.create_user("official", password=PASSWORD)
+    client.login(username="official", password=PASSWORD)
+    assert client.get("/me/").status_code == 404
+    assert client.get("/me/matches/").status_code == 404

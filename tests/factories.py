@@ -1,0 +1,107 @@
+"""Factories for accounts objects: applicants (enterprises and individuals) and their users.
+
+Credit codes and resident IDs are generated valid (check characters computed by python-stdnum),
+so every factory-built applicant passes the same validation registration applies.
+
+    enterprise_user = EnterpriseUserFactory()            # admin of a new enterprise
+    colleague = EnterpriseUserFactory(applicant=enterprise_user.applicant, is_applicant_admin=False)
+    person = IndividualUserFactory()
+    applicant = ApplicantFactory(city="shenzhen", size="medium")
+    ApplicantFactory(individual=True)                    # an individual applicant
+"""
+
+import datetime as dt
+
+import factory
+from stdnum.cn import ric, uscc
+
+from accounts.models import Applicant, ApplicantQualification, BankAccount, User
+from measures.vocabulary import ApplicantType
+
+PASSWORD = "correct-Horse-battery-9"
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def make_uscc(n: int) -> str:
+    """A valid unified social credit code, distinct for each n (Shenzhen registration authority)."""
+    body = "91440300" + f"{n:09d}"
+    return body + uscc.calc_check_digit(body)
+
+
+def make_resident_id(n: int, *, area: str = "440305", birth: dt.date = dt.date(1985, 3, 12)) -> str:
+    """A valid resident ID number, distinct for each n < 1000 per birth date (the sequence code)."""
+    birth = birth + dt.timedelta(days=n // 1000)
+    body = f"{area}{birth:%Y%m%d}{n % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+class ApplicantFactory(factory.django.DjangoModelFactory):
+    """An enterprise by default; `ApplicantFactory(individual=True)` builds a person."""
+
+    class Meta:
+        model = Applicant
+
+    class Params:
+        individual = factory.Trait(
+            kind=ApplicantType.INDIVIDUAL,
+            uscc=None,
+            resident_id=factory.Sequence(lambda n: make_resident_id(n + 1)),
+            name=factory.Sequence(lambda n: f"张三{n}"),
+            industry="",
+            size="",
+        )
+
+    kind = ApplicantType.ORGANISATION
+    name = factory.Sequence(lambda n: f"广东示例制造有限公司{n}")
+    uscc = factory.Sequence(lambda n: make_uscc(n + 1))
+    resident_id = None
+    city = "guangzhou"
+    district = "天河区"
+    industry = "39"
+    size = "medium"
+    contact_person = "李四"
+    contact_phone = "020-12345678"
+
+
+class _UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password(PASSWORD)
+    is_applicant_admin = False
+
+
+class EnterpriseUserFactory(_UserFactory):
+    """The administrator of a new enterprise, unless given `applicant=` and `is_applicant_admin=False`."""
+
+    username = factory.Sequence(lambda n: f"enterprise{n}")
+    applicant = factory.SubFactory(ApplicantFactory)
+    is_applicant_admin = True
+
+
+class IndividualUserFactory(_UserFactory):
+    username = factory.Sequence(lambda n: f"person{n}")
+    applicant = factory.SubFactory(ApplicantFactory, individual=True)
+
+
+class QualificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ApplicantQualification
+
+    applicant = factory.SubFactory(ApplicantFactory)
+    qualification = "little_giant"
+    level = "national"
+    year = factory.Sequence(lambda n: 2000 + n % 25)
+    certificate_number = factory.Sequence(lambda n: f"CERT-{n:05d}")
+
+
+class BankAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BankAccount
+
+    applicant = factory.SubFactory(ApplicantFactory)
+    account_name = factory.LazyAttribute(lambda b: b.applicant.name)
+    bank_name = "中国工商银行广州天河支行"
+    account_number = "6222020200112233445"
