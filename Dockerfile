@@ -21,17 +21,18 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
-# Compile translations (local settings: they need no secrets), then a non-root user that owns
-# only what the app writes: collected static files and the media volume's mount point.
-RUN if find . -name '*.po' | grep -q .; then \
-        DJANGO_SETTINGS_MODULE=portal.settings.local python manage.py compilemessages --ignore=.venv; \
-    fi \
+# Compile translations and collect the static files whitenoise serves (production settings with
+# throwaway values: neither step touches the database), then a non-root user that owns only what
+# the app writes: var/ and the media volume's mount point.
+RUN export SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.sqlite3 ALLOWED_HOSTS=build \
+    && if find . -name '*.po' | grep -q .; then python manage.py compilemessages; fi \
+    && python manage.py collectstatic --noinput --verbosity 0 \
     && useradd --system --user-group --uid 10001 --home-dir /app --shell /usr/sbin/nologin portal \
-    && mkdir -p /app/var/staticfiles /data/media \
+    && mkdir -p /data/media \
     && chown -R portal:portal /app/var /data/media
 
 USER portal
 EXPOSE 8000
-# The entrypoint migrates and collects static files before gunicorn starts; see bin/docker-entrypoint.
+# The entrypoint applies the migrations before gunicorn starts; see bin/docker-entrypoint.
 ENTRYPOINT ["sh", "bin/docker-entrypoint"]
 CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

@@ -29,7 +29,13 @@ PO_FILES := $(shell find . \( -path ./$(VENV) -o -path ./var -o -path ./.git \) 
 	-o -name '*.po' -print 2>/dev/null)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: help install system-deps venv messages run test lint format
+# collectstatic (whitenoise compresses every file: ~45 s) reruns only when a static directory or
+# file, or the installed packages, changed; its manifest is the stamp.
+STATIC_SOURCES := $(shell find . \( -path ./$(VENV) -o -path ./var -o -path ./.git \) -prune \
+	-o \( -path '*/static' -o -path '*/static/*' \) -print 2>/dev/null)
+STATIC_MANIFEST := var/staticfiles/staticfiles.json
+
+.PHONY: help install system-deps venv messages collectstatic run test lint format
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -60,10 +66,16 @@ endif
 var:
 	mkdir -p $@
 
+collectstatic: $(STATIC_MANIFEST)  ## collect static files into var/staticfiles (when they changed)
+
+$(STATIC_MANIFEST): $(STATIC_SOURCES) $(VENV_STAMP) | var
+	$(MANAGE) collectstatic --noinput
+	touch $@
+
 run: install  ## migrate, load the demo data, collect static files, serve on 127.0.0.1:8000
 	$(MANAGE) migrate --noinput
 	$(MANAGE) demo_data
-	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(MAKE) --no-print-directory collectstatic
 	$(MANAGE) runserver $(ADDRESS)
 
 test: install lint  ## lint, then the whole test suite (SQLite, Celery eager); PYTEST_ARGS=...

@@ -1,9 +1,72 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import Applicant, ApplicantQualification, BankAccount, Invitation, Notification, User
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, (None, {"fields": ("display_name",)}))
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Portal"), {"fields": ("display_name", "applicant", "is_applicant_admin", "email_verified_at")}),
+    )
+    list_display = ("username", "display_name", "email", "applicant", "is_applicant_admin", "is_staff")
+    list_filter = (*BaseUserAdmin.list_filter, "is_applicant_admin")
+    list_select_related = ("applicant",)
+    raw_id_fields = ("applicant",)
+    search_fields = (*BaseUserAdmin.search_fields, "display_name", "applicant__name")
+
+
+class QualificationInline(admin.TabularInline):
+    model = ApplicantQualification
+    extra = 0
+    fields = ("qualification", "level", "year", "certificate_number", "evidence", "evidence_name")
+
+
+class BankAccountInline(admin.StackedInline):
+    model = BankAccount
+    extra = 0
+    max_num = 1
+
+
+class UserInline(admin.TabularInline):
+    model = User
+    extra = 0
+    fields = ("username", "display_name", "email", "is_applicant_admin")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Applicant)
+class ApplicantAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "identifier", "city", "industry", "size", "created_at")
+    list_filter = ("kind", "city", "size", "industry")
+    # The resident ID is personal information: searchable by an exact number, never listed whole.
+    search_fields = ("name", "uscc", "=resident_id")
+    readonly_fields = ("created_at", "updated_at")
+    inlines = [QualificationInline, BankAccountInline, UserInline]
+
+    @admin.display(description=_("identifier"))
+    def identifier(self, applicant: Applicant) -> str:
+        return applicant.identifier_masked
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "applicant", "invited_by", "created_at", "accepted_at")
+    list_select_related = ("applicant", "invited_by")
+    exclude = ("token",)
+    readonly_fields = ("applicant", "email", "invited_by", "created_at", "accepted_at")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("subject", "user", "created_at", "read_at", "emailed_at")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    search_fields = ("subject", "user__username")

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -57,15 +56,13 @@ def _base_url(request: Request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-class RegistrationThrottle(AnonRateThrottle):
-    scope = "anon"
-
-
 class _Registration(APIView):
+    """Creates the applicant and its first user and emails a link to confirm the address."""
+
     # Anonymous callers only matter here: no session, so no CSRF token is needed to register.
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [RegistrationThrottle]
+    throttle_classes = [AnonRateThrottle]
     input_serializer: type
     service: Any
 
@@ -100,8 +97,8 @@ class IndividualRegistrationView(_Registration):
 
 
 class _Mine(GenericAPIView):
-    """Signed-in applicants only; the Token scheme comes first so an anonymous call gets 401."""
-
+    # Signed-in applicants only; the Token scheme comes first so an anonymous call gets 401
+    # (DRF answers with the first scheme's WWW-Authenticate challenge).
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [permissions.IsAuthenticated]
 
@@ -128,7 +125,12 @@ class MeView(_Mine):
     def patch(self, request: Request) -> Response:
         applicant = selectors.applicant_of(request.user)
         changes = MeChangesSerializer(data=request.data)
-        changes.is_valid(raise_exception=True)
+        if not changes.is_valid():
+            # Field names are unique across `user` and `applicant`: errors name the field alone.
+            flat: dict[str, Any] = {}
+            for key, value in changes.errors.items():
+                flat.update(value if isinstance(value, dict) else {key: value})
+            raise exceptions.ValidationError(flat)
         services.profile_update(
             actor=request.user,
             applicant=applicant,
@@ -145,9 +147,15 @@ class QualificationListView(_Mine):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return ApplicantQualification.objects.none()
         return selectors.qualification_list(selectors.applicant_of(self.request.user))
 
-    @extend_schema(summary="The applicant's qualifications (单项冠军, 小巨人, 中国质量奖…)")
+    @extend_schema(
+        summary="The applicant's qualifications (单项冠军, 小巨人, 中国质量奖…)",
+        operation_id="v1_me_qualifications_list",
+        responses={200: QualificationSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(QualificationSerializer(page, many=True).data)
@@ -208,8 +216,6 @@ class BankAccountView(_Mine):
 
     @extend_schema(summary="Remove the bank account", responses={204: None})
     def delete(self, request: Request) -> Response:
-        with transaction.atomic():
-            deleted = services.bank_account_delete(actor=request.user, applicant=selectors.applicant_of(request.user))
-        if not deleted:
+        if not services.bank_account_delete(actor=request.user, applicant=selectors.applicant_of(request.user)):
             raise Http404
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -115,7 +115,7 @@ class IndividualRegistrationForm(_AccountFields, _PasswordMixin):
     )
     name = forms.CharField(label=_("Full name"), max_length=200, help_text=_("As on your identity card."))
     employer_uscc = forms.CharField(
-        label=_("Your employer's unified social credit code (optional)"), max_length=40, required=False
+        label=_("Your employer's unified social credit code"), max_length=40, required=False
     )
 
     field_order = ["resident_id", "name", "employer_uscc", "username", "email", "password", "password_confirm"]
@@ -169,7 +169,7 @@ class ProfileForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     employer_uscc = forms.CharField(
-        label=_("Your employer's unified social credit code (optional)"), max_length=40, required=False
+        label=_("Your employer's unified social credit code"), max_length=40, required=False
     )
     display_name = forms.CharField(label=_("Your name as shown in the portal"), max_length=100, required=False)
     email = forms.EmailField(
@@ -204,7 +204,7 @@ class QualificationForm(forms.Form):
     year = forms.IntegerField(label=_("Year obtained"), min_value=FIRST_QUALIFICATION_YEAR)
     certificate_number = forms.CharField(label=_("Certificate number"), max_length=80, required=False)
     evidence = forms.FileField(
-        label=_("Evidence (optional)"),
+        label=_("Evidence"),
         required=False,
         allow_empty_file=True,  # the service refuses it, with its own message
         help_text=_("The certificate or award document: PDF, JPEG or PNG, at most 20 MB."),
@@ -269,4 +269,6 @@ class QueuedPasswordResetForm(PasswordResetForm):
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         key = f"password-reset:{context.get('uid')}:{context.get('token')}"
-        transaction.on_commit(lambda: send_email_task.delay(to=to_email, subject=subject, body=body, key=key))
+        transaction.on_commit(
+            lambda: send_email_task.delay(to=to_email, subject=subject, body=body, key=key), robust=True
+        )

@@ -10,7 +10,8 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric, uscc
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError as Bad
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+from stdnum.exceptions import ValidationError as Bad
 
 
 def normalise(value: str) -> str:
@@ -19,8 +20,15 @@ def normalise(value: str) -> str:
     return "".join(ch for ch in value if not ch.isspace() and ch != "-").upper()
 
 
-def _check(value: str, validator: object, *, length_message: str, checksum_message: str, format_message: str,
-           component_message: str) -> str:
+def _check(
+    value: str,
+    validator: object,
+    *,
+    length_message: str,
+    checksum_message: str,
+    format_message: str,
+    component_message: str,
+) -> str:
     code = normalise(value)
     try:
         return validator.validate(code)  # type: ignore[attr-defined]

@@ -22,7 +22,9 @@ class Applicant(models.Model):
     name = models.CharField(_("name"), max_length=200)
     uscc = models.CharField(_("unified social credit code"), max_length=18, null=True, blank=True, unique=True)
     # Personal information: shown masked everywhere except where a task needs it.
-    resident_id = models.CharField(_("resident identity card number"), max_length=18, null=True, blank=True, unique=True)
+    resident_id = models.CharField(
+        _("resident identity card number"), max_length=18, null=True, blank=True, unique=True
+    )
     employer_uscc = models.CharField(_("employer's credit code"), max_length=18, blank=True)
     city = models.CharField(_("city"), max_length=16, choices=GuangdongCity.choices, blank=True)
     district = models.CharField(_("district or county"), max_length=50, blank=True)
@@ -63,10 +65,27 @@ class Applicant(models.Model):
         return self.uscc if self.is_enterprise else mask_resident_id(self.resident_id or "")
 
 
+class OfficialRole(models.TextChoices):
+    HANDLER = "handler", _("Department handler")  # 经办人
+    APPROVER = "approver", _("Department approver")  # 审核人
+    FINANCE = "finance", _("Finance officer")  # 省财政厅
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
 class User(AbstractUser):
     """A person who signs in: an applicant's user, an official or an administrator."""
 
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    # Officials belong to one department and hold one role there; applicants' users have neither.
+    department = models.ForeignKey(
+        "measures.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officials",
+        verbose_name=_("department"),
+    )
+    official_role = models.CharField(_("official role"), max_length=16, choices=OfficialRole.choices, blank=True)
     applicant = models.ForeignKey(
         Applicant, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("applicant")
     )
@@ -77,9 +96,36 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            # An official is never also an applicant's user.
+            models.CheckConstraint(
+                condition=Q(official_role="") | Q(applicant__isnull=True), name="official_is_not_an_applicant"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def is_official(self) -> bool:
+        return bool(self.official_role)
+
+
+class ConflictOfInterest(models.Model):
+    """An official's declared conflict with an applicant: they may not act on its applications."""
+
+    official = models.ForeignKey(User, on_delete=models.CASCADE, related_name="conflicts")
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="conflicts")
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("conflict of interest")
+        verbose_name_plural = _("conflicts of interest")
+        constraints = [models.UniqueConstraint(fields=["official", "applicant"], name="conflict_once")]
+
+    def __str__(self) -> str:
+        return f"{self.official} ≠ {self.applicant}"
 
 
 class ApplicantQualification(models.Model):

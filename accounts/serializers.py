@@ -21,7 +21,7 @@ class EnterpriseRegistrationSerializer(serializers.Serializer):
     contact_person = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     contact_phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     username = serializers.CharField(max_length=150)
-    email = serializers.CharField(max_length=254)
+    email = serializers.EmailField(max_length=254)
     password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
 
 
@@ -30,7 +30,7 @@ class IndividualRegistrationSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     employer_uscc = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     username = serializers.CharField(max_length=150)
-    email = serializers.CharField(max_length=254)
+    email = serializers.EmailField(max_length=254)
     password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
 
 
@@ -47,6 +47,8 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class ApplicantSerializer(serializers.ModelSerializer):
+    # A plain string in the schema: the ApplicantType enum is already named by the catalog's `applicant_type`.
+    kind = serializers.CharField(read_only=True, help_text="`organisation` or `individual` (as `applicant_type`).")
     identifier = serializers.CharField(
         source="identifier_masked",
         read_only=True,

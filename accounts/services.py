@@ -115,8 +115,16 @@ def _clean_choice(field: str, value: str, choices: type, *, required: bool) -> s
     return value
 
 
-def _create_user(*, applicant: Applicant, username: str, email: str, password: str, is_admin: bool,
-                 display_name: str = "", email_verified: bool = False) -> User:
+def _create_user(
+    *,
+    applicant: Applicant,
+    username: str,
+    email: str,
+    password: str,
+    is_admin: bool,
+    display_name: str = "",
+    email_verified: bool = False,
+) -> User:
     user = User(
         username=username,
         email=email,
@@ -293,7 +301,7 @@ def email_verification_send(*, user: User, base_url: str = "") -> None:
     body = render_to_string("accounts/email/verify_email.txt", {"user": user, "link": link, "days": 3})
     key = f"verify-email:{user.pk}:{token}"
     to = user.email
-    transaction.on_commit(lambda: send_email_task.delay(to=to, subject=subject, body=body, key=key))
+    transaction.on_commit(lambda: send_email_task.delay(to=to, subject=subject, body=body, key=key), robust=True)
 
 
 @transaction.atomic
@@ -332,7 +340,7 @@ def notification_send(*, user: User, subject: str, body: str, link: str = "") ->
     """Puts a message in the user's inbox and emails it once, after commit, through Celery."""
     notification = Notification.objects.create(user=user, subject=str(subject)[:200], body=str(body), link=link)
     notification_id = notification.pk
-    transaction.on_commit(lambda: send_notification_email.delay(notification_id))
+    transaction.on_commit(lambda: send_notification_email.delay(notification_id), robust=True)
     return notification
 
 
@@ -563,9 +571,10 @@ def qualification_add(
         except ValidationError as error:
             errors.update(error.error_dict)
     duplicate = _("You have already recorded this qualification for that year.")
-    if not errors and applicant.qualifications.filter(
-        qualification=cleaned["qualification"], year=cleaned["year"]
-    ).exists():
+    if (
+        not errors
+        and applicant.qualifications.filter(qualification=cleaned["qualification"], year=cleaned["year"]).exists()
+    ):
         errors["qualification"] = [ValidationError(duplicate, code="unique")]
     if errors:
         raise ValidationError(errors)
@@ -610,7 +619,7 @@ def qualification_delete(*, actor: User, qualification: ApplicantQualification) 
     storage = qualification.evidence.storage
     qualification.delete()
     if file_name:
-        transaction.on_commit(lambda: storage.delete(file_name))
+        transaction.on_commit(lambda: storage.delete(file_name), robust=True)
 
 
 # --- bank account -----------------------------------------------------------------------------
@@ -652,9 +661,7 @@ def bank_account_set(
         raise ValidationError(errors)
 
     existing = BankAccount.objects.select_for_update().filter(applicant=applicant).first()
-    before = (
-        {"bank_name": existing.bank_name, "account_number": existing.account_number_masked} if existing else None
-    )
+    before = {"bank_name": existing.bank_name, "account_number": existing.account_number_masked} if existing else None
     account = existing or BankAccount(applicant=applicant)
     account.account_name, account.bank_name, account.account_number = account_name, bank_name, account_number
     account.save()
@@ -663,7 +670,11 @@ def bank_account_set(
         action="bank_account.update" if existing else "bank_account.add",
         obj=account,
         before=before,
-        after={"account_name": account_name, "bank_name": bank_name, "account_number": mask_account_number(account_number)},
+        after={
+            "account_name": account_name,
+            "bank_name": bank_name,
+            "account_number": mask_account_number(account_number),
+        },
     )
     return account
 
@@ -723,7 +734,7 @@ def invitation_create(*, actor: User, email: str, base_url: str = "") -> Invitat
         {"inviter": actor, "applicant": applicant, "link": link, "days": INVITATION_VALID_FOR.days},
     )
     key = f"invitation:{invitation.pk}"
-    transaction.on_commit(lambda: send_email_task.delay(to=email, subject=subject, body=body, key=key))
+    transaction.on_commit(lambda: send_email_task.delay(to=email, subject=subject, body=body, key=key), robust=True)
     return invitation
 
 

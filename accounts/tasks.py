@@ -41,9 +41,7 @@ def send_notification_email(notification_id: int) -> bool:
     """Emails a notification to its user once: `emailed_at` is claimed before sending."""
     from .models import Notification
 
-    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
-    )
+    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
     if not claimed:
         return False
     notification = Notification.objects.select_related("user").get(pk=notification_id)

@@ -91,7 +91,9 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         messages.info(request, error.message_dict["email"][0])
     else:
-        messages.success(request, _("We have sent a new confirmation link to %(email)s.") % {"email": request.user.email})
+        messages.success(
+            request, _("We have sent a new confirmation link to %(email)s.") % {"email": request.user.email}
+        )
     return redirect("accounts:profile")
 
 
@@ -140,7 +142,6 @@ def profile(request: HttpRequest) -> HttpResponse:
             "qualifications": applicant.qualifications.all(),
             "bank_account": selectors.bank_account_of(applicant),
         },
-
     )
 
 
@@ -170,7 +171,6 @@ def qualifications(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/qualifications.html",
         {"applicant": applicant, "form": form, "qualifications": selectors.qualification_list(applicant)},
-
     )
 
 
@@ -219,7 +219,6 @@ def bank_account(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/bank_account.html",
         {"applicant": applicant, "form": form, "bank_account": account},
-
     )
 
 
@@ -260,7 +259,6 @@ def invite(request: HttpRequest) -> HttpResponse:
             "invitations": selectors.invitation_list(applicant),
             "colleagues": selectors.colleagues(applicant),
         },
-
     )
 
 
@@ -286,13 +284,14 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             apply_service_errors(form, error)
         else:
             login(request, user, backend=BACKEND)
-            messages.success(request, _("Welcome: you now use %(name)s's account.") % {"name": invitation.applicant.name})
+            messages.success(
+                request, _("Welcome: you now use %(name)s's account.") % {"name": invitation.applicant.name}
+            )
             return redirect("accounts:profile")
     return render(
         request,
         "accounts/accept_invitation.html",
         {"invitation": invitation, "form": form},
-
     )
 
 

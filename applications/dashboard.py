@@ -72,7 +72,9 @@ class MatchSerializer(serializers.Serializer):
     kind = serializers.CharField(source="incentive.kind")
     eligible = serializers.BooleanField(allow_null=True)
     reasons = ReasonSerializer(source="verdict.reasons", many=True)
-    estimated_amount = serializers.DecimalField(source="estimate.amount", max_digits=18, decimal_places=2, allow_null=True)
+    estimated_amount = serializers.DecimalField(
+        source="estimate.amount", max_digits=18, decimal_places=2, allow_null=True
+    )
     cap = serializers.DecimalField(source="estimate.cap", max_digits=18, decimal_places=2, allow_null=True)
     amount_set_by_department = serializers.BooleanField(source="estimate.set_by_department")
     trace = serializers.SerializerMethodField()

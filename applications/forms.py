@@ -15,7 +15,7 @@ OTHER_DOCUMENT = "other"
 def fiscal_year_choices() -> list[tuple[int, str]]:
     """The years the service accepts: last year, this year and next year."""
     this_year = timezone.localdate().year
-    return [(year, str(year)) for year in (this_year, this_year - 1, this_year + 1)]
+    return [(year, str(year)) for year in (this_year - 1, this_year, this_year + 1)]
 
 
 class StartForm(forms.Form):

@@ -49,6 +49,38 @@ class Application(models.Model):
     amount_trace = models.JSONField(_("how the amount was reached"), default=dict, blank=True)
     supplement_request = models.TextField(_("what the department asks for"), blank=True)
     supplement_deadline = models.DateField(_("supplement deadline"), null=True, blank=True)
+    # Review (审核): who works it, until when, and the decision proposed and confirmed.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_applications",
+        verbose_name=_("handler"),
+    )
+    stage_due_on = models.DateField(_("current stage due on"), null=True, blank=True)
+    checklist = models.JSONField(_("review checklist"), default=dict, blank=True)
+    proposed_amount = models.DecimalField(
+        _("proposed amount (CNY)"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    amount_override_reason = models.TextField(_("reason for changing the amount"), blank=True)
+    decision_reasons = models.TextField(_("reasons for the decision"), blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -67,7 +99,11 @@ class Application(models.Model):
                 name="one_open_application_per_incentive_and_year",
             )
         ]
-        indexes = [models.Index(fields=["applicant", "status"]), models.Index(fields=["incentive", "status"])]
+        indexes = [
+            models.Index(fields=["applicant", "status"]),
+            models.Index(fields=["incentive", "status"]),
+            models.Index(fields=["status", "stage_due_on"]),
+        ]
 
     def __str__(self) -> str:
         return self.reference or f"draft #{self.pk}"
@@ -126,3 +162,59 @@ class ApplicationDocument(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ReviewComment(models.Model):
+    """An internal comment of officials on an application; never shown to the applicant."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("review comment")
+        verbose_name_plural = _("review comments")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:50]
+
+
+class Notice(models.Model):
+    """An official letter (通知书) as a PDF, with a reference number and a verification code.
+
+    One notice per application, kind and triggering audit event: a retried generation task
+    finds the existing one instead of making a second.
+    """
+
+    class Kind(models.TextChoices):
+        ACCEPTANCE = "acceptance", _("Acceptance notice")  # 受理通知书
+        SUPPLEMENT = "supplement", _("Supplement request notice")  # 补正通知书
+        REFUSAL = "refusal", _("Notice of refusal to accept")  # 不予受理通知书
+        DECISION_SUPPORT = "decision_support", _("Decision notice: support")  # 决定通知书（支持）
+        DECISION_REJECT = "decision_reject", _("Decision notice: not supported")  # 决定通知书（不予支持）
+        LAPSE = "lapse", _("Notice of lapse")
+        DISBURSEMENT = "disbursement", _("Disbursement notice")  # 拨付通知书
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="notices")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    event_sequence = models.PositiveBigIntegerField(_("audit event"))
+    number = models.CharField(_("notice number"), max_length=40, unique=True)
+    verification_code = models.CharField(_("verification code"), max_length=20, unique=True)
+    department_name = models.CharField(_("issuing department"), max_length=100)
+    # What the notice says, kept as data so /verify/ shows it without reading the PDF.
+    essentials = models.JSONField(_("essentials"), default=dict)
+    pdf = models.FileField(upload_to="notices/%Y/", blank=True)
+    issued_at = models.DateTimeField(_("issued at"))
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["issued_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "kind", "event_sequence"], name="notice_once_per_event")
+        ]
+
+    def __str__(self) -> str:
+        return self.number

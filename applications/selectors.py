@@ -8,13 +8,7 @@ from django.http import Http404
 from audit.models import AuditEvent
 
 from .models import Application, ApplicationDocument
-
-
-def applications_visible_to(user: Any) -> QuerySet[Application]:
-    """What a user may see: an applicant's own applications. (Officials' queues come with review.)"""
-    if not getattr(user, "is_authenticated", False) or not user.applicant_id:
-        return Application.objects.none()
-    return Application.objects.filter(applicant_id=user.applicant_id)
+from .permissions import applications_visible_to
 
 
 def application_list(user: Any) -> QuerySet[Application]:

@@ -7,7 +7,6 @@ import secrets
 from decimal import Decimal
 from typing import Any
 
-from accounts.services import notification_send
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import notification_send
 from audit.services import audit_record
 from measures.amounts import compute_amount
 from measures.models import Incentive, RequiredDocument

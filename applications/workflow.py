@@ -139,7 +139,7 @@ def transition(
         locked.status = rule.target
         locked.version += 1
         locked.save()
-        audit_record(
+        locked.audit_event = audit_record(
             actor=actor,
             action=f"application.{action}",
             obj=locked,

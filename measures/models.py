@@ -192,6 +192,12 @@ class Incentive(Bilingual):
     # The application form as data (sections of fields); empty: the default form for its kind.
     # See applications.form_definitions for the format.
     application_form = models.JSONField(_("application form"), default=dict, blank=True)
+    # Time limits per stage, in Chinese working days.
+    acceptance_days = models.PositiveSmallIntegerField(_("working days to accept"), default=5)
+    review_days = models.PositiveSmallIntegerField(_("working days to review"), default=20)
+    supplement_days = models.PositiveSmallIntegerField(_("working days to answer a supplement request"), default=10)
+    # The review checklist officials tick, as a list of items (Chinese / English).
+    review_checklist = models.JSONField(_("review checklist"), default=list, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -205,6 +211,26 @@ class Incentive(Bilingual):
     @property
     def pays_money(self) -> bool:
         return self.kind in self.GRANT_KINDS
+
+
+class IncentiveAccess(models.Model):
+    """A co-responsible department granted access to an incentive's applications by an administrator."""
+
+    class Level(models.TextChoices):
+        READ = "read", _("Read")
+        REVIEW = "review", _("Review")
+
+    incentive = models.ForeignKey(Incentive, on_delete=models.CASCADE, related_name="access_grants")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="access_grants")
+    level = models.CharField(_("access"), max_length=8, choices=Level.choices, default=Level.READ)
+
+    class Meta:
+        verbose_name = _("department access")
+        verbose_name_plural = _("department access")
+        constraints = [models.UniqueConstraint(fields=["incentive", "department"], name="incentive_access_once")]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.level} {self.incentive}"
 
 
 class AmountParameter(Bilingual):

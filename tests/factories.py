@@ -105,3 +105,34 @@ class BankAccountFactory(factory.django.DjangoModelFactory):
     account_name = factory.LazyAttribute(lambda b: b.applicant.name)
     bank_name = "中国工商银行广州天河支行"
     account_number = "6222020200112233445"
+
+
+# ── applications (factories for applications; added by the applications engineer) ───────────────
+
+
+def incentive_by_code(code: str = "m17-china-quality-award-org"):  # -> measures.models.Incentive
+    from measures.models import Incentive
+
+    return Incentive.objects.get(code=code)
+
+
+def _this_year() -> int:
+    from django.utils import timezone
+
+    return timezone.localdate().year
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A draft for the China Quality Award (organisation) this year, by a new enterprise's user.
+
+    ApplicationFactory(incentive=incentive_by_code("m15-international-standard-lead"), data={...})
+    """
+
+    class Meta:
+        model = "applications.Application"
+
+    created_by = factory.SubFactory(EnterpriseUserFactory)
+    applicant = factory.LazyAttribute(lambda a: a.created_by.applicant)
+    incentive = factory.LazyFunction(incentive_by_code)
+    fiscal_year = factory.LazyFunction(_this_year)
+    data = factory.LazyFunction(dict)

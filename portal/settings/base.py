@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -24,6 +25,8 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-local-only-key-do-not-use-in-production")
+# Production settings turn this on; demo data (public passwords) refuses to load then.
+IS_PRODUCTION = False
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
@@ -47,6 +50,7 @@ INSTALLED_APPS = [
     # Our apps: one part of the domain each (see README, "Architecture").
     "accounts",
     "audit",
+    "workdays",
     "measures",
     "applications",
     "awards",
@@ -136,6 +140,8 @@ CACHES = {
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The portal's public address, for full links in emails and PDF notices.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@quality-portal.gd.gov.cn")
 
 # Celery: without a broker, tasks run in-process (make run); with one, a real worker runs them.
@@ -149,6 +155,18 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Synced into django-celery-beat's tables at beat start; times are Asia/Shanghai.
+CELERY_BEAT_SCHEDULE = {
+    "lapse-missed-supplements": {"task": "applications.tasks.lapse_missed_supplements", "schedule": 3600.0},
+    "handler-digests": {
+        "task": "applications.tasks.send_handler_digests",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "supplement-reminders": {
+        "task": "applications.tasks.send_supplement_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
+}
 
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes an anonymous request a 401, not a 403.
@@ -180,6 +198,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Django's own loggers have a console handler already: propagating too would print twice.
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 # Policy text shipped with the code: the catalog's full texts are read from it.

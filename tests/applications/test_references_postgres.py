@@ -40,7 +40,7 @@ def test_concurrent_submissions_get_unique_gapless_references() -> None:
         try:
             barrier.wait(timeout=30)
             application_submit(actor=user, application=application)
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
         finally:
             connection.close()

@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the accounts as a JSON list")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if settings.SETTINGS_MODULE.endswith(".production"):
+        if settings.IS_PRODUCTION:
             raise CommandError("Demo accounts have public passwords: not in production.")
         load_catalog()
         accounts = ensure_demo_accounts()

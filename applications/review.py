@@ -1,0 +1,506 @@
+"""Officials' actions on applications (受理, 补正, 不予受理, 审核, 拟支持/不予支持, 审批), one function each.
+
+Each checks the caller's roles on the application (applications.permissions), moves it through
+workflow.transition (row lock, audit event, after-commit notifications) and schedules the
+notice the applicant must receive. Four-eyes: the approver is never the proposer.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import OfficialRole, User
+from accounts.services import notification_send
+from audit.services import audit_record
+from measures.amounts import compute_amount
+from workdays.calendar import add_working_days
+
+from . import form_definitions
+from .models import Application, Notice, ReviewComment, Status
+from .permissions import roles_for
+from .services import ApplicationError, _notify_applicant_users
+from .workflow import Role, TransitionNotAllowed, transition
+
+
+def _require(actor: User, application: Application, role: str) -> set[str]:
+    roles = roles_for(actor, application)
+    if role not in roles:
+        raise TransitionNotAllowed(_("You may not take this action on this application."))
+    return roles
+
+
+def _schedule_notice(application: Application, kind: str) -> None:
+    from .tasks import generate_notice
+
+    sequence = application.audit_event.sequence
+    transaction.on_commit(lambda: generate_notice.delay(application.pk, kind, sequence))
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def application_accept(
+    *, actor: User, application: Application, expected_version: int | None = None, ip_address: str | None = None
+) -> Application:
+    roles = _require(actor, application, Role.HANDLER)
+
+    def changes(locked: Application) -> dict[str, Any]:
+        locked.stage_due_on = add_working_days(_today(), locked.incentive.review_days).day
+        locked.assigned_to = locked.assigned_to or actor
+        return {"stage_due_on": locked.stage_due_on}
+
+    accepted = transition(
+        application,
+        "accept",
+        actor=actor,
+        roles=roles,
+        expected_version=expected_version,
+        changes=changes,
+        ip_address=ip_address,
+        on_commit=lambda a: _notify_applicant_users(
+            a,
+            _("Application %(reference)s accepted") % {"reference": a.reference},
+            _("The department accepted your application %(reference)s. The acceptance notice is on its page.")
+            % {"reference": a.reference},
+        ),
+    )
+    _schedule_notice(accepted, Notice.Kind.ACCEPTANCE)
+    return accepted
+
+
+def application_return(
+    *,
+    actor: User,
+    application: Application,
+    missing: str,
+    expected_version: int | None = None,
+    ip_address: str | None = None,
+) -> Application:
+    """补正: the missing items and a deadline in working days; the applicant answers or it lapses."""
+    if not missing.strip():
+        raise ApplicationError(_("Say what the applicant must supply."))
+    roles = _require(actor, application, Role.HANDLER)
+
+    def changes(locked: Application) -> dict[str, Any]:
+        deadline = add_working_days(_today(), locked.incentive.supplement_days)
+        locked.supplement_request = missing.strip()
+        locked.supplement_deadline = deadline.day
+        locked.stage_due_on = deadline.day
+        return {
+            "supplement_request": locked.supplement_request,
+            "supplement_deadline": deadline.day,
+            "deadline_provisional": deadline.provisional,
+        }
+
+    returned = transition(
+        application,
+        "return",
+        actor=actor,
+        roles=roles,
+        expected_version=expected_version,
+        changes=changes,
+        reason=missing,
+        ip_address=ip_address,
+        on_commit=lambda a: _notify_applicant_users(
+            a,
+            _("Application %(reference)s: documents or information needed") % {"reference": a.reference},
+            _("The department asks you to supply, by %(deadline)s: %(missing)s")
+            % {"deadline": a.supplement_deadline, "missing": a.supplement_request},
+        ),
+    )
+    _schedule_notice(returned, Notice.Kind.SUPPLEMENT)
+    return returned
+
+
+def application_refuse(
+    *,
+    actor: User,
+    application: Application,
+    reasons: str,
+    expected_version: int | None = None,
+    ip_address: str | None = None,
+) -> Application:
+    """不予受理: with reasons, which the notice gives with the applicant's rights."""
+    if not reasons.strip():
+        raise ApplicationError(_("Give the reasons for refusing to accept."))
+    roles = _require(actor, application, Role.HANDLER)
+
+    def changes(locked: Application) -> dict[str, Any]:
+        locked.decision_reasons = reasons.strip()
+        locked.stage_due_on = None
+        return {"reasons": locked.decision_reasons}
+
+    refused = transition(
+        application,
+        "refuse",
+        actor=actor,
+        roles=roles,
+        expected_version=expected_version,
+        changes=changes,
+        reason=reasons,
+        ip_address=ip_address,
+        on_commit=lambda a: _notify_applicant_users(
+            a, _("Application %(reference)s not accepted") % {"reference": a.reference}, a.decision_reasons
+        ),
+    )
+    _schedule_notice(refused, Notice.Kind.REFUSAL)
+    return refused
+
+
+def application_start_review(
+    *, actor: User, application: Application, expected_version: int | None = None, ip_address: str | None = None
+) -> Application:
+    roles = _require(actor, application, Role.HANDLER)
+    return transition(
+        application, "review", actor=actor, roles=roles, expected_version=expected_version, ip_address=ip_address
+    )
+
+
+def application_handle(
+    *,
+    actor: User,
+    application: Application,
+    note: str = "",
+    expected_version: int | None = None,
+    ip_address: str | None = None,
+) -> Application:
+    """Non-monetary incentives (services, recognitions) end here once the department has acted."""
+    roles = _require(actor, application, Role.HANDLER)
+    return transition(
+        application,
+        "handle",
+        actor=actor,
+        roles=roles,
+        expected_version=expected_version,
+        reason=note,
+        ip_address=ip_address,
+        on_commit=lambda a: _notify_applicant_users(
+            a, _("Application %(reference)s handled") % {"reference": a.reference}, note or a.get_status_display()
+        ),
+    )
+
+
+def engine_amount(
+    application: Application, on: dt.date | None = None
+) -> tuple[Decimal | None, Decimal | None, list[str]]:
+    """The amount engine's amount, cap and trace for this application's answers."""
+    claim = form_definitions.claim_from_answers(application.incentive, application.data)
+    result = compute_amount(application.incentive, on=on or _today(), claim=claim)
+    return result.amount, result.cap, result.trace()
+
+
+def application_propose(
+    *,
+    actor: User,
+    application: Application,
+    support: bool,
+    reasons: str,
+    amount: Decimal | None = None,
+    override_reason: str = "",
+    expected_version: int | None = None,
+    ip_address: str | None = None,
+) -> Application:
+    """拟支持 with an amount (the engine's by default; another one within the cap, with a reason),
+    or 不予支持 with reasons."""
+    roles = _require(actor, application, Role.HANDLER)
+    if not support:
+        if not reasons.strip():
+            raise ApplicationError(_("Give the reasons for not supporting the application."))
+
+        def reject(locked: Application) -> dict[str, Any]:
+            locked.decision_reasons = reasons.strip()
+            locked.proposed_by = actor
+            locked.stage_due_on = None
+            return {"decision": "not_supported", "reasons": locked.decision_reasons}
+
+        rejected = transition(
+            application,
+            "reject",
+            actor=actor,
+            roles=roles,
+            expected_version=expected_version,
+            changes=reject,
+            reason=reasons,
+            ip_address=ip_address,
+            on_commit=lambda a: _notify_applicant_users(
+                a,
+                _("Decision on application %(reference)s") % {"reference": a.reference},
+                _("Your application is not supported. The decision notice gives the reasons and your rights."),
+            ),
+        )
+        _schedule_notice(rejected, Notice.Kind.DECISION_REJECT)
+        return rejected
+
+    engine, cap, trace = engine_amount(application)
+    if amount is None:
+        amount = engine
+    if amount is None:
+        raise ApplicationError(_("The amount engine has no figure for this claim: enter the amount and the reason."))
+    amount = Decimal(amount).quantize(Decimal("0.01"))
+    if amount <= 0:
+        raise ApplicationError(_("The amount must be more than zero."))
+    if cap is not None and amount > cap:
+        raise ApplicationError(_("The amount may not exceed the cap of %(cap)s CNY.") % {"cap": f"{cap:,.2f}"})
+    if amount != engine and not override_reason.strip():
+        raise ApplicationError(
+            _("The amount differs from the computed %(engine)s CNY: give the reason for the change.")
+            % {"engine": f"{engine:,.2f}" if engine is not None else "—"}
+        )
+
+    def propose(locked: Application) -> dict[str, Any]:
+        locked.proposed_amount = amount
+        locked.amount_override_reason = override_reason.strip() if amount != engine else ""
+        locked.decision_reasons = reasons.strip()
+        locked.proposed_by = actor
+        return {
+            "proposed_amount": amount,
+            "engine_amount": engine,
+            "override_reason": locked.amount_override_reason,
+            "trace": trace,
+        }
+
+    return transition(
+        application,
+        "propose",
+        actor=actor,
+        roles=roles,
+        expected_version=expected_version,
+        changes=propose,
+        reason=reasons,
+        ip_address=ip_address,
+        visible_to_applicant=False,
+    )
+
+
+def _four_eyes(actor: User, application: Application) -> None:
+    if application.proposed_by_id == actor.pk or application.assigned_to_id == actor.pk:
+        raise TransitionNotAllowed(_("The approver must be another official than the handler who proposed it."))
+
+
+def application_approve(
+    *, actor: User, application: Application, expected_version: int | None = None, ip_address: str | None = None
+) -> Application:
+    roles = _require(actor, application, Role.APPROVER)
+    _four_eyes(actor, application)
+
+    def approve(locked: Application) -> dict[str, Any]:
+        _four_eyes(actor, locked)  # again on the locked row: the proposer may have changed meanwhile
+        locked.decided_by = actor
+        locked.stage_due_on = None
+        return {"approved_amount": locked.proposed_amount}
+
+    approved = transition(
+        application,
+        "approve",
+        actor=actor,
+        roles=roles,
+        expected_version=expected_version,
+        changes=approve,
+        ip_address=ip_address,
+        on_commit=lambda a: _notify_applicant_users(
+            a,
+            _("Decision on application %(reference)s") % {"reference": a.reference},
+            _("Your application is supported with %(amount)s CNY, subject to public announcement.")
+            % {"amount": f"{a.proposed_amount:,.2f}"},
+        ),
+    )
+    _schedule_notice(approved, Notice.Kind.DECISION_SUPPORT)
+    return approved
+
+
+def application_send_back(
+    *,
+    actor: User,
+    application: Application,
+    reason: str,
+    expected_version: int | None = None,
+    ip_address: str | None = None,
+) -> Application:
+    if not reason.strip():
+        raise ApplicationError(_("Say why the proposal goes back."))
+    roles = _require(actor, application, Role.APPROVER)
+    _four_eyes(actor, application)
+    return transition(
+        application,
+        "send_back",
+        actor=actor,
+        roles=roles,
+        expected_version=expected_version,
+        reason=reason,
+        ip_address=ip_address,
+        visible_to_applicant=False,
+    )
+
+
+def application_assign(*, actor: User, application: Application, handler: User) -> Application:
+    """Claim (handler = actor) or assign to a handler of the same department."""
+    _require(actor, application, Role.HANDLER)
+    if handler.official_role != OfficialRole.HANDLER or handler.department_id != actor.department_id:
+        raise ApplicationError(_("Assign only to a handler of your department."))
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        before = {"assigned_to": locked.assigned_to_id}
+        locked.assigned_to = handler
+        locked.save(update_fields=["assigned_to", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="application.assign",
+            obj=locked,
+            before=before,
+            after={"assigned_to": handler.pk},
+            visible_to_applicant=False,
+        )
+    return locked
+
+
+def comment_add(*, actor: User, application: Application, text: str) -> ReviewComment:
+    if not roles_for(actor, application) & {Role.HANDLER, Role.APPROVER}:
+        raise TransitionNotAllowed(_("You may not comment on this application."))
+    if not text.strip():
+        raise ApplicationError(_("The comment is empty."))
+    with transaction.atomic():
+        comment = ReviewComment.objects.create(application=application, author=actor, text=text.strip())
+        audit_record(
+            actor=actor,
+            action="application.comment",
+            obj=application,
+            after={"comment": comment.text},
+            visible_to_applicant=False,
+        )
+    return comment
+
+
+def checklist_set(*, actor: User, application: Application, ticked: dict[str, bool]) -> Application:
+    _require(actor, application, Role.HANDLER)
+    items = {str(i) for i in range(len(application.incentive.review_checklist))}
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        before = dict(locked.checklist)
+        locked.checklist = {k: bool(v) for k, v in ticked.items() if k in items}
+        locked.save(update_fields=["checklist", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="application.checklist",
+            obj=locked,
+            before=before,
+            after=locked.checklist,
+            visible_to_applicant=False,
+        )
+    return locked
+
+
+def applications_accept_many(*, actor: User, applications: list[Application]) -> dict[str, str]:
+    """Accepts several complete applications at once; each one on its own (one failure stops none)."""
+    results: dict[str, str] = {}
+    for application in applications:
+        try:
+            application_accept(actor=actor, application=application)
+            results[application.reference or str(application.pk)] = "accepted"
+        except (TransitionNotAllowed, ApplicationError) as error:
+            results[application.reference or str(application.pk)] = str(error)
+    return results
+
+
+def document_viewed(*, actor: User, application: Application, document_id: int, ip_address: str | None = None) -> None:
+    """Officials' views of applicants' documents are on the record."""
+    if actor.applicant_id:
+        return
+    audit_record(
+        actor=actor,
+        action="document.view",
+        obj=application,
+        after={"document": document_id},
+        ip_address=ip_address,
+        visible_to_applicant=False,
+    )
+
+
+def personal_data_shown(*, actor: User, application: Application, what: str, ip_address: str | None = None) -> None:
+    """Every display of an unmasked resident ID or bank account number is recorded."""
+    audit_record(
+        actor=actor,
+        action="personal_data.view",
+        obj=application,
+        after={"field": what},
+        ip_address=ip_address,
+        visible_to_applicant=False,
+    )
+
+
+# ---- Celery beat -----------------------------------------------------------------------------
+
+
+def applications_lapse_overdue(today: dt.date | None = None) -> int:
+    """Returned applications whose supplement deadline has passed lapse (系统), each with a notice."""
+    today = today or _today()
+    lapsed = 0
+    for application in Application.objects.filter(status=Status.RETURNED, supplement_deadline__lt=today):
+        try:
+            done = transition(
+                application,
+                "lapse",
+                actor=None,
+                roles={Role.SYSTEM},
+                reason=_("The supplement deadline %(deadline)s passed.")
+                % {"deadline": application.supplement_deadline},
+                on_commit=lambda a: _notify_applicant_users(
+                    a,
+                    _("Application %(reference)s lapsed") % {"reference": a.reference},
+                    _("The supplement deadline passed, so the application lapsed."),
+                ),
+            )
+        except TransitionNotAllowed:
+            continue  # answered meanwhile
+        _schedule_notice(done, Notice.Kind.LAPSE)
+        lapsed += 1
+    return lapsed
+
+
+def handler_digests_send(today: dt.date | None = None) -> int:
+    today = today or _today()
+    open_states = [Status.SUBMITTED, Status.ACCEPTED, Status.UNDER_REVIEW, Status.RETURNED]
+    handlers = (
+        User.objects.filter(official_role=OfficialRole.HANDLER, is_active=True)
+        .annotate(
+            open_count=Count("assigned_applications", filter=Q(assigned_applications__status__in=open_states)),
+            overdue_count=Count(
+                "assigned_applications",
+                filter=Q(assigned_applications__status__in=open_states, assigned_applications__stage_due_on__lt=today),
+            ),
+        )
+        .filter(open_count__gt=0)
+    )
+    sent = 0
+    for handler in handlers:
+        notification_send(
+            user=handler,
+            subject=_("Your review queue on %(day)s") % {"day": today.isoformat()},
+            body=_("%(open)s open applications, %(overdue)s overdue.")
+            % {"open": handler.open_count, "overdue": handler.overdue_count},
+            link="/review/",
+        )
+        sent += 1
+    return sent
+
+
+def supplement_reminders_send(today: dt.date | None = None) -> int:
+    today = today or _today()
+    soon = add_working_days(today, 2).day
+    sent = 0
+    for application in Application.objects.filter(status=Status.RETURNED, supplement_deadline=soon):
+        _notify_applicant_users(
+            application,
+            _("Reminder: supplement for %(reference)s due %(deadline)s")
+            % {"reference": application.reference, "deadline": application.supplement_deadline},
+            application.supplement_request,
+        )
+        sent += 1
+    return sent
+
+

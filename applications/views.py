@@ -1,0 +1,699 @@
+"""The applicant's applying pages: start, task list, sections, documents, check, submit,
+confirmation, withdraw, supplement and the list of their applications.
+
+Views only parse input, call one service and render: every rule lives in services.py, every
+read that decides who may see what in selectors.py (others' applications are a 404).
+"""
+
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from measures.amounts import AmountInputError, AmountResult, Claim, compute_amount, money
+from measures.models import Incentive
+
+from . import form_definitions
+from .forms import DocumentUploadForm, StartForm, SupplementForm, WithdrawForm
+from .models import CLOSED_STATUSES, Application, ApplicationDocument, Status
+from .selectors import access_application, application_list, application_timeline
+from .services import (
+    EDITABLE,
+    ApplicationError,
+    DocumentRejected,
+    DuplicateApplication,
+    TransitionNotAllowed,
+    application_create,
+    application_save_section,
+    application_submit,
+    application_supplement,
+    application_withdraw,
+    document_add,
+    document_remove,
+)
+from .workflow import BY_ACTION, NEXT_STEP_FOR_APPLICANT, Role, allowed_actions
+
+# ── helpers ──────────────────────────────────────────────────────────────────────────────────
+
+PENDING_POST = "applications.pending_post"
+PENDING_POST_MAX_CHARS = 100_000
+CONTENT_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png", "ofd": "application/ofd"}
+EVENT_LABELS = {
+    "application.create": gettext_lazy("Draft started"),
+    "application.save": gettext_lazy("Answers saved"),
+    "document.add": gettext_lazy("Document added"),
+    "document.remove": gettext_lazy("Document removed"),
+}
+
+
+def login_required_keeping_post(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Like login_required, but a form POSTed after the session expired is kept in the (new,
+    anonymous) session and offered again on the same page after signing in: nothing typed is
+    lost. Signing in keeps anonymous session data (django.contrib.auth.login cycles the key)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.method == "POST":
+            data = {k: v for k, v in request.POST.lists() if k != "csrfmiddlewaretoken"}
+            if sum(len(v) for values in data.values() for v in values) <= PENDING_POST_MAX_CHARS:
+                request.session[PENDING_POST] = {"path": request.path, "data": data}
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
+def _pop_pending_post(request: HttpRequest) -> QueryDict | None:
+    pending = request.session.get(PENDING_POST)
+    if not pending or pending.get("path") != request.path:
+        return None
+    del request.session[PENDING_POST]
+    posted = QueryDict(mutable=True)
+    for key, values in pending["data"].items():
+        posted.setlist(key, values)
+    return posted
+
+
+def _ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _key(application: Application) -> str:
+    return str(application.reference or application.pk)
+
+
+def _detail(application: Application) -> HttpResponse:
+    return redirect("applications:detail", _key(application))
+
+
+def _section_or_404(application: Application, section_key: str) -> form_definitions.Section:
+    for section in form_definitions.sections(application.incentive):
+        if section.key == section_key:
+            return section
+    raise Http404
+
+
+def _section_state(application: Application, section: form_definitions.Section) -> str:
+    if section.key not in application.data:
+        return "not_started"
+    if form_definitions.section_is_complete(application.incentive, application.data, section):
+        return "completed"
+    return "in_progress"
+
+
+def _document_rows(application: Application) -> tuple[list[dict[str, Any]], list[ApplicationDocument], str]:
+    """Each required document with the files provided for it; other files; the task's state."""
+    documents = list(application.documents.all())
+    rows = []
+    for required in application.incentive.required_documents.all():
+        provided = [d for d in documents if d.required_document_id == required.pk]
+        rows.append({"required": required, "documents": provided})
+    others = [d for d in documents if d.required_document_id is None]
+    missing = [r for r in rows if r["required"].is_mandatory and not r["documents"]]
+    state = "completed" if not missing else ("in_progress" if documents else "not_started")
+    return rows, others, state
+
+
+def _display_value(spec: dict[str, Any], value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    if spec["type"] == "choice":
+        for option in spec.get("options", []):
+            if str(option["value"]) == str(value):
+                return form_definitions.localized(option, "label")
+    if spec["type"] == "money":
+        try:
+            return money(Decimal(str(value)))
+        except (InvalidOperation, ValueError):
+            pass  # shown as typed: the check page lists it as a problem
+    return str(value)
+
+
+def _answers(application: Application, *, sections: list[form_definitions.Section]) -> list[dict[str, Any]]:
+    """Every question of every section with what was answered, for check-your-answers pages."""
+    answered = []
+    for section in sections:
+        stored = application.data.get(section.key, {})
+        items = []
+        for spec in section.fields:
+            value = stored.get(spec["key"])
+            if spec["type"] == "rows":
+                rows = [
+                    [
+                        (form_definitions.localized(sub, "label"), _display_value(sub, row.get(sub["key"])))
+                        for sub in spec["fields"]
+                    ]
+                    for row in (value if isinstance(value, list) else [])
+                ]
+                items.append({"spec": spec, "label": form_definitions.localized(spec, "label"), "rows": rows})
+            else:
+                items.append(
+                    {
+                        "spec": spec,
+                        "label": form_definitions.localized(spec, "label"),
+                        "value": _display_value(spec, value),
+                        "rows": None,
+                    }
+                )
+        answered.append({"section": section, "items": items, "state": _section_state(application, section)})
+    return answered
+
+
+def live_estimate(application: Application) -> AmountResult:
+    """The amount the answers give today; answers not yet valid count as not given."""
+    today = timezone.localdate()
+    try:
+        claim = form_definitions.claim_from_answers(application.incentive, application.data)
+    except (InvalidOperation, ValueError, AmountInputError):
+        claim = Claim()
+    return compute_amount(application.incentive, on=today, claim=claim)
+
+
+def stored_trace(application: Application) -> list[str]:
+    trace = application.amount_trace or {}
+    return trace.get("en" if (get_language() or "").startswith("en") else "zh") or []
+
+
+def timeline(application: Application) -> list[dict[str, Any]]:
+    """The events the applicant may see, in plain words."""
+    entries = []
+    for event in application_timeline(application, for_applicant=True):
+        noun, _dot, verb = event.action.partition(".")
+        if noun == "application" and verb in BY_ACTION:
+            label = BY_ACTION[verb].label
+        else:
+            label = EVENT_LABELS.get(event.action, event.action)
+        entries.append(
+            {
+                "event": event,
+                "label": label,
+                "detail": event.after.get("name") or event.before.get("name") or "",
+                "status_before": _status_label(event.before.get("status")),
+                "status_after": _status_label(event.after.get("status")),
+            }
+        )
+    return entries
+
+
+def _status_label(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return str(Status(value).label)
+    except ValueError:
+        return value
+
+
+def _problem_links(application: Application, problems: dict[str, list[tuple[str, str]]]) -> list[tuple[str, str]]:
+    """(href, message) for an error summary on the check page: each links to where to fix it."""
+    links = []
+    for section_key, items in problems.items():
+        if section_key == "documents":
+            href = reverse("applications:documents", args=[_key(application)])
+            links += [(href, message) for _field, message in items]
+            continue
+        base = reverse("applications:section", args=[_key(application), section_key])
+        links += [(f"{base}?return=check#{field}" if field else base, message) for field, message in items]
+    return links
+
+
+# ── section forms ────────────────────────────────────────────────────────────────────────────
+
+
+def _for_people(form: forms.Form) -> forms.Form:
+    """Text inputs for numbers (a browser's number input drops what it cannot parse, and GOV.UK
+    advises against it), and no `required` attribute: a draft may be saved half-filled."""
+    form.use_required_attribute = False
+    for field in form.fields.values():
+        if isinstance(field, forms.DecimalField):
+            field.widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        elif isinstance(field, forms.IntegerField):
+            field.widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+    return form
+
+
+def _display_binding(
+    section: form_definitions.Section, answers: dict[str, Any], *, add_row_to: str = ""
+) -> form_definitions.SectionResult:
+    """Binds stored answers for showing them again, with at least one row in each rows field
+    (one more in `add_row_to`)."""
+    posted: dict[str, Any] = {k: v for k, v in answers.items() if not isinstance(v, list)}
+    for spec in section.fields:
+        if spec["type"] != "rows":
+            continue
+        rows = answers.get(spec["key"]) or []
+        rows = rows if isinstance(rows, list) else []
+        spare = 1 if spec["key"] == add_row_to else 0
+        spare = max(spare, spec.get("min_rows", 0) - len(rows), 1 - len(rows), 0)
+        posted.update(form_definitions.rows_as_formset_data(spec["key"], rows, spare=spare))
+    return form_definitions.bind_section(section, None, posted=posted)
+
+
+def _section_items(section: form_definitions.Section, result: form_definitions.SectionResult) -> list[dict[str, Any]]:
+    """The section's questions in the definition's order, each a field or a group of rows."""
+    _for_people(result.form)
+    items = []
+    for spec in section.fields:
+        if spec["type"] == "rows":
+            formset = result.formsets[spec["key"]]
+            for row_form in formset.forms:
+                _for_people(row_form)
+            items.append(
+                {
+                    "rows": True,
+                    "key": spec["key"],
+                    "label": form_definitions.localized(spec, "label"),
+                    "help": form_definitions.localized(spec, "help"),
+                    "formset": formset,
+                    "max_rows": spec.get("max_rows", 50),
+                }
+            )
+        else:
+            items.append({"rows": False, "field": result.form[spec["key"]]})
+    return items
+
+
+def _summary_links(result: form_definitions.SectionResult) -> list[tuple[str, str]]:
+    """(href, message) for the error summary: each problem links to its field; a row's problem
+    names its row and its field."""
+    rows = {
+        (f"id_{key}-{index}-{name}", str(message)): _("Row %(n)s, %(label)s: %(message)s")
+        % {"n": index + 1, "label": formset.forms[index].fields[name].label, "message": message}
+        for key, formset in result.formsets.items()
+        for index, row_errors in enumerate(formset.errors)
+        for name, messages in row_errors.items()
+        if name in formset.forms[index].fields
+        for message in messages
+    }
+    links = []
+    for field_id, message in result.errors():
+        if field_id.endswith("-TOTAL_FORMS"):
+            field_id = field_id.removeprefix("id_").removesuffix("-TOTAL_FORMS") + "-rows"
+        for (row_id, row_message), text in rows.items():
+            if row_id == field_id and message.endswith(row_message):
+                message = text
+                break
+        links.append((f"#{field_id}" if field_id else "", message))
+    return links
+
+
+# ── pages ────────────────────────────────────────────────────────────────────────────────────
+
+
+@login_required
+def application_list_page(request: HttpRequest) -> HttpResponse:
+    page = Paginator(application_list(request.user), 50).get_page(request.GET.get("page"))
+    rows = [(a, NEXT_STEP_FOR_APPLICANT.get(a.status, "")) for a in page.object_list]
+    return render(request, "applications/list.html", {"page": page, "rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest, incentive_code: str) -> HttpResponse:
+    incentive = get_object_or_404(
+        Incentive.objects.select_related("measure", "handling_department").prefetch_related(
+            "amount_parameters", "criteria", "required_documents"
+        ),
+        code=incentive_code,
+    )
+    form = StartForm(request.POST if request.method == "POST" else None)
+    problem = ""
+    existing = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = application_create(
+                actor=request.user, incentive=incentive, fiscal_year=form.cleaned_data["fiscal_year"]
+            )
+        except DuplicateApplication as exc:
+            problem, existing = exc.message, exc.existing
+        except ApplicationError as exc:
+            problem = exc.message
+        else:
+            messages.success(request, _("Your draft application is started. Answer each section, then submit."))
+            return _detail(application)
+    open_ones = list(application_list(request.user).filter(incentive=incentive).exclude(status__in=CLOSED_STATUSES))
+    return render(
+        request,
+        "applications/start.html",
+        {
+            "incentive": incentive,
+            "estimate": compute_amount(incentive, on=timezone.localdate()),
+            "form": form,
+            "problem": problem,
+            "existing": existing,
+            "open_applications": open_ones,
+            "form_error_links": [(f"#{form['fiscal_year'].auto_id}_0", m) for m in form.errors.get("fiscal_year", [])],
+        },
+        status=409 if existing else 400 if problem or form.errors else 200,
+    )
+
+
+@login_required
+def detail(request: HttpRequest, key: str) -> HttpResponse:
+    application = access_application(request.user, key)
+    if application.status == Status.DRAFT:
+        return _task_list(request, application)
+    return _submitted_detail(request, application)
+
+
+def _task_list(request: HttpRequest, application: Application) -> HttpResponse:
+    sections = form_definitions.sections(application.incentive)
+    tasks = [{"section": s, "state": _section_state(application, s)} for s in sections]
+    _rows, _others, documents_state = _document_rows(application)
+    done = sum(1 for t in tasks if t["state"] == "completed") + (documents_state == "completed")
+    return render(
+        request,
+        "applications/task_list.html",
+        {
+            "application": application,
+            "key": _key(application),
+            "tasks": tasks,
+            "documents_state": documents_state,
+            "done": done,
+            "total": len(tasks) + 1,
+            "ready": done == len(tasks) + 1,
+        },
+    )
+
+
+def _submitted_detail(
+    request: HttpRequest,
+    application: Application,
+    *,
+    supplement_form: SupplementForm | None = None,
+    problem: str = "",
+    problems: dict[str, list[tuple[str, str]]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    returned = application.status == Status.RETURNED
+    rows, others, _state = _document_rows(application)
+    actions = {t.action for t in allowed_actions(application, {Role.APPLICANT})}
+    return render(
+        request,
+        "applications/detail.html",
+        {
+            "application": application,
+            "key": _key(application),
+            "next_step": NEXT_STEP_FOR_APPLICANT.get(application.status, ""),
+            "trace": stored_trace(application),
+            "answers": _answers(application, sections=form_definitions.sections(application.incentive)),
+            "document_rows": rows,
+            "other_documents": others,
+            "timeline": timeline(application),
+            "can_withdraw": "withdraw" in actions,
+            "can_supplement": "supplement" in actions,
+            "returned": returned,
+            "supplement_form": supplement_form or SupplementForm(),
+            "problem": problem,
+            "problem_links": _problem_links(application, problems or {}),
+        },
+        status=status,
+    )
+
+
+@login_required_keeping_post
+@require_http_methods(["GET", "POST"])
+def section(request: HttpRequest, key: str, section_key: str) -> HttpResponse:
+    application = access_application(request.user, key)
+    current = _section_or_404(application, section_key)
+    if application.status not in EDITABLE:
+        messages.info(request, _("This application can no longer be changed."))
+        return _detail(application)
+    return_to_check = request.GET.get("return") == "check"
+    posted = request.POST if request.method == "POST" else _pop_pending_post(request)
+    restored = request.method == "GET" and posted is not None
+    show_errors = False
+    problem = ""
+    if posted is None:
+        stored = application.data.get(current.key)
+        if stored is None:
+            result = form_definitions.bind_section(current, None)
+        else:
+            result = _display_binding(current, stored)
+            show_errors = not result.is_valid()
+    else:
+        result = form_definitions.bind_section(current, None, posted=posted)
+        answers = result.raw()
+        try:
+            application = application_save_section(
+                actor=request.user, application=application, section_key=current.key, answers=answers
+            )
+        except TransitionNotAllowed as exc:
+            # Nothing saved (changed meanwhile, or no longer editable): show what was typed.
+            problem = str(exc)
+        else:
+            if restored:
+                messages.warning(
+                    request,
+                    _("You were signed out before your answers were saved. We kept what you typed and saved it now."),
+                )
+            add_row_to = posted.get("add_row", "")
+            if add_row_to in result.formsets:
+                result = _display_binding(current, answers, add_row_to=add_row_to)
+            elif "later" in posted:
+                messages.success(request, _("Your answers are saved as a draft. You can come back to them later."))
+                return _detail(application)
+            elif result.is_valid() and not restored:
+                if return_to_check and application.status == Status.DRAFT:
+                    return redirect("applications:check", _key(application))
+                return _detail(application)
+            else:
+                show_errors = not result.is_valid()
+    sections = form_definitions.sections(application.incentive)
+    position = next(i for i, s in enumerate(sections) if s.key == current.key)
+    return render(
+        request,
+        "applications/section.html",
+        {
+            "application": application,
+            "key": _key(application),
+            "section": current,
+            "position": position + 1,
+            "section_count": len(sections),
+            "items": _section_items(current, result),
+            "non_field_errors": result.form.non_field_errors() if show_errors else [],
+            "show_errors": show_errors,
+            "error_links": _summary_links(result) if show_errors else [],
+            "problem": problem,
+            "return_to_check": return_to_check,
+        },
+        status=200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def documents(request: HttpRequest, key: str) -> HttpResponse:
+    application = access_application(request.user, key)
+    editable = application.status in EDITABLE
+    posted = request.method == "POST"
+    form = DocumentUploadForm(
+        request.POST if posted else None, request.FILES if posted else None, incentive=application.incentive
+    )
+    problem = ""
+    status = 200
+    if request.method == "POST":
+        if not editable:
+            messages.info(request, _("This application can no longer be changed."))
+            return _detail(application)
+        if form.is_valid():
+            try:
+                added = document_add(
+                    actor=request.user,
+                    application=application,
+                    upload=form.cleaned_data["file"],
+                    required_document=form.required_document(),
+                )
+            except DocumentRejected as exc:
+                form.add_error("file", exc.message)
+                status = 413 if exc.too_large else 400
+            except (ApplicationError, TransitionNotAllowed) as exc:
+                problem = getattr(exc, "message", str(exc))
+                status = 409
+            else:
+                messages.success(request, _("“%(name)s” is uploaded.") % {"name": added.original_name})
+                return redirect("applications:documents", _key(application))
+        else:
+            status = 400
+    rows, others, state = _document_rows(application)
+    error_links = [(f"#{form[name].auto_id}", message) for name, errors in form.errors.items() for message in errors]
+    return render(
+        request,
+        "applications/documents.html",
+        {
+            "application": application,
+            "key": _key(application),
+            "form": form,
+            "document_rows": rows,
+            "other_documents": others,
+            "state": state,
+            "editable": editable,
+            "problem": problem,
+            "error_links": error_links,
+        },
+        status=status,
+    )
+
+
+def document_file_response(document: ApplicationDocument) -> FileResponse:
+    """The stored file, shown inline under its cleaned original name; the browser may not guess
+    another type."""
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        content_type=CONTENT_TYPES.get(document.format, "application/octet-stream"),
+        filename=document.original_name,
+        as_attachment=False,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def document(request: HttpRequest, key: str, document_id: int) -> FileResponse:
+    application = access_application(request.user, key)
+    found = next((d for d in application.documents.all() if d.pk == document_id), None)
+    if found is None:
+        raise Http404
+    return document_file_response(found)
+
+
+@login_required
+@require_POST
+def document_delete(request: HttpRequest, key: str, document_id: int) -> HttpResponse:
+    application = access_application(request.user, key)
+    found = next((d for d in application.documents.all() if d.pk == document_id), None)
+    if found is None:
+        raise Http404
+    try:
+        document_remove(actor=request.user, document=found)
+    except TransitionNotAllowed as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("“%(name)s” is removed.") % {"name": found.original_name})
+    return redirect("applications:documents", _key(application))
+
+
+def _check_page(
+    request: HttpRequest,
+    application: Application,
+    *,
+    problem: str = "",
+    problems: dict[str, list[tuple[str, str]]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    rows, others, _state = _document_rows(application)
+    return render(
+        request,
+        "applications/check.html",
+        {
+            "application": application,
+            "key": _key(application),
+            "answers": _answers(application, sections=form_definitions.sections(application.incentive)),
+            "document_rows": rows,
+            "other_documents": others,
+            "estimate": live_estimate(application),
+            "problem": problem,
+            "problem_links": _problem_links(application, problems or {}),
+        },
+        status=status,
+    )
+
+
+@login_required
+def check(request: HttpRequest, key: str) -> HttpResponse:
+    application = access_application(request.user, key)
+    if application.status != Status.DRAFT:
+        return _detail(application)
+    return _check_page(request, application)
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, key: str) -> HttpResponse:
+    application = access_application(request.user, key)
+    try:
+        submitted = application_submit(actor=request.user, application=application, ip_address=_ip(request))
+    except ApplicationError as exc:
+        return _check_page(request, application, problem=exc.message, problems=exc.problems, status=400)
+    except TransitionNotAllowed as exc:
+        messages.error(request, str(exc))
+        return _detail(application)
+    return redirect("applications:confirmation", _key(submitted))
+
+
+@login_required
+def confirmation(request: HttpRequest, key: str) -> HttpResponse:
+    application = access_application(request.user, key)
+    if not application.reference:
+        return _detail(application)
+    return render(
+        request,
+        "applications/confirmation.html",
+        {"application": application, "next_step": NEXT_STEP_FOR_APPLICANT.get(application.status, "")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, key: str) -> HttpResponse:
+    application = access_application(request.user, key)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application_withdraw(
+                actor=request.user, application=application, reason=form.cleaned_data["reason"], ip_address=_ip(request)
+            )
+        except TransitionNotAllowed as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request, _("Your application %(reference)s is withdrawn.") % {"reference": _key(application)}
+            )
+        return _detail(application)
+    if "withdraw" not in {t.action for t in allowed_actions(application, {Role.APPLICANT})}:
+        messages.info(request, _("This application cannot be withdrawn now."))
+        return _detail(application)
+    return render(
+        request, "applications/withdraw.html", {"application": application, "key": _key(application), "form": form}
+    )
+
+
+@login_required
+@require_POST
+def supplement(request: HttpRequest, key: str) -> HttpResponse:
+    application = access_application(request.user, key)
+    form = SupplementForm(request.POST)
+    if not form.is_valid():
+        return _submitted_detail(request, application, supplement_form=form, status=400)
+    try:
+        application_supplement(
+            actor=request.user, application=application, note=form.cleaned_data["note"], ip_address=_ip(request)
+        )
+    except ApplicationError as exc:
+        return _submitted_detail(
+            request, application, supplement_form=form, problem=exc.message, problems=exc.problems, status=400
+        )
+    except TransitionNotAllowed as exc:
+        messages.error(request, str(exc))
+        return _detail(application)
+    messages.success(request, _("Your supplement is sent to the department."))
+    return _detail(application)

@@ -1,0 +1,69 @@
+"""Demo data: valid identifiers, eligible enterprises, printed logins, idempotent."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts.demo import DEMO_ACCOUNTS, DEMO_APPLICANTS
+from accounts.identifiers import validate_resident_id, validate_uscc
+from accounts.models import Applicant, ApplicantQualification, BankAccount, User
+from accounts.selectors import applicant_facts, profile_completeness
+from measures.eligibility import judge
+from measures.models import Incentive
+
+
+@pytest.fixture(autouse=True)
+def _media_cache_language() -> None:
+    """Replaces the package's fixture: demo_data reads settings.SETTINGS_MODULE, which
+    override_settings (the `settings` fixture) hides; these tests upload nothing."""
+
+
+@pytest.mark.parametrize("spec", DEMO_APPLICANTS, ids=lambda s: s.name)
+def test_demo_identifiers_are_valid(spec: object) -> None:
+    validate = validate_uscc if spec.kind == "organisation" else validate_resident_id  # type: ignore[attr-defined]
+    assert validate(spec.identifier) == spec.identifier  # type: ignore[attr-defined]
+
+
+@pytest.mark.django_db
+def test_demo_data_creates_applicants_once_and_prints_their_logins(capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("demo_data", "--json")
+    first = json.loads(capsys.readouterr().out)
+    counts = (Applicant.objects.count(), ApplicantQualification.objects.count(), BankAccount.objects.count())
+    call_command("demo_data", "--json")
+    assert json.loads(capsys.readouterr().out) == first
+    assert (Applicant.objects.count(), ApplicantQualification.objects.count(), BankAccount.objects.count()) == counts
+    assert counts == (3, 6, 3)
+    roles = {a["username"]: a for a in first}
+    assert roles["demo-enterprise"]["role"] == "enterprise"
+    assert roles["demo-enterprise"]["enterprise"] == "深圳市鹏城智造电子科技有限公司"
+    assert roles["demo-individual"]["role"] == "individual"
+    for account in DEMO_ACCOUNTS:
+        user = User.objects.get(username=account.username)
+        assert user.check_password(account.password)
+    admin = User.objects.get(username="demo-enterprise")
+    colleague = User.objects.get(username="demo-colleague")
+    assert admin.is_applicant_admin and not colleague.is_applicant_admin
+    assert admin.applicant == colleague.applicant
+    assert admin.applicant.city == "shenzhen" and admin.applicant.industry == "39" and admin.applicant.size == "medium"
+    assert profile_completeness(admin.applicant)[0] == 100
+
+
+@pytest.mark.django_db
+def test_demo_applicants_are_eligible_for_several_incentives() -> None:
+    call_command("demo_data", "--json")
+    today = timezone.localdate()
+    incentives = list(Incentive.objects.prefetch_related("criteria"))
+    assert incentives, "the catalog is loaded by migrations"
+    for username, at_least in (("demo-enterprise", 3), ("demo-individual", 1)):
+        facts = applicant_facts(User.objects.get(username=username).applicant)
+        eligible = [i.code for i in incentives if judge(i, facts).eligible]
+        assert len(eligible) >= at_least, (username, eligible, today)
+
+
+@pytest.mark.django_db
+def test_demo_data_prints_the_enterprise_beside_its_logins(capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("demo_data")
+    out = capsys.readouterr().out
+    assert "demo-enterprise" in out and "深圳市鹏城智造电子科技有限公司" in out and "individual" in out
