@@ -25,7 +25,7 @@ from .workflow import NEXT_STEP_FOR_APPLICANT
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     applicant = applicant_of(request.user)
-    applications = list(application_list(request.user))
+    applications = list(application_list(request.user, own_only=True))
     percent, missing = profile_completeness(applicant)
     notifications = list(Notification.objects.filter(user=request.user).order_by("-created_at")[:10])
     return render(

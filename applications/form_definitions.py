@@ -309,15 +309,19 @@ def claim_from_answers(incentive: Incentive, answers: dict[str, Any]) -> Claim:
     def money(raw: Any) -> Decimal | None:
         return Decimal(str(raw)) if raw not in (None, "") else None
 
-    units = value(mapping.get("units"))
-    if isinstance(units, list):
-        units = len(units) or None
-    elif units not in (None, ""):
-        units = int(units)
-    else:
-        units = None
-    return Claim(
-        units=units,
-        eligible_spending=money(value(mapping.get("eligible_spending"))),
-        requested=money(value(mapping.get("requested"))),
-    )
+    try:
+        units = value(mapping.get("units"))
+        if isinstance(units, list):
+            units = len(units) or None
+        elif units not in (None, ""):
+            units = int(units)
+        else:
+            units = None
+        return Claim(
+            units=units,
+            eligible_spending=money(value(mapping.get("eligible_spending"))),
+            requested=money(value(mapping.get("requested"))),
+        )
+    except (ArithmeticError, ValueError, TypeError):
+        # A draft may hold figures as typed ("12万"); until they are valid there is no claim to price.
+        return Claim()

@@ -502,5 +502,3 @@ def supplement_reminders_send(today: dt.date | None = None) -> int:
         )
         sent += 1
     return sent
-
-

@@ -11,18 +11,18 @@ from .models import Application, ApplicationDocument
 from .permissions import applications_visible_to
 
 
-def application_list(user: Any) -> QuerySet[Application]:
-    return (
-        applications_visible_to(user)
-        .select_related("incentive", "incentive__measure", "applicant")
-        .order_by("-updated_at")
-    )
+def application_list(user: Any, *, own_only: bool = False) -> QuerySet[Application]:
+    """What the user may see; `own_only` for the applicant's own pages, which officials never use."""
+    visible = applications_visible_to(user)
+    if own_only:
+        visible = visible.filter(applicant_id=getattr(user, "applicant_id", None) or -1)
+    return visible.select_related("incentive", "incentive__measure", "applicant").order_by("-updated_at")
 
 
-def access_application(user: Any, key: str | int) -> Application:
+def access_application(user: Any, key: str | int, *, own_only: bool = False) -> Application:
     """The application by reference (or draft id), if the user may see it; otherwise 404, the same
     answer for "missing" and "not yours", so nobody can probe for others' references."""
-    queryset = application_list(user).prefetch_related(
+    queryset = application_list(user, own_only=own_only).prefetch_related(
         Prefetch("documents", queryset=ApplicationDocument.objects.select_related("required_document")),
         "incentive__required_documents",
         "incentive__amount_parameters",

@@ -316,7 +316,7 @@ def _summary_links(result: form_definitions.SectionResult) -> list[tuple[str, st
 
 @login_required
 def application_list_page(request: HttpRequest) -> HttpResponse:
-    page = Paginator(application_list(request.user), 50).get_page(request.GET.get("page"))
+    page = Paginator(application_list(request.user, own_only=True), 50).get_page(request.GET.get("page"))
     rows = [(a, NEXT_STEP_FOR_APPLICANT.get(a.status, "")) for a in page.object_list]
     return render(request, "applications/list.html", {"page": page, "rows": rows})
 
@@ -345,7 +345,9 @@ def start(request: HttpRequest, incentive_code: str) -> HttpResponse:
         else:
             messages.success(request, _("Your draft application is started. Answer each section, then submit."))
             return _detail(application)
-    open_ones = list(application_list(request.user).filter(incentive=incentive).exclude(status__in=CLOSED_STATUSES))
+    open_ones = list(
+        application_list(request.user, own_only=True).filter(incentive=incentive).exclude(status__in=CLOSED_STATUSES)
+    )
     return render(
         request,
         "applications/start.html",
@@ -364,7 +366,7 @@ def start(request: HttpRequest, incentive_code: str) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, key: str) -> HttpResponse:
-    application = access_application(request.user, key)
+    application = access_application(request.user, key, own_only=True)
     if application.status == Status.DRAFT:
         return _task_list(request, application)
     return _submitted_detail(request, application)
@@ -428,7 +430,7 @@ def _submitted_detail(
 @login_required_keeping_post
 @require_http_methods(["GET", "POST"])
 def section(request: HttpRequest, key: str, section_key: str) -> HttpResponse:
-    application = access_application(request.user, key)
+    application = access_application(request.user, key, own_only=True)
     current = _section_or_404(application, section_key)
     if application.status not in EDITABLE:
         messages.info(request, _("This application can no longer be changed."))
@@ -498,7 +500,7 @@ def section(request: HttpRequest, key: str, section_key: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def documents(request: HttpRequest, key: str) -> HttpResponse:
-    application = access_application(request.user, key)
+    application = access_application(request.user, key, own_only=True)
     editable = application.status in EDITABLE
     posted = request.method == "POST"
     form = DocumentUploadForm(
@@ -569,7 +571,7 @@ def document_file_response(document: ApplicationDocument) -> FileResponse:
 
 @login_required
 def document(request: HttpRequest, key: str, document_id: int) -> FileResponse:
-    application = access_application(request.user, key)
+    application = access_application(request.user, key, own_only=True)
     found = next((d for d in application.documents.all() if d.pk == document_id), None)
     if found is None:
         raise Http404
@@ -579,7 +581,7 @@ def document(request: HttpRequest, key: str, document_id: int) -> FileResponse:
 @login_required
 @require_POST
 def document_delete(request: HttpRequest, key: str, document_id: int) -> HttpResponse:
-    application = access_application(request.user, key)
+    application = access_application(request.user, key, own_only=True)
     found = next((d for d in application.documents.all() if d.pk == document_id), None)
     if found is None:
         raise Http404
@@ -620,7 +622,7 @@ def _check_page(
 
 @login_required
 def check(request: HttpRequest, key: str) -> HttpResponse:
-    application = access_application(request.user, key)
+    application = access_application(request.user, key, own_only=True)
     if application.status != Status.DRAFT:
         return _detail(application)
     return _check_page(request, application)
@@ -629,7 +631,7 @@ def check(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 @require_POST
 def submit(request: HttpRequest, key: str) -> HttpResponse:
-    application = access_application(request.user, key)
+    application = access_application(request.user, key, own_only=True)
     try:
         submitted = application_submit(actor=request.user, application=application, ip_address=_ip(request))
     except ApplicationError as exc:
@@ -642,7 +644,7 @@ def submit(request: HttpRequest, key: str) -> HttpResponse:
 
 @login_required
 def confirmation(request: HttpRequest, key: str) -> HttpResponse:
-    application = access_application(request.user, key)
+    application = access_application(request.user, key, own_only=True)
     if not application.reference:
         return _detail(application)
     return render(
@@ -655,7 +657,7 @@ def confirmation(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, key: str) -> HttpResponse:
-    application = access_application(request.user, key)
+    application = access_application(request.user, key, own_only=True)
     form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -680,7 +682,7 @@ def withdraw(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 @require_POST
 def supplement(request: HttpRequest, key: str) -> HttpResponse:
-    application = access_application(request.user, key)
+    application = access_application(request.user, key, own_only=True)
     form = SupplementForm(request.POST)
     if not form.is_valid():
         return _submitted_detail(request, application, supplement_form=form, status=400)

@@ -1,0 +1,230 @@
+"""Reads for the officials' side: the review queue, its counts, and the one accessor that 404s.
+
+Every read starts from `permissions.applications_visible_to`, so the pages and the API show an
+official exactly what the service layer lets them see; each runs a fixed number of queries
+whatever the queue's length.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, F, Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import ConflictOfInterest, OfficialRole, User
+from measures.models import Incentive
+
+from .models import Application, ApplicationDocument, ReviewComment, Status
+from .permissions import _department_incentives, applications_visible_to
+
+# The states in which an application waits for an official (or, when returned, for the applicant
+# before a deadline); `stage_due_on` in the past flags them as overdue.
+OPEN_STATUSES = (Status.SUBMITTED, Status.ACCEPTED, Status.RETURNED, Status.UNDER_REVIEW, Status.PROPOSED)
+SORTS = {
+    # Deadline first, nulls last; ties by the order of arrival.
+    "deadline": (F("stage_due_on").asc(nulls_last=True), F("submitted_at").asc(nulls_last=True), "pk"),
+    "submitted": (F("submitted_at").asc(nulls_last=True), "pk"),
+    "-submitted": (F("submitted_at").desc(nulls_last=True), "-pk"),
+}
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What narrows the queue; every field optional (empty: no filter)."""
+
+    status: str = ""
+    incentive: str = ""  # Incentive.code
+    measure: int | None = None  # Measure.number
+    city: str = ""
+    size: str = ""
+    overdue: bool = False
+    mine: bool = False
+    sort: str = "deadline"
+
+
+def is_official(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and (user.official_role or user.is_superuser))
+
+
+def review_queue_base(user: Any) -> QuerySet[Application]:
+    """The official's applications (never drafts), with what a queue row shows joined in."""
+    return (
+        applications_visible_to(user)
+        .exclude(status=Status.DRAFT)
+        .select_related("incentive", "incentive__measure", "applicant", "assigned_to")
+    )
+
+
+def _filtered(queryset: QuerySet[Application], user: Any, filters: QueueFilters, today: dt.date) -> QuerySet:
+    if filters.incentive:
+        queryset = queryset.filter(incentive__code=filters.incentive)
+    if filters.measure:
+        queryset = queryset.filter(incentive__measure__number=filters.measure)
+    if filters.city:
+        queryset = queryset.filter(applicant__city=filters.city)
+    if filters.size:
+        queryset = queryset.filter(applicant__size=filters.size)
+    if filters.overdue:
+        queryset = queryset.filter(status__in=OPEN_STATUSES, stage_due_on__lt=today)
+    if filters.mine:
+        queryset = queryset.filter(assigned_to_id=user.pk)
+    return queryset
+
+
+def review_queue(user: Any, filters: QueueFilters | None = None, *, today: dt.date | None = None) -> QuerySet:
+    """The queue with its filters and sort applied (one query when evaluated)."""
+    filters = filters or QueueFilters()
+    today = today or timezone.localdate()
+    queryset = _filtered(review_queue_base(user), user, filters, today)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    return queryset.order_by(*SORTS.get(filters.sort, SORTS["deadline"]))
+
+
+def queue_status_counts(user: Any, filters: QueueFilters | None = None, *, today: dt.date | None = None) -> dict:
+    """Status → number of applications under the other filters (one query), for the status tabs."""
+    filters = filters or QueueFilters()
+    today = today or timezone.localdate()
+    rows = (
+        _filtered(applications_visible_to(user).exclude(status=Status.DRAFT), user, filters, today)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+    )
+    return {row["status"]: row["n"] for row in rows}
+
+
+def is_overdue(application: Application, today: dt.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return bool(
+        application.status in OPEN_STATUSES and application.stage_due_on and application.stage_due_on < today
+    )
+
+
+@dataclass(frozen=True)
+class ActingScope:
+    """Where an official may act, loaded once for a whole queue page (two queries) instead of
+    asking `roles_for` row by row. Mirrors permissions.roles_for; the services check again."""
+
+    is_handler: bool
+    incentive_ids: frozenset[int]
+    conflicted_applicant_ids: frozenset[int]
+
+    def can_handle(self, application: Application) -> bool:
+        return (
+            self.is_handler
+            and application.incentive_id in self.incentive_ids
+            and application.applicant_id not in self.conflicted_applicant_ids
+        )
+
+
+def acting_scope(user: Any) -> ActingScope:
+    if not is_official(user) or user.official_role != OfficialRole.HANDLER or not user.department_id:
+        return ActingScope(False, frozenset(), frozenset())
+    incentive_ids = frozenset(_department_incentives(user, acting=True).values_list("pk", flat=True))
+    conflicts = frozenset(ConflictOfInterest.objects.filter(official=user).values_list("applicant_id", flat=True))
+    return ActingScope(True, incentive_ids, conflicts)
+
+
+def department_handlers(user: Any) -> QuerySet[User]:
+    """The active handlers of the official's department: whom an application can be assigned to."""
+    if not getattr(user, "department_id", None):
+        return User.objects.none()
+    return User.objects.filter(
+        department_id=user.department_id, official_role=OfficialRole.HANDLER, is_active=True
+    ).order_by("display_name", "username")
+
+
+def queue_incentives(user: Any) -> QuerySet[Incentive]:
+    """The incentives whose applications the official may see (for the queue's filter)."""
+    if not is_official(user):
+        return Incentive.objects.none()
+    if user.official_role in (OfficialRole.HANDLER, OfficialRole.APPROVER) and user.department_id:
+        incentives = _department_incentives(user, acting=False)
+    else:
+        incentives = Incentive.objects.all()
+    return incentives.select_related("measure").order_by("measure__number", "position")
+
+
+def access_for_review(user: Any, reference: str, *, for_update: bool = False) -> Application:
+    """The submitted application by reference if the user may see it; otherwise 404 — the same
+    answer for "missing" and "not yours", so nobody can probe references of other departments.
+
+    Drafts are never reachable here (they have no reference and officials never see them).
+    """
+    queryset = applications_visible_to(user).exclude(status=Status.DRAFT).filter(reference=reference)
+    try:
+        return queryset.select_related(
+            "incentive",
+            "incentive__measure",
+            "incentive__handling_department",
+            "applicant",
+            "applicant__bank_account",
+            "assigned_to",
+            "proposed_by",
+            "decided_by",
+        ).get()
+    except Application.DoesNotExist:
+        raise Http404 from None
+
+
+def review_page_application(user: Any, reference: str) -> Application:
+    """`access_for_review` with everything the officials' application page lists prefetched."""
+    queryset = (
+        applications_visible_to(user)
+        .exclude(status=Status.DRAFT)
+        .filter(reference=reference)
+        .select_related(
+            "incentive",
+            "incentive__measure",
+            "incentive__handling_department",
+            "applicant",
+            "applicant__bank_account",
+            "assigned_to",
+            "proposed_by",
+            "decided_by",
+        )
+        .prefetch_related(
+            Prefetch("documents", queryset=ApplicationDocument.objects.select_related("required_document")),
+            "incentive__required_documents",
+            "incentive__amount_parameters",
+            "applicant__qualifications",
+            "notices",
+            Prefetch("comments", queryset=_comments()),
+        )
+    )
+    try:
+        return queryset.get()
+    except Application.DoesNotExist:
+        raise Http404 from None
+
+
+def _comments() -> QuerySet[ReviewComment]:
+    return ReviewComment.objects.select_related("author").order_by("created_at")
+
+
+def submitted_in(user: Any, references: list[str]) -> list[Application]:
+    """The listed applications the user may see, in the order given (unknown ones left out)."""
+    found = {a.reference: a for a in review_queue_base(user).filter(reference__in=references)}
+    return [found[r] for r in references if r in found]
+
+
+__all__ = [
+    "OPEN_STATUSES",
+    "SORTS",
+    "ActingScope",
+    "QueueFilters",
+    "access_for_review",
+    "acting_scope",
+    "department_handlers",
+    "is_official",
+    "is_overdue",
+    "queue_incentives",
+    "queue_status_counts",
+    "review_page_application",
+    "review_queue",
+    "review_queue_base",
+    "submitted_in",
+]
