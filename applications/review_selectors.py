@@ -98,9 +98,7 @@ def queue_status_counts(user: Any, filters: QueueFilters | None = None, *, today
 
 def is_overdue(application: Application, today: dt.date | None = None) -> bool:
     today = today or timezone.localdate()
-    return bool(
-        application.status in OPEN_STATUSES and application.stage_due_on and application.stage_due_on < today
-    )
+    return bool(application.status in OPEN_STATUSES and application.stage_due_on and application.stage_due_on < today)
 
 
 @dataclass(frozen=True)
@@ -148,45 +146,33 @@ def queue_incentives(user: Any) -> QuerySet[Incentive]:
     return incentives.select_related("measure").order_by("measure__number", "position")
 
 
-def access_for_review(user: Any, reference: str, *, for_update: bool = False) -> Application:
+_PAGE_JOINS = (
+    "incentive",
+    "incentive__measure",
+    "incentive__handling_department",
+    "applicant",
+    "applicant__bank_account",
+    "assigned_to",
+    "proposed_by",
+    "decided_by",
+)
+
+
+def access_for_review(user: Any, reference: str, *, for_page: bool = False) -> Application:
     """The submitted application by reference if the user may see it; otherwise 404 — the same
     answer for "missing" and "not yours", so nobody can probe references of other departments.
-
     Drafts are never reachable here (they have no reference and officials never see them).
+
+    `for_page`: with everything the officials' application page lists prefetched.
     """
-    queryset = applications_visible_to(user).exclude(status=Status.DRAFT).filter(reference=reference)
-    try:
-        return queryset.select_related(
-            "incentive",
-            "incentive__measure",
-            "incentive__handling_department",
-            "applicant",
-            "applicant__bank_account",
-            "assigned_to",
-            "proposed_by",
-            "decided_by",
-        ).get()
-    except Application.DoesNotExist:
-        raise Http404 from None
-
-
-def review_page_application(user: Any, reference: str) -> Application:
-    """`access_for_review` with everything the officials' application page lists prefetched."""
     queryset = (
         applications_visible_to(user)
         .exclude(status=Status.DRAFT)
         .filter(reference=reference)
-        .select_related(
-            "incentive",
-            "incentive__measure",
-            "incentive__handling_department",
-            "applicant",
-            "applicant__bank_account",
-            "assigned_to",
-            "proposed_by",
-            "decided_by",
-        )
-        .prefetch_related(
+        .select_related(*_PAGE_JOINS)
+    )
+    if for_page:
+        queryset = queryset.prefetch_related(
             Prefetch("documents", queryset=ApplicationDocument.objects.select_related("required_document")),
             "incentive__required_documents",
             "incentive__amount_parameters",
@@ -194,7 +180,6 @@ def review_page_application(user: Any, reference: str) -> Application:
             "notices",
             Prefetch("comments", queryset=_comments()),
         )
-    )
     try:
         return queryset.get()
     except Application.DoesNotExist:
@@ -223,7 +208,6 @@ __all__ = [
     "is_overdue",
     "queue_incentives",
     "queue_status_counts",
-    "review_page_application",
     "review_queue",
     "review_queue_base",
     "submitted_in",

@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from applications import dashboard
+from applications import dashboard, review_api, verify
 from measures import api as measures_api
 
 from . import views
@@ -22,6 +22,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("applications/", include("applications.urls")),
     path("me/", include("applications.dashboard")),
+    path("review/", include("applications.review_urls")),
+    path("", include("applications.verify")),  # /verify/, /verify/<code>/, /notices/<id>/pdf/
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -31,6 +33,8 @@ urlpatterns = [
     path("api/v1/", include("accounts.api_urls")),
     path("api/v1/", include("applications.api_urls")),
     path("api/v1/", include(dashboard.api_urlpatterns)),
+    path("api/v1/", include(review_api.api_urlpatterns)),
+    path("api/v1/", include(verify.api_urlpatterns)),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

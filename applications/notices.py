@@ -1,0 +1,447 @@
+"""Official notices (通知书): a numbered, verifiable PDF for each step the applicant must be told of.
+
+    issue_notice(application_id=..., kind=..., event_sequence=...)  -> Notice   (the Celery task calls it)
+
+One notice per application, kind and audit event (the event that made the decision). Issuing is
+idempotent: a retried or duplicated task finds the notice made first, and two racing tasks are
+decided by the database's unique constraint (the loser deletes its file and returns the winner's).
+
+Each notice has
+- a number: 粤质品〔<year>〕<application reference>-<kind suffix>, e.g. 粤质品〔2026〕QB-2026-17-000123-SL;
+  a second notice of the same kind for the same application (a second 补正) ends in -2, -3 …;
+- a verification code of 12 characters from an alphabet without look-alikes (no 0/O, 1/I/L),
+  which /verify/<code>/ and /api/v1/verify/<code>/ resolve to the notice's essentials;
+- its essentials as data (what the letter states), so verification never reads the PDF.
+
+The PDF is rendered by WeasyPrint from templates/notices/<kind>.html with a CJK font embedded.
+WeasyPrint fetches only the portal's own static files: its fetcher (`static_files_only_fetcher`) refuses every
+other URL (network, file://, data:), because notices contain text the applicant typed.
+"""
+
+import functools
+import hashlib
+import logging
+import mimetypes
+import posixpath
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from accounts.identifiers import mask_resident_id, normalise
+from audit.models import AuditEvent
+
+from .models import Application, Notice
+
+logger = logging.getLogger(__name__)
+
+Kind = Notice.Kind
+
+NUMBER_PREFIX = "粤质品"  # 广东省制造业质量品牌政策兑现 (the portal's own series of notices)
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
+CODE_LENGTH = 12
+
+RIGHTS_ZH = "如不服本决定，可在收到本通知书之日起60日内依法申请行政复议，或者在6个月内依法提起行政诉讼。"
+RIGHTS_EN = (
+    "If you do not accept this decision, you may apply for administrative reconsideration within 60 days "
+    "of receiving this notice, or bring an administrative lawsuit within 6 months, in accordance with the law."
+)
+
+
+@dataclass(frozen=True)
+class NoticeKind:
+    suffix: str  # the number's last part
+    title: str  # 通知书 title, as printed
+    title_en: str
+    rights: bool  # states the applicant's rights of appeal
+
+
+KINDS: dict[str, NoticeKind] = {
+    Kind.ACCEPTANCE: NoticeKind("SL", "受理通知书", "Acceptance notice", rights=False),
+    Kind.SUPPLEMENT: NoticeKind("BZ", "补正通知书", "Notice to supplement the application", rights=False),
+    Kind.REFUSAL: NoticeKind("BSL", "不予受理通知书", "Notice of refusal to accept", rights=True),
+    Kind.DECISION_SUPPORT: NoticeKind("ZC", "支持决定通知书", "Decision notice: supported", rights=False),
+    Kind.DECISION_REJECT: NoticeKind("BZC", "不予支持决定通知书", "Decision notice: not supported", rights=True),
+    # Ending an application for a missed deadline is an adverse decision too: the rights are stated.
+    Kind.LAPSE: NoticeKind("SX", "终止办理通知书", "Notice of lapse", rights=True),
+}
+
+
+class NoticeError(ValueError):
+    """The notice cannot be made from these arguments (unknown kind, no such event); not retried."""
+
+
+# ---- numbers, codes, addresses ----------------------------------------------------------------
+
+
+def notice_number(reference: str, kind: str, year: int, ordinal: int = 1) -> str:
+    base = f"{NUMBER_PREFIX}〔{year}〕{reference}-{KINDS[kind].suffix}"
+    return base if ordinal == 1 else f"{base}-{ordinal}"
+
+
+def new_verification_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(value: str) -> str | None:
+    """What a person typed (any case, spaces, hyphens, full-width) as a stored code, or None when
+    it cannot be one."""
+    code = normalise(value or "")
+    if len(code) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in code):
+        return None
+    return code
+
+
+def format_code(code: str) -> str:
+    """ABCD EFGH JKMN: groups of four are easier to read out and type."""
+    return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def verify_url(code: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("verify:notice", args=[code])
+
+
+# ---- amounts in words (大写金额) -----------------------------------------------------------------
+
+_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_PLACES = ((3, "仟"), (2, "佰"), (1, "拾"), (0, ""))
+_GROUPS = ("", "万", "亿", "万亿")
+
+
+def _four_digits(group: int) -> str:
+    out, zero = "", False
+    for power, unit in _PLACES:
+        digit = group // 10**power % 10
+        if digit == 0:
+            zero = zero or bool(out)
+        else:
+            out += ("零" if zero else "") + _DIGITS[digit] + unit
+            zero = False
+    return out
+
+
+def amount_in_words(amount: Decimal) -> str:
+    """The amount in financial capitals, as on Chinese payment documents: 3000000 → 叁佰万元整."""
+    cents = int((Decimal(amount) * 100).quantize(Decimal(1)))
+    if cents < 0:
+        raise ValueError("negative amount")
+    yuan, jiao, fen = cents // 100, cents // 10 % 10, cents % 10
+    groups = []
+    while yuan:
+        groups.append(yuan % 10000)
+        yuan //= 10000
+    if len(groups) > len(_GROUPS):
+        raise ValueError("amount too large")
+    words, pending_zero = "", False
+    for index in reversed(range(len(groups))):
+        group = groups[index]
+        if group == 0:
+            pending_zero = bool(words)
+            continue
+        if words and (pending_zero or group < 1000):
+            words += "零"
+        words += _four_digits(group) + _GROUPS[index]
+        pending_zero = False
+    if words:
+        words += "元"
+    if jiao == 0 and fen == 0:
+        return (words or "零元") + "整"
+    if jiao:
+        words += _DIGITS[jiao] + "角"
+    elif words:
+        words += "零"
+    return words + (_DIGITS[fen] + "分" if fen else "整")
+
+
+def _money(amount: Decimal | None) -> str | None:
+    return None if amount is None else str(Decimal(amount).quantize(Decimal("0.01")))
+
+
+def _chinese_date(iso: str | None) -> str:
+    if not iso:
+        return ""
+    year, month, day = (int(part) for part in iso.split("-"))
+    return f"{year}年{month}月{day}日"
+
+
+# ---- what a notice says -------------------------------------------------------------------------
+
+
+def _formal_department_name(name: str) -> str:
+    """The catalog names provincial departments as the policy does (省工业和信息化厅); a letter
+    carries the full name (广东省工业和信息化厅)."""
+    return "广东" + name if name.startswith("省") else name
+
+
+def notice_essentials(application: Application, kind: str, event: AuditEvent, number: str) -> dict[str, Any]:
+    """The facts the notice states, as data: what the PDF prints and /verify/ shows.
+
+    Decision facts come from the audit event that made the decision (its "after"), so a task
+    that runs late still states what was decided then, not what the application says now.
+    """
+    spec = KINDS[kind]
+    applicant = application.applicant
+    incentive = application.incentive
+    measure = incentive.measure
+    department = incentive.handling_department
+    after = event.after or {}
+    individual = not applicant.is_enterprise
+    essentials: dict[str, Any] = {
+        "kind": kind,
+        "title": spec.title,
+        "title_en": spec.title_en,
+        "number": number,
+        "date": timezone.localtime(event.at).date().isoformat(),
+        "reference": application.reference,
+        "fiscal_year": application.fiscal_year,
+        "submitted_on": timezone.localtime(application.submitted_at).date().isoformat()
+        if application.submitted_at
+        else None,
+        "applicant_name": applicant.name,
+        "applicant_type": "individual" if individual else "organisation",
+        # Personal information: an individual's resident ID is never stored on a notice unmasked.
+        "applicant_identifier": mask_resident_id(applicant.resident_id or "") if individual else applicant.uscc,
+        "incentive": incentive.name,
+        "incentive_en": incentive.name_en,
+        "measure_number": measure.number,
+        "measure": measure.title,
+        "measure_en": measure.title_en,
+        "policy": measure.chapter.document.title,
+        "department": _formal_department_name(department.name),
+        "department_en": department.name_en,
+    }
+    if kind == Kind.ACCEPTANCE:
+        essentials["review_due_on"] = after.get("stage_due_on") or _iso(application.stage_due_on)
+        essentials["review_days"] = incentive.review_days
+    elif kind == Kind.SUPPLEMENT:
+        essentials["supplement_items"] = after.get("supplement_request") or application.supplement_request
+        essentials["supplement_deadline"] = after.get("supplement_deadline") or _iso(application.supplement_deadline)
+        essentials["supplement_days"] = incentive.supplement_days
+    elif kind in (Kind.REFUSAL, Kind.DECISION_REJECT):
+        essentials["reasons"] = after.get("reasons") or event.reason or application.decision_reasons
+    elif kind == Kind.DECISION_SUPPORT:
+        amount = after.get("approved_amount") or application.proposed_amount
+        if amount is None:
+            raise NoticeError(f"application {application.pk} has no approved amount")
+        essentials["amount"] = _money(Decimal(str(amount)))
+        essentials["amount_in_words"] = amount_in_words(Decimal(str(amount)))
+    elif kind == Kind.LAPSE:
+        essentials["supplement_items"] = application.supplement_request
+        essentials["supplement_deadline"] = _iso(application.supplement_deadline)
+    if spec.rights:
+        essentials["rights"] = RIGHTS_ZH
+        essentials["rights_en"] = RIGHTS_EN
+    return essentials
+
+
+def _iso(day: Any) -> str | None:
+    return day.isoformat() if day else None
+
+
+def public_essentials(notice: Notice) -> dict[str, Any]:
+    """What verification shows to anyone holding the code: enough to compare with a copy, no more
+    (reasons and supplement items stay on the letter; the PDF's fingerprint covers them)."""
+    e = notice.essentials
+    english = (get_language() or "").startswith("en")
+
+    def pick(field: str) -> Any:
+        return (e.get(f"{field}_en") if english else None) or e.get(field)
+
+    return {
+        "number": notice.number,
+        "kind": notice.kind,
+        "title": pick("title"),
+        "department": pick("department"),
+        "date": e.get("date"),
+        "issued_at": notice.issued_at,
+        "reference": e.get("reference"),
+        "applicant_name": e.get("applicant_name"),
+        "applicant_identifier": e.get("applicant_identifier"),
+        "incentive": pick("incentive"),
+        "measure_number": e.get("measure_number"),
+        "amount": e.get("amount"),
+        "supplement_deadline": e.get("supplement_deadline") if notice.kind == Kind.SUPPLEMENT else None,
+        "pdf_sha256": e.get("pdf_sha256", ""),
+    }
+
+
+def notice_by_code(value: str) -> Notice | None:
+    """The notice a typed verification code names (case and spaces do not matter), or None."""
+    code = normalise_code(value)
+    if code is None:
+        return None
+    return Notice.objects.filter(verification_code=code).first()
+
+
+# ---- rendering ----------------------------------------------------------------------------------
+
+
+class URLRefused(Exception):
+    """WeasyPrint asked for something other than the portal's own static files."""
+
+
+def static_file_for(url: str) -> Path:
+    """The file behind `<SITE_URL>/static/<path>` among the portal's static files; URLRefused for
+    anything else (another host, another scheme, a path outside /static/, `..`, a missing file)."""
+    parts = urlsplit(url)
+    site = urlsplit(settings.SITE_URL)
+    if (parts.scheme, parts.netloc) != (site.scheme, site.netloc):
+        raise URLRefused(url)
+    path = unquote(parts.path)
+    if not path.startswith(settings.STATIC_URL):
+        raise URLRefused(url)
+    relative = path[len(settings.STATIC_URL) :]
+    if not relative or "\\" in relative or "\x00" in relative or relative != posixpath.normpath(relative):
+        raise URLRefused(url)
+    if any(segment in ("", ".", "..") for segment in relative.split("/")):
+        raise URLRefused(url)
+    found = finders.find(relative)
+    if not found:
+        raise URLRefused(url)
+    return Path(found)
+
+
+@functools.cache
+def _fetcher_class() -> type:
+    # WeasyPrint takes about a second to import: only processes that render notices pay for it.
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticFilesOnlyFetcher(URLFetcher):
+        """WeasyPrint's URL fetcher (v70: a URLFetcher whose `fetch` returns a URLFetcherResponse),
+        allowing only the portal's static files. WeasyPrint catches the refusal, logs it and renders
+        the rest; `fetched` and `refused` keep the URLs asked for."""
+
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols=("http", "https"), allow_redirects=False, fail_on_errors=False)
+            self.fetched: list[str] = []
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+            try:
+                path = static_file_for(url)
+            except URLRefused:
+                self.refused.append(url)
+                logger.warning("notice rendering: refused to fetch %s", url[:200])
+                raise
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            if content_type.startswith("text/"):
+                content_type += "; charset=utf-8"
+            self.fetched.append(url)
+            return URLFetcherResponse(url, path.read_bytes(), headers={"Content-Type": content_type})
+
+    return StaticFilesOnlyFetcher
+
+
+def static_files_only_fetcher() -> Any:
+    """A new fetcher for one rendering (it records what it fetched and refused)."""
+    return _fetcher_class()()
+
+
+def base_url() -> str:
+    return settings.SITE_URL.rstrip("/") + "/"
+
+
+def render_pdf(html: str, *, fetcher: Any = None) -> bytes:
+    """HTML to PDF with WeasyPrint, fetching nothing but the portal's static files."""
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=base_url(), url_fetcher=fetcher or static_files_only_fetcher())
+    return document.write_pdf()
+
+
+def render_notice_html(essentials: dict[str, Any], verification_code: str) -> str:
+    context = {
+        "e": essentials,
+        "individual": essentials.get("applicant_type") == "individual",
+        "date_zh": _chinese_date(essentials.get("date")),
+        "submitted_on_zh": _chinese_date(essentials.get("submitted_on")),
+        "review_due_on_zh": _chinese_date(essentials.get("review_due_on")),
+        "supplement_deadline_zh": _chinese_date(essentials.get("supplement_deadline")),
+        "amount_display": f"{Decimal(essentials['amount']):,.2f}" if essentials.get("amount") else "",
+        "code": verification_code,
+        "code_display": format_code(verification_code),
+        "verify_url": verify_url(verification_code),
+        "verify_form_url": settings.SITE_URL.rstrip("/") + reverse("verify:form"),
+        "stylesheet": settings.STATIC_URL + "notices/notice.css",
+    }
+    return render_to_string(f"notices/{essentials['kind']}.html", context)
+
+
+# ---- issuing ------------------------------------------------------------------------------------
+
+
+def _existing(application_id: int, kind: str, event_sequence: int) -> Notice | None:
+    return Notice.objects.filter(application_id=application_id, kind=kind, event_sequence=event_sequence).first()
+
+
+def _free_number(application: Application, kind: str, year: int) -> str:
+    taken = set(Notice.objects.filter(application=application, kind=kind).values_list("number", flat=True))
+    ordinal = 1
+    while notice_number(application.reference or str(application.pk), kind, year, ordinal) in taken:
+        ordinal += 1
+    return notice_number(application.reference or str(application.pk), kind, year, ordinal)
+
+
+def issue_notice(*, application_id: int, kind: str, event_sequence: int) -> Notice:
+    """The notice for this application, kind and audit event: made once, found every later time."""
+    existing = _existing(application_id, kind, event_sequence)
+    if existing is not None:
+        return existing
+    if kind not in KINDS:
+        raise NoticeError(f"no notice of kind {kind!r}")
+    application = Application.objects.select_related(
+        "applicant",
+        "incentive__measure__chapter__document",
+        "incentive__handling_department",
+    ).get(pk=application_id)
+    event = AuditEvent.objects.filter(
+        sequence=event_sequence, object_type=application._meta.label_lower, object_id=str(application.pk)
+    ).first()
+    if event is None:
+        raise NoticeError(f"audit event {event_sequence} is not an event of application {application_id}")
+    year = timezone.localtime(event.at).year
+
+    for _attempt in range(5):
+        number = _free_number(application, kind, year)
+        code = new_verification_code()
+        essentials = notice_essentials(application, kind, event, number)
+        pdf = render_pdf(render_notice_html(essentials, code))
+        essentials["pdf_sha256"] = hashlib.sha256(pdf).hexdigest()
+        essentials["pdf_bytes"] = len(pdf)
+        notice = Notice(
+            application=application,
+            kind=kind,
+            event_sequence=event_sequence,
+            number=number,
+            verification_code=code,
+            department_name=essentials["department"],
+            essentials=essentials,
+            issued_at=timezone.now(),
+        )
+        suffix = number.rsplit("〕", 1)[-1]
+        notice.pdf.save(f"{suffix}-{event_sequence}.pdf", ContentFile(pdf), save=False)
+        try:
+            with transaction.atomic():
+                notice.save(force_insert=True)
+        except IntegrityError:
+            notice.pdf.delete(save=False)  # the row was not written: neither is its file kept
+            winner = _existing(application_id, kind, event_sequence)
+            if winner is not None:
+                return winner  # another run of the task made it first
+            continue  # the number or the code was taken meanwhile: try the next ones
+        except BaseException:
+            notice.pdf.delete(save=False)
+            raise
+        return notice
+    raise NoticeError(f"could not find a free number or code for application {application_id}")

@@ -1,0 +1,423 @@
+"""The officials' side of the API: the review queue and the review actions, on the same services
+as the pages (applications.review).
+
+    GET   /api/v1/queue/                                   filters: status, incentive, measure, city,
+                                                           size, overdue, mine, sort
+    POST  /api/v1/applications/{reference}/accept/         受理
+    POST  /api/v1/applications/{reference}/return/         补正 {missing}
+    POST  /api/v1/applications/{reference}/reject/         不予受理 {reasons}
+    POST  /api/v1/applications/{reference}/review/         start the review
+    POST  /api/v1/applications/{reference}/handle/         non-monetary incentives {note?}
+    POST  /api/v1/applications/{reference}/propose/        {decision: support|not_support, amount?, reasons,
+                                                           override_reason?}
+    POST  /api/v1/applications/{reference}/approve/
+    POST  /api/v1/applications/{reference}/send-back/      {reason}
+
+Every action takes an optional `version` (the one the caller read): when the application changed
+since, the answer is 409 with who changed it. Applications the caller may not see are 404; an
+action the workflow does not allow now, or not to this caller, is 409; refused input is 400.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import exceptions, generics, permissions, serializers
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from measures.vocabulary import EnterpriseSize, GuangdongCity
+from portal.api import Conflict
+
+from .models import Application, Status
+from .permissions import roles_for
+from .review import (
+    application_accept,
+    application_approve,
+    application_handle,
+    application_propose,
+    application_refuse,
+    application_return,
+    application_send_back,
+    application_start_review,
+)
+from .review_forms import SORT_CHOICES
+from .review_selectors import QueueFilters, access_for_review, is_official, is_overdue, review_queue
+from .services import ApplicationError
+from .workflow import ApplicationChanged, TransitionNotAllowed, allowed_actions
+
+REFERENCE = OpenApiParameter(
+    "reference", OpenApiTypes.STR, OpenApiParameter.PATH, description="The reference, e.g. QB-2026-17-000123."
+)
+# Workflow action → the API's name for it (API.md). "reject" in the API is 不予受理 at acceptance
+# (the workflow's "refuse"); not supporting after review is `propose` with decision "not_support".
+API_NAMES = {
+    "accept": "accept",
+    "return": "return",
+    "refuse": "reject",
+    "review": "review",
+    "handle": "handle",
+    "propose": "propose",
+    "reject": "propose",
+    "approve": "approve",
+    "send_back": "send-back",
+}
+
+
+class OfficialsAPIMixin:
+    """Signed-in users only; the Token scheme first, so an anonymous call gets 401, not 403."""
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [permissions.IsAuthenticated]
+
+
+# ── shapes ───────────────────────────────────────────────────────────────────────────────────
+
+
+class QueueItemSerializer(serializers.ModelSerializer):
+    incentive = serializers.CharField(source="incentive.code")
+    incentive_name = serializers.SerializerMethodField()
+    measure = serializers.IntegerField(source="incentive.measure.number")
+    applicant = serializers.CharField(source="applicant.name")
+    city = serializers.CharField(source="applicant.city")
+    size = serializers.CharField(source="applicant.size")
+    status_label = serializers.CharField(source="get_status_display")
+    overdue = serializers.SerializerMethodField(help_text="Open and past the current stage's due date.")
+    assigned_to = serializers.SerializerMethodField(help_text="The handler's username, or null.")
+    estimated_amount = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True, read_only=True)
+    proposed_amount = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True, read_only=True)
+    url = serializers.SerializerMethodField(help_text="The officials' page of the application.")
+
+    class Meta:
+        model = Application
+        fields = [
+            "reference",
+            "incentive",
+            "incentive_name",
+            "measure",
+            "fiscal_year",
+            "applicant",
+            "city",
+            "size",
+            "status",
+            "status_label",
+            "submitted_at",
+            "stage_due_on",
+            "overdue",
+            "assigned_to",
+            "estimated_amount",
+            "proposed_amount",
+            "version",
+            "url",
+        ]
+
+    def get_incentive_name(self, application: Application) -> str:
+        return application.incentive.localized("name")
+
+    def get_overdue(self, application: Application) -> bool:
+        return is_overdue(application, self.context.get("today"))
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_assigned_to(self, application: Application) -> str | None:
+        return application.assigned_to.username if application.assigned_to else None
+
+    def get_url(self, application: Application) -> str:
+        return reverse("review:application", args=[application.reference])
+
+
+class ReviewedApplicationSerializer(QueueItemSerializer):
+    """The application after an action, as officials see it, with what the caller may do next."""
+
+    amount_override_reason = serializers.CharField()
+    decision_reasons = serializers.CharField()
+    supplement_request = serializers.CharField()
+    supplement_deadline = serializers.DateField(allow_null=True)
+    allowed_actions = serializers.SerializerMethodField(help_text="The actions the caller may take now (API names).")
+
+    class Meta(QueueItemSerializer.Meta):
+        fields = [
+            *QueueItemSerializer.Meta.fields,
+            "amount_override_reason",
+            "decision_reasons",
+            "supplement_request",
+            "supplement_deadline",
+            "allowed_actions",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, application: Application) -> list[str]:
+        roles = roles_for(self.context["request"].user, application)
+        names = [API_NAMES[t.action] for t in allowed_actions(application, roles) if t.action in API_NAMES]
+        return list(dict.fromkeys(names))
+
+
+class QueueQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[c for c in Status.choices if c[0] != Status.DRAFT], required=False)
+    incentive = serializers.CharField(required=False, help_text="An incentive's code.")
+    measure = serializers.IntegerField(required=False, min_value=1, help_text="A measure's number (1–31).")
+    city = serializers.ChoiceField(choices=GuangdongCity.choices, required=False)
+    size = serializers.ChoiceField(choices=EnterpriseSize.choices, required=False)
+    overdue = serializers.BooleanField(required=False, default=False, help_text="Only open and overdue ones.")
+    mine = serializers.BooleanField(required=False, default=False, help_text="Only those assigned to the caller.")
+    sort = serializers.ChoiceField(
+        choices=[c[0] for c in SORT_CHOICES],
+        required=False,
+        default="deadline",
+        help_text="deadline (soonest first, none last), submitted (oldest first) or -submitted.",
+    )
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The version you read; the action is refused (409) if it changed."
+    )
+
+
+class ReturnSerializer(VersionSerializer):
+    missing = serializers.CharField(help_text="What the applicant must supply.")
+
+
+class RejectSerializer(VersionSerializer):
+    reasons = serializers.CharField(help_text="Why the application is not accepted (不予受理).")
+
+
+class HandleSerializer(VersionSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ProposeSerializer(VersionSerializer):
+    decision = serializers.ChoiceField(choices=["support", "not_support"])
+    amount = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        help_text="For support: CNY; the amount engine's figure when left out. Never above the cap.",
+    )
+    override_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Required when the amount differs from the engine's."
+    )
+    reasons = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Grounds; required for not_support."
+    )
+
+
+class SendBackSerializer(VersionSerializer):
+    reason = serializers.CharField()
+
+
+# ── the queue ────────────────────────────────────────────────────────────────────────────────
+
+
+class QueueView(OfficialsAPIMixin, generics.ListAPIView):
+    serializer_class = QueueItemSerializer
+
+    def get_queryset(self) -> QuerySet[Application]:
+        if getattr(self, "swagger_fake_view", False):
+            return Application.objects.none()
+        if not is_official(self.request.user):
+            raise exceptions.PermissionDenied(_("The review queue is for officials."))
+        query = QueueQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return review_queue(self.request.user, QueueFilters(**query.validated_data), today=self._today)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "today": self._today}
+
+    @extend_schema(
+        summary="The caller's review queue",
+        description=(
+            "Applications (never drafts) of the incentives the caller's department handles or was granted, "
+            "deadline first by default. Officials only."
+        ),
+        parameters=[QueueQuerySerializer],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self._today = timezone.localdate()
+        return super().get(request, *args, **kwargs)
+
+
+# ── the actions ──────────────────────────────────────────────────────────────────────────────
+
+
+def _ip(request: Request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+Perform = Callable[[Any, Application, dict[str, Any], dict[str, Any]], Application]
+
+
+def _propose(user: Any, application: Application, data: dict[str, Any], common: dict[str, Any]) -> Application:
+    if data["decision"] == "not_support":
+        return application_propose(support=False, reasons=data["reasons"], **common)
+    return application_propose(
+        support=True,
+        amount=data.get("amount"),
+        override_reason=data["override_reason"],
+        reasons=data["reasons"],
+        **common,
+    )
+
+
+class _ReviewAction(OfficialsAPIMixin, APIView):
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    request_serializer: type[serializers.Serializer] = VersionSerializer
+    perform: Perform
+    # The field a service's refusal is reported on: a name, or a function of the request's data.
+    error_field: str | Callable[[dict[str, Any]], str] = "non_field_errors"
+
+    def handle_action(self, request: Request, reference: str) -> Response:
+        application = access_for_review(request.user, reference)
+        serializer = self.request_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        common = {
+            "actor": request.user,
+            "application": application,
+            "expected_version": data.pop("version", None),
+            "ip_address": _ip(request),
+        }
+        try:
+            self.perform(request.user, application, data, common)
+        except ApplicationError as exc:
+            field = self.error_field if isinstance(self.error_field, str) else self.error_field(data)
+            raise exceptions.ValidationError({field: [exc.message]}) from exc
+        except ApplicationChanged as exc:
+            raise Conflict(str(exc), code="changed") from exc
+        except TransitionNotAllowed as exc:
+            raise Conflict(str(exc), code="not_allowed") from exc
+        fresh = access_for_review(request.user, reference)
+        return Response(ReviewedApplicationSerializer(fresh, context={"request": request}).data)
+
+
+def _action_view(
+    name: str,
+    serializer: type[serializers.Serializer],
+    perform: Perform,
+    summary: str,
+    description: str,
+    field: str | Callable[[dict[str, Any]], str],
+) -> type[_ReviewAction]:
+    @extend_schema(
+        operation_id=f"review_{name.replace('-', '_')}",
+        summary=summary,
+        description=description,
+        parameters=[REFERENCE],
+        request=serializer,
+        responses=ReviewedApplicationSerializer,
+        tags=["review"],
+    )
+    def post(self: _ReviewAction, request: Request, reference: str) -> Response:
+        return self.handle_action(request, reference)
+
+    return type(
+        f"{name.title().replace('-', '')}View",
+        (_ReviewAction,),
+        {
+            "post": post,
+            "request_serializer": serializer,
+            "perform": staticmethod(perform),
+            "error_field": field if isinstance(field, str) else staticmethod(field),
+            "__doc__": summary,
+        },
+    )
+
+
+def _simple(service: Callable[..., Application]) -> Perform:
+    return lambda user, application, data, common: service(**common)
+
+
+AcceptView = _action_view(
+    "accept",
+    VersionSerializer,
+    _simple(application_accept),
+    "Accept (受理) a submitted application",
+    "Handlers of the responsible department. Sets the review's due date in working days; a notice follows.",
+    "non_field_errors",
+)
+ReturnView = _action_view(
+    "return",
+    ReturnSerializer,
+    lambda user, application, data, common: application_return(missing=data["missing"], **common),
+    "Return for supplement (补正)",
+    "Handlers. The deadline is counted in Chinese working days (holidays and make-up workdays included).",
+    "missing",
+)
+RejectView = _action_view(
+    "reject",
+    RejectSerializer,
+    lambda user, application, data, common: application_refuse(reasons=data["reasons"], **common),
+    "Refuse to accept (不予受理) a submitted application",
+    "Handlers, with reasons; the notice gives them and the applicant's rights. Not supporting after review "
+    "is `propose` with decision `not_support`.",
+    "reasons",
+)
+StartReviewView = _action_view(
+    "review",
+    VersionSerializer,
+    _simple(application_start_review),
+    "Start the review (审核) of an accepted application",
+    "Handlers; monetary incentives only (others are `handle`d).",
+    "non_field_errors",
+)
+HandleView = _action_view(
+    "handle",
+    HandleSerializer,
+    lambda user, application, data, common: application_handle(note=data["note"], **common),
+    "Mark a non-monetary application as handled",
+    "Handlers; services, tax treatment and recognitions end here.",
+    "note",
+)
+ProposeView = _action_view(
+    "propose",
+    ProposeSerializer,
+    _propose,
+    "Propose a decision: support with an amount (拟支持) or not support (不予支持)",
+    "Handlers. Support: the amount engine's figure unless `amount` is given; another amount needs "
+    "`override_reason` and never exceeds the cap. Not support: `reasons` are required; the decision notice "
+    "follows.",
+    lambda data: "amount" if data.get("decision") == "support" else "reasons",
+)
+ApproveView = _action_view(
+    "approve",
+    VersionSerializer,
+    _simple(application_approve),
+    "Approve a proposal",
+    "Approvers of the department; never the official who proposed it (four-eyes).",
+    "non_field_errors",
+)
+SendBackView = _action_view(
+    "send-back",
+    SendBackSerializer,
+    lambda user, application, data, common: application_send_back(reason=data["reason"], **common),
+    "Send a proposal back to the handler",
+    "Approvers, with the reason; never the official who proposed it.",
+    "reason",
+)
+
+ACTION_VIEWS: dict[str, type[_ReviewAction]] = {
+    "accept": AcceptView,
+    "return": ReturnView,
+    "reject": RejectView,
+    "review": StartReviewView,
+    "handle": HandleView,
+    "propose": ProposeView,
+    "approve": ApproveView,
+    "send-back": SendBackView,
+}
+
+api_urlpatterns: list[Any] = [
+    path("queue/", QueueView.as_view(), name="api-queue"),
+    *[
+        path(f"applications/<str:reference>/{name}/", view.as_view(), name=f"api-review-{name}")
+        for name, view in ACTION_VIEWS.items()
+    ],
+]

@@ -1,0 +1,19 @@
+"""The officials' pages, under /review/ (app_name "review")."""
+
+from django.urls import path
+
+from . import review_views
+
+app_name = "review"
+
+urlpatterns = [
+    path("", review_views.queue, name="queue"),
+    path("accept/", review_views.accept_many, name="accept_many"),
+    path("<str:reference>/", review_views.application_page, name="application"),
+    path("<str:reference>/actions/<slug:action>/", review_views.act, name="act"),
+    path("<str:reference>/assign/", review_views.assign, name="assign"),
+    path("<str:reference>/comments/", review_views.comment, name="comment"),
+    path("<str:reference>/checklist/", review_views.checklist, name="checklist"),
+    path("<str:reference>/reveal/", review_views.reveal, name="reveal"),
+    path("<str:reference>/documents/<int:document_id>/", review_views.document, name="document"),
+]

@@ -1,0 +1,682 @@
+"""The officials' pages: the review queue and an application's page with its actions.
+
+Views parse input, call one service (applications.review) and render. What an official may see
+comes from applications.review_selectors (others' applications are a 404); what they may do
+comes from the workflow table (`allowed_actions`), and the services check it again.
+"""
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.identifiers import mask_resident_id
+from accounts.models import BankAccount, OfficialRole
+from measures.amounts import AmountInputError, money
+
+from . import form_definitions
+from .models import Application, Status
+from .permissions import roles_for
+from .review import (
+    application_accept,
+    application_approve,
+    application_assign,
+    application_handle,
+    application_propose,
+    application_refuse,
+    application_return,
+    application_send_back,
+    application_start_review,
+    applications_accept_many,
+    checklist_set,
+    comment_add,
+    document_viewed,
+    engine_amount,
+    personal_data_shown,
+)
+from .review_forms import (
+    ACTION_FORMS,
+    AssignForm,
+    ChecklistForm,
+    CommentForm,
+    ProposeForm,
+    QueueFilterForm,
+    RevealForm,
+    VersionForm,
+)
+from .review_selectors import (
+    OPEN_STATUSES,
+    QueueFilters,
+    access_for_review,
+    acting_scope,
+    department_handlers,
+    is_official,
+    is_overdue,
+    queue_incentives,
+    queue_status_counts,
+    review_queue,
+    submitted_in,
+)
+from .selectors import application_timeline
+from .services import ApplicationError
+from .views import document_file_response
+from .workflow import BY_ACTION, ApplicationChanged, Role, TransitionNotAllowed, allowed_actions
+
+QUEUE_PAGE_SIZE = 25
+
+# Timeline labels for events that are not workflow transitions.
+EVENT_LABELS = {
+    "application.create": gettext_lazy("Draft started"),
+    "application.save": gettext_lazy("Answers saved"),
+    "application.assign": gettext_lazy("Assigned"),
+    "application.comment": gettext_lazy("Internal comment"),
+    "application.checklist": gettext_lazy("Review checklist updated"),
+    "document.add": gettext_lazy("Document added"),
+    "document.remove": gettext_lazy("Document removed"),
+    "document.view": gettext_lazy("Document viewed by an official"),
+    "personal_data.view": gettext_lazy("Personal data shown unmasked"),
+}
+REVEALABLE = {"resident_id": gettext_lazy("resident ID"), "bank_account": gettext_lazy("bank account number")}
+# Where a service's refusal of an action's input is shown (the field the official fixes).
+ERROR_FIELD = {
+    "return": "missing",
+    "refuse": "reasons",
+    "handle": "note",
+    "propose": "amount",
+    "reject": "reasons",
+    "send_back": "reason",
+}
+ACTION_HINTS = {
+    "accept": gettext_lazy("The application is complete: accept it for review. The applicant receives a notice."),
+    "return": gettext_lazy(
+        "Ask for missing documents or answers. The applicant has a number of working days to answer, "
+        "or the application lapses."
+    ),
+    "refuse": gettext_lazy("Refuse to accept (不予受理) an application that does not qualify for this incentive."),
+    "review": gettext_lazy("Start the review (初审) of an accepted application."),
+    "handle": gettext_lazy("Record that the department has provided the service or recognition."),
+    "propose": gettext_lazy("Propose support (拟支持) with an amount. A second official approves it."),
+    "reject": gettext_lazy("Propose not to support (不予支持): the applicant receives a decision notice."),
+    "approve": gettext_lazy("Confirm the handler's proposal. You may not approve your own proposal."),
+    "send_back": gettext_lazy("Send the proposal back to the handler with your reasons."),
+}
+
+
+def _ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _access(request: HttpRequest, reference: str, *, for_page: bool = False) -> Application:
+    """Officials only (an applicant's own page is under /applications/); others' applications 404."""
+    if not is_official(request.user):
+        raise Http404
+    return access_for_review(request.user, reference, for_page=for_page)
+
+
+def _to_page(application: Application) -> HttpResponse:
+    return redirect("review:application", application.reference)
+
+
+def _next_or(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+# ── the queue ────────────────────────────────────────────────────────────────────────────────
+
+
+def _query(params: QueryDict, **changes: str) -> str:
+    query = params.copy()
+    query.pop("page", None)
+    for key, value in changes.items():
+        if value:
+            query[key] = value
+        else:
+            query.pop(key, None)
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not is_official(user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    incentives = list(queue_incentives(user))
+    form = QueueFilterForm(request.GET or None, incentives=incentives)
+    filters = form.filters() if form.is_bound else QueueFilters()
+    page = Paginator(review_queue(user, filters, today=today), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = queue_status_counts(user, filters, today=today)
+    scope = acting_scope(user)
+    handlers = list(department_handlers(user)) if scope.is_handler else []
+    rows = []
+    for application in page.object_list:
+        can_handle = scope.can_handle(application)
+        rows.append(
+            {
+                "application": application,
+                "overdue": is_overdue(application, today),
+                "can_assign": can_handle and application.status in OPEN_STATUSES,
+                "selectable": can_handle and application.status == Status.SUBMITTED,
+            }
+        )
+    tabs = [
+        {
+            "label": _("All"),
+            "count": sum(counts.values()),
+            "url": _query(request.GET, status=""),
+            "current": not filters.status,
+        }
+    ]
+    for value, label in Status.choices:
+        if value == Status.DRAFT or (not counts.get(value) and filters.status != value):
+            continue
+        tabs.append(
+            {
+                "label": label,
+                "count": counts.get(value, 0),
+                "url": _query(request.GET, status=value),
+                "current": filters.status == value,
+            }
+        )
+    return render(
+        request,
+        "review/queue.html",
+        {
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "rows": rows,
+            "tabs": tabs,
+            "handlers": handlers,
+            "is_handler": scope.is_handler,
+            "any_selectable": any(r["selectable"] for r in rows),
+            "page_query": _query(request.GET).removeprefix("?"),
+            "today": today,
+        },
+    )
+
+
+@login_required
+@require_POST
+def accept_many(request: HttpRequest) -> HttpResponse:
+    """Accepts the selected submitted applications, each on its own; shows what happened to each."""
+    user = request.user
+    if not is_official(user):
+        raise PermissionDenied
+    references = [r for r in dict.fromkeys(request.POST.getlist("references")) if r]
+    if not references:
+        messages.error(request, _("Select at least one submitted application to accept."))
+        return redirect(_next_or(request, reverse("review:queue")))
+    found = submitted_in(user, references)
+    results = applications_accept_many(actor=user, applications=found)
+    rows = []
+    for reference in references:
+        outcome = results.get(reference)
+        if outcome is None:
+            rows.append(
+                {"reference": reference, "found": False, "accepted": False, "message": _("Not found in your queue.")}
+            )
+        else:
+            accepted = outcome == "accepted"
+            rows.append(
+                {
+                    "reference": reference,
+                    "found": True,
+                    "accepted": accepted,
+                    "message": _("Accepted") if accepted else outcome,
+                }
+            )
+    accepted_count = sum(1 for r in rows if r["accepted"])
+    return render(
+        request,
+        "review/accept_many.html",
+        {"rows": rows, "accepted_count": accepted_count, "failed_count": len(rows) - accepted_count},
+    )
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, reference: str) -> HttpResponse:
+    """Claim (the handler is the official) or assign to another handler of the department."""
+    application = _access(request, reference)
+    form = AssignForm(request.POST, handlers=department_handlers(request.user))
+    back = _next_or(request, reverse("review:application", args=[application.reference]))
+    if not form.is_valid():
+        messages.error(request, _("Choose a handler of your department."))
+        return redirect(back)
+    handler = form.cleaned_data["handler"]
+    try:
+        application_assign(actor=request.user, application=application, handler=handler)
+    except (ApplicationError, TransitionNotAllowed) as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+    else:
+        if handler.pk == request.user.pk:
+            messages.success(request, _("%(reference)s is assigned to you.") % {"reference": application.reference})
+        else:
+            messages.success(
+                request,
+                _("%(reference)s is assigned to %(handler)s.")
+                % {"reference": application.reference, "handler": handler},
+            )
+    return redirect(back)
+
+
+# ── the application page ─────────────────────────────────────────────────────────────────────
+
+
+def _engine(application: Application) -> tuple[Decimal | None, Decimal | None, list[str]]:
+    try:
+        return engine_amount(application)
+    except (AmountInputError, InvalidOperation, ValueError, ArithmeticError):
+        return None, None, []
+
+
+def _display(spec: dict[str, Any], value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    if spec.get("type") == "choice":
+        for option in spec.get("options", []):
+            if str(option["value"]) == str(value):
+                return form_definitions.localized(option, "label")
+    if spec.get("type") == "money":
+        try:
+            return money(Decimal(str(value)))
+        except (InvalidOperation, ValueError):
+            return str(value)
+    return str(value)
+
+
+def _answers(application: Application) -> list[dict[str, Any]]:
+    """Each section of the form with its questions labelled as the applicant saw them."""
+    blocks = []
+    for section in form_definitions.sections(application.incentive):
+        stored = application.data.get(section.key, {})
+        items = []
+        for spec in section.fields:
+            value = stored.get(spec["key"])
+            item: dict[str, Any] = {"label": form_definitions.localized(spec, "label"), "rows": None, "value": ""}
+            if spec["type"] == "rows":
+                item["rows"] = [
+                    [
+                        (form_definitions.localized(sub, "label"), _display(sub, row.get(sub["key"])))
+                        for sub in spec["fields"]
+                    ]
+                    for row in (value if isinstance(value, list) else [])
+                    if isinstance(row, dict)
+                ]
+            else:
+                item["value"] = _display(spec, value)
+            items.append(item)
+        blocks.append({"title": section.title, "key": section.key, "items": items})
+    return blocks
+
+
+def _checklist_items(application: Application) -> list[str]:
+    """The incentive's checklist as labels: an item is text, or {"text"/"zh", "text_en"/"en"}."""
+    english = (get_language() or "").startswith("en")
+    labels = []
+    for item in application.incentive.review_checklist or []:
+        if isinstance(item, dict):
+            chinese = item.get("text") or item.get("zh") or item.get("label") or ""
+            other = item.get("text_en") or item.get("en") or item.get("label_en") or ""
+            labels.append(str(other if english and other else chinese))
+        else:
+            labels.append(str(item))
+    return labels
+
+
+def _status_label(value: Any) -> str:
+    if not value:
+        return ""
+    try:
+        return str(Status(value).label)
+    except ValueError:
+        return str(value)
+
+
+def _timeline(application: Application) -> list[dict[str, Any]]:
+    """Every event on the application (officials see all of it), in plain words."""
+    documents = {d.pk: d.original_name for d in application.documents.all()}
+    entries = []
+    for event in application_timeline(application, for_applicant=False).select_related("actor"):
+        noun, _dot, verb = event.action.partition(".")
+        label = BY_ACTION[verb].label if noun == "application" and verb in BY_ACTION else EVENT_LABELS.get(event.action)
+        detail = ""
+        if event.action == "application.comment":
+            detail = event.after.get("comment", "")
+        elif event.action == "document.view":
+            detail = documents.get(event.after.get("document"), "")
+        elif event.action == "personal_data.view":
+            detail = str(REVEALABLE.get(event.after.get("field"), event.after.get("field", "")))
+        elif event.action in ("document.add", "document.remove"):
+            detail = event.after.get("name") or event.before.get("name") or ""
+        elif "proposed_amount" in event.after:
+            detail = _("%(amount)s CNY") % {"amount": money(Decimal(str(event.after["proposed_amount"])))}
+        elif event.after.get("supplement_deadline") and verb == "return":
+            detail = _("answer by %(deadline)s") % {"deadline": event.after["supplement_deadline"]}
+        entries.append(
+            {
+                "event": event,
+                "label": label or event.action,
+                "detail": detail,
+                "status_before": _status_label(event.before.get("status")),
+                "status_after": _status_label(event.after.get("status")),
+                "internal": not event.visible_to_applicant,
+            }
+        )
+    return entries
+
+
+def _notices(application: Application) -> list[dict[str, Any]]:
+    """The notices issued, each with its PDF link when the notices module provides one."""
+    rows = []
+    for notice in application.notices.all():
+        try:
+            url = reverse("verify:notice_pdf", args=[notice.pk])
+        except NoReverseMatch:
+            url = ""
+        rows.append({"notice": notice, "url": url})
+    return rows
+
+
+def _document_rows(application: Application) -> list[dict[str, Any]]:
+    documents = list(application.documents.all())
+    rows = [
+        {
+            "name": required.localized("name"),
+            "mandatory": required.is_mandatory,
+            "documents": [d for d in documents if d.required_document_id == required.pk],
+        }
+        for required in application.incentive.required_documents.all()
+    ]
+    others = [d for d in documents if d.required_document_id is None]
+    if others:
+        rows.append({"name": _("Other supporting documents"), "mandatory": False, "documents": others})
+    return rows
+
+
+def _action_form(
+    action: str,
+    application: Application,
+    engine: Decimal | None,
+    cap: Decimal | None,
+    data: Any = None,
+    initial: dict[str, Any] | None = None,
+) -> VersionForm:
+    form_class = ACTION_FORMS[action]
+    kwargs: dict[str, Any] = {"initial": {**(initial or {}), "version": application.version}}
+    if form_class is ProposeForm:
+        kwargs.update(engine=engine, cap=cap)
+    return form_class(data, **kwargs)
+
+
+def _render_page(
+    request: HttpRequest,
+    application: Application,
+    *,
+    bound: dict[str, VersionForm] | None = None,
+    kept: dict[str, dict[str, Any]] | None = None,
+    comment_form: CommentForm | None = None,
+    checklist_form: ChecklistForm | None = None,
+    problem: str = "",
+    changed: bool = False,
+    revealed: dict[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    bound, kept = bound or {}, kept or {}
+    roles = roles_for(user, application)
+    engine, cap, trace = _engine(application)
+    actions = []
+    for rule in allowed_actions(application, roles):
+        if rule.action not in ACTION_FORMS:
+            continue  # steps of later stages (announcement, payment) have their own pages
+        form = bound.get(rule.action) or _action_form(
+            rule.action, application, engine, cap, initial=kept.get(rule.action)
+        )
+        actions.append(
+            {"action": rule.action, "label": rule.label, "hint": ACTION_HINTS.get(rule.action), "form": form}
+        )
+    items = _checklist_items(application)
+    can_handle = Role.HANDLER in roles
+    checklist_form = checklist_form or ChecklistForm(items=items, ticked=application.checklist or {})
+    error_links = [
+        (f"#{form[name].auto_id}" if name in form.fields else f"#action-{name}", message)
+        for form in bound.values()
+        for name, errors in form.errors.items()
+        for message in errors
+    ]
+    if comment_form is not None:
+        error_links += [(f"#{comment_form['text'].auto_id}", m) for m in comment_form.errors.get("text", [])]
+    applicant = application.applicant
+    try:
+        bank: BankAccount | None = applicant.bank_account
+    except BankAccount.DoesNotExist:
+        bank = None
+    revealed = revealed or {}
+    response = render(
+        request,
+        "review/application.html",
+        {
+            "application": application,
+            "applicant": applicant,
+            "roles": roles,
+            "read_only": not roles & {Role.HANDLER, Role.APPROVER},
+            "overdue": is_overdue(application),
+            "answers": _answers(application),
+            "document_rows": _document_rows(application),
+            "engine": engine,
+            "cap": cap,
+            "trace": trace,
+            "actions": actions,
+            "checklist_items": items,
+            "checklist_form": checklist_form,
+            "can_tick": can_handle,
+            "comments": list(application.comments.all()),
+            "comment_form": comment_form or CommentForm(),
+            "can_comment": bool(roles & {Role.HANDLER, Role.APPROVER}),
+            "can_assign": can_handle and application.status in OPEN_STATUSES,
+            "handlers": list(department_handlers(user)) if can_handle else [],
+            "timeline": _timeline(application),
+            "notices": _notices(application),
+            "qualifications": list(applicant.qualifications.all()),
+            "resident_id_masked": mask_resident_id(applicant.resident_id or "") if applicant.resident_id else "",
+            "resident_id_full": revealed.get("resident_id", ""),
+            "bank": bank,
+            "bank_number_full": revealed.get("bank_account", ""),
+            "problem": problem,
+            "changed": changed,
+            "error_links": error_links,
+            "is_approver": user.official_role == OfficialRole.APPROVER,
+        },
+        status=status,
+    )
+    if revealed:
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def application_page(request: HttpRequest, reference: str) -> HttpResponse:
+    return _render_page(request, _access(request, reference, for_page=True))
+
+
+def _perform(action: str, request: HttpRequest, application: Application, data: dict[str, Any]) -> Application:
+    common: dict[str, Any] = {
+        "actor": request.user,
+        "application": application,
+        "expected_version": data.get("version"),
+        "ip_address": _ip(request),
+    }
+    if action == "accept":
+        return application_accept(**common)
+    if action == "return":
+        return application_return(missing=data["missing"], **common)
+    if action == "refuse":
+        return application_refuse(reasons=data["reasons"], **common)
+    if action == "review":
+        return application_start_review(**common)
+    if action == "handle":
+        return application_handle(note=data.get("note", ""), **common)
+    if action == "propose":
+        return application_propose(
+            support=True,
+            amount=data.get("amount"),
+            override_reason=data.get("override_reason", ""),
+            reasons=data.get("reasons", ""),
+            **common,
+        )
+    if action == "reject":
+        return application_propose(support=False, reasons=data["reasons"], **common)
+    if action == "approve":
+        return application_approve(**common)
+    if action == "send_back":
+        return application_send_back(reason=data["reason"], **common)
+    raise Http404
+
+
+def _done_message(action: str, application: Application) -> str:
+    reference = application.reference
+    if action == "accept":
+        return _("%(reference)s is accepted. The review is due by %(due)s.") % {
+            "reference": reference,
+            "due": application.stage_due_on,
+        }
+    if action == "return":
+        message = _("%(reference)s is returned for supplement. The applicant must answer by %(deadline)s.") % {
+            "reference": reference,
+            "deadline": application.supplement_deadline,
+        }
+        event = getattr(application, "audit_event", None)
+        if event is not None and event.after.get("deadline_provisional"):
+            message += " " + _(
+                "The deadline falls in a year without an official holiday schedule yet: check it against the "
+                "published calendar."
+            )
+        return message
+    if action == "refuse":
+        return _("%(reference)s is not accepted. The applicant receives a notice with your reasons.") % {
+            "reference": reference
+        }
+    if action == "review":
+        return _("The review of %(reference)s has started.") % {"reference": reference}
+    if action == "handle":
+        return _("%(reference)s is marked as handled.") % {"reference": reference}
+    if action == "propose":
+        return _("Support with %(amount)s CNY is proposed. It now waits for a second official's approval.") % {
+            "amount": money(application.proposed_amount) if application.proposed_amount is not None else "—"
+        }
+    if action == "reject":
+        return _("%(reference)s is not supported. The applicant receives the decision notice.") % {
+            "reference": reference
+        }
+    if action == "approve":
+        return _("The proposal for %(reference)s is approved.") % {"reference": reference}
+    return _("The proposal for %(reference)s is sent back to the handler.") % {"reference": reference}
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
+    """One review action, from its form on the application page; the version seen goes with it."""
+    if action not in ACTION_FORMS:
+        raise Http404
+    application = _access(request, reference, for_page=True)
+    engine, cap, _trace = _engine(application)
+    form = _action_form(action, application, engine, cap, data=request.POST)
+    if not form.is_valid():
+        return _render_page(request, application, bound={action: form}, status=400)
+    try:
+        done = _perform(action, request, application, form.cleaned_data)
+    except ApplicationError as exc:
+        form.add_error(ERROR_FIELD.get(action), exc.message)
+        return _render_page(request, application, bound={action: form}, status=400)
+    except TransitionNotAllowed as exc:
+        # Show the application as it is now; what was typed is kept, with the version now current.
+        fresh = _access(request, reference, for_page=True)
+        kept = {action: {k: v for k, v in form.cleaned_data.items() if k != "version"}}
+        changed = isinstance(exc, ApplicationChanged)
+        return _render_page(request, fresh, kept=kept, problem=str(exc), changed=changed, status=409)
+    messages.success(request, _done_message(action, done))
+    return _to_page(done)
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, reference: str) -> HttpResponse:
+    application = _access(request, reference, for_page=True)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _render_page(request, application, comment_form=form, status=400)
+    try:
+        comment_add(actor=request.user, application=application, text=form.cleaned_data["text"])
+    except ApplicationError as exc:
+        form.add_error("text", exc.message)
+        return _render_page(request, application, comment_form=form, status=400)
+    except TransitionNotAllowed as exc:
+        return _render_page(request, application, problem=str(exc), status=409)
+    messages.success(request, _("Your internal comment is added."))
+    return redirect(reverse("review:application", args=[application.reference]) + "#comments")
+
+
+@login_required
+@require_POST
+def checklist(request: HttpRequest, reference: str) -> HttpResponse:
+    application = _access(request, reference, for_page=True)
+    form = ChecklistForm(request.POST, items=_checklist_items(application), ticked={})
+    form.is_valid()  # checkboxes: every combination is valid
+    try:
+        checklist_set(actor=request.user, application=application, ticked=form.ticked())
+    except TransitionNotAllowed as exc:
+        return _render_page(request, application, problem=str(exc), status=409)
+    messages.success(request, _("The review checklist is saved."))
+    return redirect(reverse("review:application", args=[application.reference]) + "#checklist")
+
+
+@login_required
+@require_POST
+@never_cache
+def reveal(request: HttpRequest, reference: str) -> HttpResponse:
+    """Shows the unmasked resident ID or bank account number once, and records that it was shown."""
+    application = _access(request, reference, for_page=True)
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    what = form.cleaned_data["what"]
+    applicant = application.applicant
+    if what == "resident_id":
+        value = applicant.resident_id or ""
+    else:
+        value = getattr(getattr(applicant, "bank_account", None), "account_number", "") or ""
+    if not value:
+        raise Http404
+    personal_data_shown(actor=request.user, application=application, what=what, ip_address=_ip(request))
+    return _render_page(request, application, revealed={what: value})
+
+
+@login_required
+def document(request: HttpRequest, reference: str, document_id: int) -> FileResponse:
+    """The applicant's document, shown inline; every view by an official is an audit event."""
+    application = _access(request, reference, for_page=True)
+    found = next((d for d in application.documents.all() if d.pk == document_id), None)
+    if found is None:
+        raise Http404
+    response = document_file_response(found)
+    document_viewed(actor=request.user, application=application, document_id=found.pk, ip_address=_ip(request))
+    return response
