@@ -13,6 +13,7 @@ class Status(models.TextChoices):
     """An application's life (see PRODUCT.md). The workflow module says which moves are allowed."""
 
     DRAFT = "draft", _("Draft")
+    OFFERED = "offered", _("Award offered")  # 免申即享: made from an official list, the applicant confirms
     SUBMITTED = "submitted", _("Submitted")
     ACCEPTED = "accepted", _("Accepted")
     RETURNED = "returned", _("Returned for supplement")

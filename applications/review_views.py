@@ -420,7 +420,8 @@ def _action_form(
     initial: dict[str, Any] | None = None,
 ) -> VersionForm:
     form_class = ACTION_FORMS[action]
-    kwargs: dict[str, Any] = {"initial": {**(initial or {}), "version": application.version}}
+    # Prefixed by the action: several action forms share a page (and field names such as "reasons").
+    kwargs: dict[str, Any] = {"initial": {**(initial or {}), "version": application.version}, "prefix": action}
     if form_class is ProposeForm:
         kwargs.update(engine=engine, cap=cap)
     return form_class(data, **kwargs)

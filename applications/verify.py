@@ -12,6 +12,7 @@ portal/urls.py includes `urlpatterns` at the root (it names its own paths) and
 `api_urlpatterns` under /api/v1/.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -71,10 +72,16 @@ def verify_notice(request: HttpRequest, code: str) -> HttpResponse:
     notice = notice_by_code(code)
     if notice is None:
         return render(request, "verify/not_found.html", {"typed": code}, status=404)
+    facts = public_essentials(notice)
     return render(
         request,
         "verify/notice.html",
-        {"notice": notice, "facts": public_essentials(notice), "code_display": format_code(notice.verification_code)},
+        {
+            "notice": notice,
+            "facts": facts,
+            "code_display": format_code(notice.verification_code),
+            "amount_display": f"{Decimal(facts['amount']):,.2f}" if facts["amount"] else "",
+        },
     )
 
 

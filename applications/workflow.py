@@ -61,6 +61,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("reject", {S.UNDER_REVIEW}, S.REJECTED, {Role.HANDLER}, gettext_lazy("Propose not to support")),
     _t("approve", {S.PROPOSED}, S.APPROVED, {Role.APPROVER}, gettext_lazy("Approve")),
     _t("send_back", {S.PROPOSED}, S.UNDER_REVIEW, {Role.APPROVER}, gettext_lazy("Send back")),
+    _t("confirm_offer", {S.OFFERED}, S.APPROVED, {Role.APPLICANT}, gettext_lazy("Confirm the award")),
+    _t("decline_offer", {S.OFFERED}, S.WITHDRAWN, {Role.APPLICANT}, gettext_lazy("Decline the award")),
     _t("announce", {S.APPROVED}, S.ANNOUNCED, {Role.HANDLER, Role.APPROVER}, gettext_lazy("Announce publicly")),
     _t("uphold_objection", {S.ANNOUNCED}, S.WITHDRAWN, {Role.APPROVER}, gettext_lazy("Uphold an objection")),
     _t("finalise", {S.ANNOUNCED}, S.FINAL, {Role.SYSTEM, Role.APPROVER}, gettext_lazy("Finalise")),
@@ -75,6 +77,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("lapse", {S.RETURNED}, S.LAPSED, {Role.SYSTEM}, gettext_lazy("Lapse")),
 )
 BY_ACTION = {t.action: t for t in TRANSITIONS}
+# Where an application's life begins: a draft the applicant fills in, or an offer made from a list.
+START_STATES = frozenset({S.DRAFT, S.OFFERED})
 END_STATES = frozenset({S.REFUSED, S.REJECTED, S.HANDLED, S.PAID, S.WITHDRAWN, S.LAPSED})
 
 
@@ -157,6 +161,7 @@ def transition(
 # What the applicant should expect or do next, per state (the applicant-facing side of the table).
 NEXT_STEP_FOR_APPLICANT = {
     S.DRAFT: gettext_lazy("Complete the sections and documents, then submit."),
+    S.OFFERED: gettext_lazy("An award is offered to you: confirm your bank account to accept it."),
     S.SUBMITTED: gettext_lazy("The department checks that the application is complete."),
     S.ACCEPTED: gettext_lazy("Accepted: the department will review it."),
     S.RETURNED: gettext_lazy("Answer the supplement request before its deadline."),
