@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import OfficialRole, User
 from accounts.services import notification_send
 from audit.services import audit_record
+from awards.services import BudgetError, award_commit
 from measures.amounts import compute_amount
 from workdays.calendar import add_working_days
 
@@ -278,6 +279,16 @@ def application_propose(
     )
 
 
+class BudgetRefused(ApplicationError):
+    """The approval would exceed the incentive's budget (or none is set): nothing changed.
+    `remaining` is what is left (None when no budget is set); the message says it."""
+
+    def __init__(self, message: str, *, remaining: Decimal | None) -> None:
+        super().__init__(message)
+        self.remaining = remaining
+        self.code = "budget_exceeded" if remaining is not None else "budget_not_set"
+
+
 def _four_eyes(actor: User, application: Application) -> None:
     if application.proposed_by_id == actor.pk or application.assigned_to_id == actor.pk:
         raise TransitionNotAllowed(_("The approver must be another official than the handler who proposed it."))
@@ -293,6 +304,12 @@ def application_approve(
         _four_eyes(actor, locked)  # again on the locked row: the proposer may have changed meanwhile
         locked.decided_by = actor
         locked.stage_due_on = None
+        if locked.incentive.pays_money:
+            # Commits the amount against the budget in this transaction: refused, nothing changes.
+            try:
+                award_commit(actor=actor, application=locked, amount=locked.proposed_amount)
+            except BudgetError as error:
+                raise BudgetRefused(error.message, remaining=error.remaining) from error
         return {"approved_amount": locked.proposed_amount}
 
     approved = transition(

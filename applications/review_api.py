@@ -40,6 +40,7 @@ from portal.api import Conflict
 from .models import Application, Status
 from .permissions import roles_for
 from .review import (
+    BudgetRefused,
     application_accept,
     application_approve,
     application_handle,
@@ -70,6 +71,15 @@ API_NAMES = {
     "approve": "approve",
     "send_back": "send-back",
 }
+
+
+class BudgetExceeded(exceptions.APIException):
+    """400: the approval would exceed the incentive's budget (code budget_exceeded; the message gives
+    what is left) or no budget is set (code budget_not_set)."""
+
+    status_code = 400
+    default_detail = _("The budget cannot take this amount.")
+    default_code = "budget_exceeded"
 
 
 class OfficialsAPIMixin:
@@ -287,6 +297,8 @@ class _ReviewAction(OfficialsAPIMixin, APIView):
         }
         try:
             self.perform(request.user, application, data, common)
+        except BudgetRefused as exc:
+            raise BudgetExceeded(exc.message, code=exc.code) from exc
         except ApplicationError as exc:
             field = self.error_field if isinstance(self.error_field, str) else self.error_field(data)
             raise exceptions.ValidationError({field: [exc.message]}) from exc
@@ -391,7 +403,9 @@ ApproveView = _action_view(
     VersionSerializer,
     _simple(application_approve),
     "Approve a proposal",
-    "Approvers of the department; never the official who proposed it (four-eyes).",
+    "Approvers of the department; never the official who proposed it (four-eyes). Commits the amount "
+    "against the incentive's budget for the fiscal year: beyond what is left, 400 with code `budget_exceeded` "
+    "and the remaining figure in `detail` (`budget_not_set` when finance has set none); nothing changes.",
     "non_field_errors",
 )
 SendBackView = _action_view(

@@ -30,6 +30,7 @@ from . import form_definitions
 from .models import Application, Status
 from .permissions import roles_for
 from .review import (
+    BudgetRefused,
     application_accept,
     application_approve,
     application_assign,
@@ -605,6 +606,9 @@ def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
         return _render_page(request, application, bound={action: form}, status=400)
     try:
         done = _perform(action, request, application, form.cleaned_data)
+    except BudgetRefused as exc:
+        # The budget cannot take the amount: the message gives what is left; nothing changed.
+        return _render_page(request, application, problem=exc.message, status=400)
     except ApplicationError as exc:
         form.add_error(ERROR_FIELD.get(action), exc.message)
         return _render_page(request, application, bound={action: form}, status=400)

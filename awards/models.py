@@ -203,6 +203,11 @@ class ProactiveList(models.Model):
     qualification = models.CharField(_("qualification"), max_length=40)
     incentive = models.ForeignKey(Incentive, on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("year"))
+    # Where the amount engine has no figure (measure 3: "set by the department"), the amount the
+    # administrator gave for each enterprise on the list; offers matched later use it too.
+    amount = models.DecimalField(
+        _("amount per enterprise (CNY)"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     imported_at = models.DateTimeField(auto_now_add=True)
 
@@ -249,3 +254,7 @@ class TargetProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target.code} {self.count} @ {self.as_of}"
+
+
+# Export jobs (reports): defined in their own module, imported here so Django registers the model.
+from .export_jobs import ExportJob  # noqa: E402, F401

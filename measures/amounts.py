@@ -130,7 +130,7 @@ def compute_amount(
                     "name": Key(key).label,
                     "day": on.isoformat(),
                     "since": parameter.valid_from.isoformat(),
-                    "value": _format_parameter(key, parameter.value),
+                    "value": Figure(key, parameter.value),
                 },
             )
         )
@@ -235,5 +235,14 @@ def _percent(rate: Decimal) -> str:
     return f"{(rate * 100).normalize():f}%"
 
 
-def _format_parameter(key: str, value: Decimal) -> str:
-    return _percent(value) if key == Key.RATE else f"{money(value)} CNY"
+@dataclass(frozen=True)
+class Figure:
+    """A parameter's value, worded when the trace is rendered (so in the trace's language)."""
+
+    key: str
+    value: Decimal
+
+    def __str__(self) -> str:
+        if self.key == Key.RATE:
+            return _percent(self.value)
+        return str(_("%(amount)s CNY") % {"amount": money(self.value)})

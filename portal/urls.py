@@ -8,6 +8,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from applications import dashboard, review_api, verify
+from awards import announcement_api, disbursement_api, proactive_api, report_api
 from measures import api as measures_api
 
 from . import views
@@ -24,6 +25,10 @@ urlpatterns = [
     path("me/", include("applications.dashboard")),
     path("review/", include("applications.review_urls")),
     path("", include("applications.verify")),  # /verify/, /verify/<code>/, /notices/<id>/pdf/
+    path("announcements/", include("awards.announcement_urls")),
+    path("proactive/", include("awards.proactive_urls")),
+    path("finance/", include("awards.disbursement_urls")),
+    path("reports/", include("awards.report_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -35,6 +40,10 @@ urlpatterns = [
     path("api/v1/", include(dashboard.api_urlpatterns)),
     path("api/v1/", include(review_api.api_urlpatterns)),
     path("api/v1/", include(verify.api_urlpatterns)),
+    path("api/v1/", include(announcement_api.api_urlpatterns)),
+    path("api/v1/", include(proactive_api.api_urlpatterns)),
+    path("api/v1/", include(disbursement_api.api_urlpatterns)),
+    path("api/v1/", include(report_api.api_urlpatterns)),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

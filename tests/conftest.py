@@ -36,6 +36,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             )
 
 
+@pytest.fixture(autouse=True)
+def _private_media_in_a_temporary_directory(settings: object, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Uploads and generated PDFs never land in the working tree's var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Debian's Chromium, headless, driven by Playwright; nothing downloads a browser."""

@@ -166,6 +166,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.send_supplement_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
+    # 公示: awards become final once their announcement period has ended without an open objection.
+    "finalise-due-awards": {"task": "awards.tasks.finalise_due_awards", "schedule": crontab(minute=5)},
 }
 
 REST_FRAMEWORK = {

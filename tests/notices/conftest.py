@@ -17,7 +17,7 @@ from accounts.models import OfficialRole, User
 from applications.models import Application, Notice, Status
 from audit.models import AuditEvent
 from audit.services import audit_record
-from tests.factories import EnterpriseUserFactory, IndividualUserFactory, incentive_by_code
+from tests.factories import EnterpriseUserFactory, incentive_by_code
 
 ORG_AWARD = "m17-china-quality-award-org"
 IND_AWARD = "m17-china-quality-award-ind"

@@ -1,0 +1,72 @@
+"""Forms of the reports pages: which export, the dashboard's year, a target's progress."""
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .exports import REPORTS
+
+FORMAT_CHOICES = [("csv", "CSV"), ("xlsx", _("XLSX (Excel)")), ("pdf", _("PDF with charts"))]
+
+
+class ExportForm(forms.Form):
+    report = forms.ChoiceField(label=_("Report"), choices=[])
+    format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES, initial="csv")
+    fiscal_year = forms.IntegerField(
+        label=_("Fiscal year"),
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        help_text=_("Leave empty for every year."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input-short"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["report"].choices = [(spec.name, spec.title) for spec in REPORTS.values()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        spec = REPORTS.get(data.get("report", ""))
+        if spec and data.get("format") and data["format"] not in spec.formats:
+            self.add_error(
+                "format",
+                _("“%(report)s” is available as %(formats)s.")
+                % {"report": spec.title, "formats": ", ".join(f.upper() for f in spec.formats)},
+            )
+        return data
+
+
+class YearForm(forms.Form):
+    fiscal_year = forms.TypedChoiceField(label=_("Fiscal year"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["fiscal_year"].choices = [("", _("All years")), *((y, str(y)) for y in years)]
+
+
+class TargetProgressForm(forms.Form):
+    count = forms.IntegerField(
+        label=_("Count reached"),
+        min_value=0,
+        max_value=10_000_000,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input-short"}),
+    )
+    as_of = forms.DateField(
+        label=_("As of"),
+        help_text=_("The day the count was reached, for example 2026-06-30."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    evidence = forms.CharField(
+        label=_("Evidence note"),
+        required=False,
+        max_length=2000,
+        help_text=_("Where the figure comes from: a list, a notice, a statistics report."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"as_of": timezone.localdate()})
+        super().__init__(*args, **kwargs)
