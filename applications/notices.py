@@ -13,9 +13,10 @@ Each notice has
   which /verify/<code>/ and /api/v1/verify/<code>/ resolve to the notice's essentials;
 - its essentials as data (what the letter states), so verification never reads the PDF.
 
-The PDF is rendered by WeasyPrint from templates/notices/<kind>.html with a CJK font embedded.
-WeasyPrint fetches only the portal's own static files: its fetcher (`static_files_only_fetcher`) refuses every
-other URL (network, file://, data:), because notices contain text the applicant typed.
+The PDF is rendered by WeasyPrint from templates/notices/<kind>.html and static/notices/notice.css
+with a CJK font embedded. WeasyPrint fetches only the portal's own static files: its fetcher
+(`static_files_only_fetcher`) refuses every other URL (network, file://, data:), because notices
+contain text the applicant typed. `render_pdf` is reusable for other PDFs with the same guard.
 """
 
 import functools
@@ -39,7 +40,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from accounts.identifiers import mask_resident_id, normalise
+from accounts.identifiers import mask_account_number, mask_resident_id, normalise
 from audit.models import AuditEvent
 
 from .models import Application, Notice
@@ -75,6 +76,7 @@ KINDS: dict[str, NoticeKind] = {
     Kind.DECISION_REJECT: NoticeKind("BZC", "不予支持决定通知书", "Decision notice: not supported", rights=True),
     # Ending an application for a missed deadline is an adverse decision too: the rights are stated.
     Kind.LAPSE: NoticeKind("SX", "终止办理通知书", "Notice of lapse", rights=True),
+    Kind.DISBURSEMENT: NoticeKind("BF", "资金拨付通知书", "Disbursement notice", rights=False),
 }
 
 
@@ -239,6 +241,24 @@ def notice_essentials(application: Application, kind: str, event: AuditEvent, nu
     elif kind == Kind.LAPSE:
         essentials["supplement_items"] = application.supplement_request
         essentials["supplement_deadline"] = _iso(application.supplement_deadline)
+    elif kind == Kind.DISBURSEMENT:
+        from awards.models import Payment
+
+        payment = (
+            Payment.objects.filter(award__application=application, status=Payment.Status.PAID)
+            .select_related("batch")
+            .first()
+        )
+        if payment is None:
+            raise NoticeError(f"application {application.pk} has no recorded payment")
+        essentials["amount"] = _money(payment.amount)
+        essentials["amount_in_words"] = amount_in_words(payment.amount)
+        essentials["paid_on"] = _iso(payment.paid_on)
+        essentials["bank_name"] = payment.bank_name
+        # Personal or commercial information: only the last four digits are printed.
+        essentials["account_number"] = mask_account_number(payment.account_number)
+        essentials["bank_reference"] = payment.bank_reference
+        essentials["batch"] = payment.batch.number
     if spec.rights:
         essentials["rights"] = RIGHTS_ZH
         essentials["rights_en"] = RIGHTS_EN

@@ -164,8 +164,14 @@ class ReviewedApplicationSerializer(QueueItemSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, application: Application) -> list[str]:
-        roles = roles_for(self.context["request"].user, application)
-        names = [API_NAMES[t.action] for t in allowed_actions(application, roles) if t.action in API_NAMES]
+        user = self.context["request"].user
+        roles = roles_for(user, application)
+        own_proposal = user.pk in (application.proposed_by_id, application.assigned_to_id)  # four-eyes
+        names = [
+            API_NAMES[t.action]
+            for t in allowed_actions(application, roles)
+            if t.action in API_NAMES and not (own_proposal and t.action in ("approve", "send_back"))
+        ]
         return list(dict.fromkeys(names))
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models import Case, Count, F, Prefetch, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -22,9 +22,11 @@ from .permissions import _department_incentives, applications_visible_to
 # The states in which an application waits for an official (or, when returned, for the applicant
 # before a deadline); `stage_due_on` in the past flags them as overdue.
 OPEN_STATUSES = (Status.SUBMITTED, Status.ACCEPTED, Status.RETURNED, Status.UNDER_REVIEW, Status.PROPOSED)
+# The current stage's due date, for open applications only (a closed one keeps its last date).
+OPEN_DUE = Case(When(status__in=OPEN_STATUSES, then=F("stage_due_on")), default=None)
 SORTS = {
-    # Deadline first, nulls last; ties by the order of arrival.
-    "deadline": (F("stage_due_on").asc(nulls_last=True), F("submitted_at").asc(nulls_last=True), "pk"),
+    # Deadline first, none last; ties by the order of arrival.
+    "deadline": (OPEN_DUE.asc(nulls_last=True), F("submitted_at").asc(nulls_last=True), "pk"),
     "submitted": (F("submitted_at").asc(nulls_last=True), "pk"),
     "-submitted": (F("submitted_at").desc(nulls_last=True), "-pk"),
 }

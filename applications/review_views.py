@@ -89,6 +89,7 @@ EVENT_LABELS = {
     "document.view": gettext_lazy("Document viewed by an official"),
     "personal_data.view": gettext_lazy("Personal data shown unmasked"),
 }
+FOUR_EYES_ACTIONS = frozenset({"approve", "send_back"})
 REVEALABLE = {"resident_id": gettext_lazy("resident ID"), "bank_account": gettext_lazy("bank account number")}
 # Where a service's refusal of an action's input is shown (the field the official fixes).
 ERROR_FIELD = {
@@ -172,6 +173,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             {
                 "application": application,
                 "overdue": is_overdue(application, today),
+                "open": application.status in OPEN_STATUSES,
                 "can_assign": can_handle and application.status in OPEN_STATUSES,
                 "selectable": can_handle and application.status == Status.SUBMITTED,
             }
@@ -446,9 +448,16 @@ def _render_page(
     roles = roles_for(user, application)
     engine, cap, trace = _engine(application)
     actions = []
+    # Four-eyes: the official who proposed (or handles) it is never offered the approver's steps;
+    # the service refuses them too.
+    own_proposal = user.pk in (application.proposed_by_id, application.assigned_to_id)
+    four_eyes = False
     for rule in allowed_actions(application, roles):
         if rule.action not in ACTION_FORMS:
             continue  # steps of later stages (announcement, payment) have their own pages
+        if rule.action in FOUR_EYES_ACTIONS and own_proposal:
+            four_eyes = True
+            continue
         form = bound.get(rule.action) or _action_form(
             rule.action, application, engine, cap, initial=kept.get(rule.action)
         )
@@ -481,6 +490,7 @@ def _render_page(
             "roles": roles,
             "read_only": not roles & {Role.HANDLER, Role.APPROVER},
             "overdue": is_overdue(application),
+            "is_open": application.status in OPEN_STATUSES,
             "answers": _answers(application),
             "document_rows": _document_rows(application),
             "engine": engine,
@@ -506,6 +516,7 @@ def _render_page(
             "changed": changed,
             "error_links": error_links,
             "is_approver": user.official_role == OfficialRole.APPROVER,
+            "four_eyes": four_eyes,
         },
         status=status,
     )

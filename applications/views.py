@@ -416,6 +416,7 @@ def _submitted_detail(
             "document_rows": rows,
             "other_documents": others,
             "timeline": timeline(application),
+            "notices": list(application.notices.order_by("issued_at")),
             "can_withdraw": "withdraw" in actions,
             "can_supplement": "supplement" in actions,
             "returned": returned,

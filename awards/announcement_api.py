@@ -189,7 +189,7 @@ class ObjectionReceiptSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Objection
-        fields = ["tracking_number", "announcement", "entry", "status", "lodged_at"]
+        fields = ["tracking_number", "announcement", "entry", "lodged_at"]
 
 
 class ObjectionSerializer(serializers.ModelSerializer):
@@ -243,6 +243,7 @@ class _Base(generics.GenericAPIView):
 
 class AnnouncementListView(_Base):
     serializer_class = AnnouncementSerializer
+    queryset = Announcement.objects.none()  # get_queryset() builds it; this names the model for the schema
 
     def get_queryset(self) -> QuerySet[Announcement]:
         queryset = announcements_with_totals().order_by("-published_at", "-pk")
@@ -320,6 +321,7 @@ class AnnouncementListView(_Base):
 
 class AnnouncementDetailView(_Base):
     serializer_class = AnnouncementDetailSerializer
+    queryset = Announcement.objects.none()
 
     @extend_schema(
         operation_id="announcements_retrieve",
@@ -335,6 +337,7 @@ class AnnouncementDetailView(_Base):
 class ObjectionsView(_Base):
     permission_classes = [permissions.AllowAny]
     serializer_class = ObjectionSerializer
+    queryset = Objection.objects.none()
 
     def get_throttles(self) -> list[Any]:
         return [ObjectionRateThrottle()] if self.request.method == "POST" else []
@@ -409,6 +412,7 @@ def _entry_named(announcement: Announcement, data: dict[str, Any]) -> Announceme
 class ObjectionResolveView(_Base):
     permission_classes = [permissions.IsAuthenticated]
     serializer_class = ObjectionSerializer
+    queryset = Objection.objects.none()
 
     @extend_schema(
         operation_id="announcements_objections_resolve",

@@ -57,7 +57,10 @@ def _error_links(form: Any) -> list[tuple[str, str]]:
     links = [("", str(m)) for m in form.non_field_errors()]
     for name, errors in form.errors.items():
         if name in form.fields:
-            links += [(f"#{form[name].auto_id}", str(m)) for m in errors]
+            # A group of radios is reached through its first option.
+            radios = getattr(form.fields[name].widget, "input_type", "") == "radio"
+            target = f"#{form[name].auto_id}{'_0' if radios else ''}"
+            links += [(target, str(m)) for m in errors]
     return links
 
 
@@ -185,7 +188,7 @@ def publish(request: HttpRequest) -> HttpResponse:
     candidates = list(announceable_applications(user))
     initial = {
         "title": _("%(department)s: proposed awards for public announcement (%(day)s)")
-        % {"department": user.department.name, "day": timezone.localdate().isoformat()}
+        % {"department": user.department.localized("name"), "day": timezone.localdate().isoformat()}
     }
     form = PublishForm(request.POST or None, candidates=candidates, initial=initial)
     status = 200

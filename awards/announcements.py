@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, Q, QuerySet, Sum, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,7 +42,7 @@ DEFAULT_PERIOD_DAYS = 5
 MAX_PERIOD_DAYS = 30
 TRACKING_PREFIX = "YY"  # 异议
 NAME_MAX, CONTACT_MAX, REASON_MAX, RESOLUTION_MAX = 100, 100, 5000, 5000
-_TRACKING_ATTEMPTS = 5
+_TRACKING_ATTEMPTS = 20  # each collision round lets at least one through
 
 
 class AnnouncementError(Exception):
@@ -347,7 +348,7 @@ def objection_lodge(
                         % {"number": objection.tracking_number, "title": announcement.title},
                         body=_("A new objection waits for a decision: %(entry)s")
                         % {"entry": entry.display_name if entry else _("the whole announcement")},
-                        link=f"/announcements/{announcement.pk}/objections/",
+                        link=reverse("announcements:objections", args=[announcement.pk]),
                     )
         except IntegrityError:
             if attempt == _TRACKING_ATTEMPTS - 1:

@@ -11,6 +11,7 @@ Everything written into the markup is escaped.
 
 import datetime as dt
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -56,8 +57,18 @@ def exact(value: Number, *, money: bool = False) -> str:
     return f"{Decimal(value):,.2f}" if money else f"{value:,}"
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _text_width(text: str, size: int = 12) -> int:
+    """Roughly how wide a label is drawn: CJK characters are square, Latin ones about half as wide."""
+    return math.ceil(sum(size if ord(ch) > 0x2E80 else size * 0.6 for ch in text))
+
+
+def _shorten(text: str, width: int) -> str:
+    """The label cut to fit `width` pixels, with an ellipsis (the whole label is in its <title>)."""
+    if _text_width(text) <= width:
+        return text
+    while text and _text_width(text + "…") > width:
+        text = text[:-1]
+    return text + "…"
 
 
 def _open(title: str, description: str, width: int, height: int) -> tuple[str, list[str]]:
@@ -81,12 +92,13 @@ def bar_chart(
     money: bool = False,
     width: int = 680,
     label_width: int = 190,
+    value_width: int = 150,
 ) -> SafeString:
     """Horizontal bars, one row per label; several series are stacked. `track`, when given, is
     drawn behind each row as the whole (e.g. the allocation that committed and paid fill)."""
     rows = len(labels)
     legend = len(series) > 1 or track is not None
-    top, row_height, bar_height, value_width = (28 if legend else 8), 26, 16, 150
+    top, row_height, bar_height = (28 if legend else 8), 26, 16
     height = top + max(rows, 1) * row_height + 8
     plot = width - label_width - value_width
     totals = [sum((Decimal(str(s.values[i])) for s in series), Decimal(0)) for i in range(rows)]
@@ -110,7 +122,7 @@ def bar_chart(
                 f'<rect x="{x}" y="6" width="12" height="12" fill="{colour}" stroke="{LINE}" stroke-width="0.5"/>'
             )
             out.append(f'<text x="{x + 16}" y="16" fill="{MUTED}">{escape(name)}</text>')
-            x += 28 + 13 * len(name)
+            x += 28 + _text_width(name)
     if not rows:
         out.append(f'<text x="{label_width}" y="{top + 16}" fill="{MUTED}">{escape(_("No data."))}</text>')
     for i, label in enumerate(labels):
@@ -118,7 +130,7 @@ def bar_chart(
         bar_y = y + (row_height - bar_height) / 2
         out.append(
             f'<text x="{label_width - 8}" y="{bar_y + 12}" text-anchor="end">'
-            f"<title>{escape(label)}</title>{escape(_shorten(label, label_width // 13))}</text>"
+            f"<title>{escape(label)}</title>{escape(_shorten(label, label_width - 12))}</text>"
         )
         if track is not None:
             out.append(

@@ -409,6 +409,7 @@ def payment_file_open(*, actor: User, batch: DisbursementBatch, file_format: str
     """The rows of an approved batch's payment file; the download is on the record (it holds
     account numbers)."""
     _require_finance(actor)
+    batch.refresh_from_db(fields=["status"])
     if batch.status == DisbursementBatch.Status.DRAFT:
         raise WrongState(_("The payment file is available once a second finance officer has approved the batch."))
     with transaction.atomic():
@@ -719,11 +720,11 @@ def payment_results_import(
     from .resources import PaymentResultResource, prepare_results_dataset, results_report
 
     _require_finance(actor)
-    if batch.status == DisbursementBatch.Status.DRAFT:
-        raise WrongState(_("Results can be recorded once the batch is approved and its payment file sent."))
     dataset = prepare_results_dataset(dataset)  # DisbursementError naming the file's problem
     with transaction.atomic():
         locked = DisbursementBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status == DisbursementBatch.Status.DRAFT:
+            raise WrongState(_("Results can be recorded once the batch is approved and its payment file sent."))
         resource = PaymentResultResource(batch=locked, actor=actor)
         result = resource.import_data(
             dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True

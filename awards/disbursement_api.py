@@ -164,7 +164,7 @@ def _budget_set(actor: Any, incentive: Incentive, fiscal_year: int, allocation: 
     return budgets_overview().get(pk=budget.pk)
 
 
-class BudgetListView(_FinanceAPI, generics.GenericAPIView):
+class BudgetListView(_FinanceAPI, generics.ListAPIView):
     permission_classes = [permissions.IsAuthenticated, BudgetManagers]
     serializer_class = BudgetSerializer
 
@@ -182,9 +182,8 @@ class BudgetListView(_FinanceAPI, generics.GenericAPIView):
         description="Allocation, committed (approved, not yet paid), paid and remaining. Finance and administrators.",
         parameters=[BudgetQuerySerializer],
     )
-    def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(BudgetSerializer(page, many=True, context={"request": request}).data)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         summary="Set a new budget",
@@ -359,7 +358,7 @@ def _batch_or_404(pk: int) -> DisbursementBatch:
     return get_object_or_404(batches_list(), pk=pk)
 
 
-class BatchListView(_FinanceAPI, generics.GenericAPIView):
+class BatchListView(_FinanceAPI, generics.ListAPIView):
     serializer_class = BatchSerializer
 
     def get_queryset(self) -> QuerySet[DisbursementBatch]:
@@ -370,9 +369,8 @@ class BatchListView(_FinanceAPI, generics.GenericAPIView):
         return batches_list(status=query.validated_data.get("status"))
 
     @extend_schema(summary="Disbursement batches", parameters=[BatchQuerySerializer])
-    def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(BatchSerializer(page, many=True).data)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         summary="Build a batch",
@@ -405,8 +403,11 @@ class BatchListView(_FinanceAPI, generics.GenericAPIView):
             )
         except DisbursementError as refused:
             raise _as_api_error(refused) from None
-        body = {"batch": BatchSerializer(_batch_or_404(built.batch.pk)).data, "skipped": built.skipped}
-        return Response(BuiltBatchSerializer(body).data, status=status.HTTP_201_CREATED)
+        body = {
+            "batch": BatchSerializer(_batch_or_404(built.batch.pk)).data,
+            "skipped": SkippedSerializer(built.skipped, many=True).data,
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class BatchDetailView(_FinanceAPI, APIView):
@@ -415,13 +416,17 @@ class BatchDetailView(_FinanceAPI, APIView):
         return Response(BatchSerializer(_batch_or_404(pk)).data)
 
 
-class BatchPaymentsView(_FinanceAPI, generics.GenericAPIView):
+class BatchPaymentsView(_FinanceAPI, generics.ListAPIView):
     serializer_class = PaymentSerializer
 
-    @extend_schema(summary="A batch's payments", parameters=[BATCH_ID], responses={200: PaymentSerializer(many=True)})
-    def get(self, request: Request, pk: int) -> Response:
-        page = self.paginate_queryset(batch_payments(_batch_or_404(pk)))
-        return self.get_paginated_response(PaymentSerializer(page, many=True).data)
+    def get_queryset(self) -> QuerySet[Payment]:
+        if getattr(self, "swagger_fake_view", False):
+            return Payment.objects.none()
+        return batch_payments(_batch_or_404(self.kwargs["pk"]))
+
+    @extend_schema(summary="A batch's payments", parameters=[BATCH_ID])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
 class BatchApproveView(_FinanceAPI, APIView):

@@ -275,6 +275,7 @@ def summary_context(spec: ReportSpec, scope: ReportScope, fiscal_year: int | Non
             {
                 "title": _("By %(dimension)s") % {"dimension": str(DIMENSIONS[dimension].title).lower()},
                 "dimension": DIMENSIONS[dimension].title,
+                "slug": dimension,
                 "rows": rows,
                 "chart": charts.bar_chart(
                     title=str(DIMENSIONS[dimension].title),
@@ -284,6 +285,7 @@ def summary_context(spec: ReportSpec, scope: ReportScope, fiscal_year: int | Non
                         charts.Series(committed, [r.committed for r in rows], charts.BLUE),
                     ],
                     money=True,
+                    label_width=230,
                 ),
             }
         )
@@ -306,6 +308,7 @@ def summary_context(spec: ReportSpec, scope: ReportScope, fiscal_year: int | Non
             track=[b.allocation for b in budgets],
             track_name=_("Allocation"),
             money=True,
+            label_width=230,
         ),
     }
 

@@ -522,7 +522,7 @@ def _problems(result: Any, resource: ProactiveListRowResource) -> list[RowProble
         problems.append(RowProblem(0, "file", _("file"), str(error.error)))
     for invalid in result.invalid_rows:
         line = resource.file_row(invalid.number)
-        for name, messages in invalid.validation_error.message_dict.items():
+        for name, messages in invalid.error_dict.items():
             column = str(COLUMN_LABELS.get(name, _("row")))
             for message in messages:
                 problems.append(RowProblem(line, name if name in COLUMN_LABELS else "row", column, str(message)))

@@ -60,6 +60,7 @@ ERRORS = {
     401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
     403: OpenApiResponse(ErrorSerializer, description="Not an administrator."),
 }
+LIST_ERRORS = {**ERRORS, 404: OpenApiResponse(ErrorSerializer, description="No such list.")}
 OFFER_ERRORS = {
     401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
     404: OpenApiResponse(ErrorSerializer, description="No such offer to your enterprise."),
@@ -256,7 +257,7 @@ class ProactiveListDetailView(_Authenticated, APIView):
     @extend_schema(
         summary="One imported list with its counts",
         parameters=[LIST_ID],
-        responses={200: ProactiveListSerializer, **ERRORS},
+        responses={200: ProactiveListSerializer, **LIST_ERRORS},
     )
     def get(self, request: Request, pk: int) -> Response:
         return Response(ProactiveListSerializer(access_proactive_list(request.user, pk)).data)
@@ -287,7 +288,7 @@ class ProactiveListRowsView(_Authenticated, generics.ListAPIView):
             LIST_ID,
             OpenApiParameter("state", OpenApiTypes.STR, enum=["offer", "unmatched", "not_offered"], required=False),
         ],
-        responses={200: ProactiveRowSerializer(many=True), **ERRORS},
+        responses={200: ProactiveRowSerializer(many=True), **LIST_ERRORS},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)

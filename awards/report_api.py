@@ -77,7 +77,7 @@ class DownloadMixin:
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
         try:
             return super().perform_content_negotiation(request, force)  # type: ignore[misc]
-        except exceptions.NotFound:
+        except (exceptions.NotFound, Http404):
             raise exceptions.ValidationError({"format": [_("Choose csv, xlsx or pdf.")]}) from None
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:

@@ -96,13 +96,13 @@ def export_job_run(*, job_id: int) -> ExportJob:
     """Writes the job's file in chunks, recording progress after each; a job already done is left as
     it is (a task may run twice). Failures are recorded on the job, not raised."""
     with transaction.atomic():
-        job = ExportJob.objects.select_for_update().select_related("department").get(pk=job_id)
+        job = ExportJob.objects.select_for_update(of=("self",)).select_related("department").get(pk=job_id)
         if job.status == ExportJob.Status.DONE:
             return job
         job.status, job.started_at, job.progress, job.error = ExportJob.Status.RUNNING, timezone.now(), 0, ""
         job.save(update_fields=["status", "started_at", "progress", "error"])
-    spec, scope = REPORTS[job.report], _job_scope(job)
     try:
+        spec, scope = REPORTS[job.report], _job_scope(job)
         with translation.override(job.language), tempfile.TemporaryFile() as scratch:
             total = spec.count(scope, job.fiscal_year)
             ExportJob.objects.filter(pk=job.pk).update(total_rows=total)

@@ -105,9 +105,7 @@ def export_create(request: HttpRequest) -> HttpResponseBase:
     return render(request, "reports/index.html", _index_context(request, scope, form), status=400)
 
 
-def _direct(
-    request: HttpRequest, scope: ReportScope, name: str, fmt: str, fiscal_year: int | None
-) -> HttpResponseBase:
+def _direct(request: HttpRequest, scope: ReportScope, name: str, fmt: str, fiscal_year: int | None) -> HttpResponseBase:
     response = export_response(REPORTS[name], fmt, scope, fiscal_year)
     export_record(actor=request.user, report=name, fmt=fmt, fiscal_year=fiscal_year, scope=scope)
     return response
@@ -153,12 +151,18 @@ def dashboard_charts(board: Dashboard) -> dict[str, Any]:
             title=_("Applications by stage"),
             labels=[r.label for r in board.by_stage],
             series=[charts.Series(_("Applications"), [r.count for r in board.by_stage])],
+            width=320,
+            label_width=150,
+            value_width=40,
         )
     if board.by_status:
         out["statuses"] = charts.bar_chart(
             title=_("Applications by status"),
             labels=[r.label for r in board.by_status],
             series=[charts.Series(_("Applications"), [r.count for r in board.by_status])],
+            width=320,
+            label_width=150,
+            value_width=40,
         )
     if board.budgets:
         out["budgets"] = charts.bar_chart(
@@ -171,6 +175,7 @@ def dashboard_charts(board: Dashboard) -> dict[str, Any]:
             track=[b.allocation for b in board.budgets],
             track_name=_("Allocation"),
             money=True,
+            label_width=260,
         )
     if board.payments:
         out["payments"] = charts.bar_chart(
@@ -178,6 +183,9 @@ def dashboard_charts(board: Dashboard) -> dict[str, Any]:
             labels=[r.label for r in board.payments],
             series=[charts.Series(_("Amount"), [r.amount or 0 for r in board.payments], charts.GREEN)],
             money=True,
+            width=320,
+            label_width=70,
+            value_width=70,
         )
     if board.cities:
         out["cities"] = charts.bar_chart(
@@ -188,7 +196,7 @@ def dashboard_charts(board: Dashboard) -> dict[str, Any]:
                 charts.Series(committed, [r.committed for r in board.cities], charts.BLUE),
             ],
             money=True,
-            label_width=110,
+            label_width=140,
         )
     return out
 

@@ -452,7 +452,7 @@ class BudgetResource(resources.ModelResource):
     allocation = fields.Field(attribute="allocation", column_name="allocation", widget=widgets.DecimalWidget())
     committed = fields.Field(attribute="committed", column_name="committed", readonly=True)
     paid = fields.Field(attribute="paid", column_name="paid", readonly=True)
-    remaining = fields.Field(attribute="remaining", column_name="remaining", readonly=True)
+    remaining = fields.Field(column_name="remaining", readonly=True)
 
     class Meta:
         model = Budget
@@ -464,6 +464,24 @@ class BudgetResource(resources.ModelResource):
 
     def get_queryset(self) -> Any:
         return Budget.objects.select_related("incentive")
+
+    def dehydrate_remaining(self, budget: Budget) -> Decimal | None:
+        if budget.allocation is None:
+            return None
+        return budget.allocation - (budget.committed or 0) - (budget.paid or 0)
+
+    def get_or_init_instance(self, instance_loader: Any, row: Any) -> Any:
+        code = str(row.get("incentive") or "").strip()
+        incentive = Incentive.objects.filter(code=code).first()
+        if incentive is None or not incentive.pays_money:
+            raise ValidationError(
+                {
+                    "incentive": [
+                        _("“%(code)s” is not the code of an incentive that pays money.") % {"code": code[:60]}
+                    ]
+                }
+            )
+        return super().get_or_init_instance(instance_loader, row)
 
     def export_field(self, field: Any, instance: Any, **kwargs: Any) -> Any:
         return neutralise(super().export_field(field, instance, **kwargs))

@@ -101,18 +101,25 @@ def main() -> None:
                 application_id=targets[0][0], kind=Notice.Kind.ACCEPTANCE, event_sequence=targets[0][1]
             )
             warm_up = time.perf_counter() - started
-            times, sizes = [], []
+            times, cpu_times, sizes = [], [], []
             for application_id, sequence in targets[1:]:
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 notice = issue_notice(
                     application_id=application_id, kind=Notice.Kind.ACCEPTANCE, event_sequence=sequence
                 )
                 times.append(time.perf_counter() - started)
+                cpu_times.append(time.process_time() - cpu_started)
                 sizes.append(notice.pdf.size)
             print(f"acceptance notices: {n} (+1 warm-up: {warm_up:.2f} s), {pages(first.pdf.path)} page(s) each")
             print(
                 f"seconds per notice: mean {statistics.mean(times):.3f}, median {statistics.median(times):.3f}, "
                 f"min {min(times):.3f}, max {max(times):.3f}  ({n / sum(times):.1f} notices/s in one process)"
+            )
+            print(
+                f"CPU seconds per notice: mean {statistics.mean(cpu_times):.3f}, "
+                f"median {statistics.median(cpu_times):.3f}"
+                f" (wall time grows when other processes share the cores; load average {os.getloadavg()[0]:.1f}"
+                f" on {os.cpu_count()} cores)"
             )
             print(f"of which WeasyPrint (HTML to PDF): mean {statistics.mean(rendering[1:]):.3f} s")
             print(f"PDF size: mean {statistics.mean(sizes) / 1024:.0f} KiB (min {min(sizes)}, max {max(sizes)} bytes)")

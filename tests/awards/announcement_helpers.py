@@ -11,6 +11,7 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import OfficialRole, User
@@ -90,7 +91,8 @@ def approved_quickly(*, code: str = ORG, amount: str = "3000000", individual_nam
         submitted_at=timezone.now() - dt.timedelta(days=30),
         proposed_amount=Decimal(amount),
     )
-    award_commit(actor=None, application=application, amount=Decimal(amount))
+    with transaction.atomic():  # as in the approval's transaction
+        award_commit(actor=None, application=application, amount=Decimal(amount))
     return application
 
 

@@ -1,10 +1,12 @@
 """Announcements (公示), objections (异议) and finalisation, through the services."""
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import chinese_calendar
 import pytest
+from django.db import connection
 from django.utils import timezone, translation
 
 from accounts.models import Notification, OfficialRole
@@ -391,3 +393,35 @@ def test_the_beat_task_finalises_what_is_due_today(handler, miit) -> None:
     assert refreshed(application).status == Status.FINAL
     assert refreshed(running).status == Status.ANNOUNCED
     assert finalise_due_awards.apply().get() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_objections_get_distinct_sequential_tracking_numbers(handler, miit) -> None:
+    """Eight people object at the same moment: the unique constraint and the retry give each its
+    own number, with no gap."""
+    set_budget("9000000")
+    announcement = announcement_publish(
+        actor=handler, department=miit, applications=[approved_quickly()], **publish_kwargs()
+    )
+    barrier = threading.Barrier(8)
+    numbers: list[str] = []
+    failures: list[BaseException] = []
+
+    def lodge() -> None:
+        try:
+            barrier.wait(timeout=30)
+            numbers.append(_objection(announcement).tracking_number)
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=lodge) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    year = timezone.localdate().year
+    assert failures == []
+    assert sorted(numbers) == [f"YY-{year}-{n:06d}" for n in range(1, 9)]

@@ -97,6 +97,18 @@ def test_each_kind_embeds_a_cjk_font(kind: str) -> None:
     assert all(f["emb"] == "yes" for f in fonts), "every font is embedded: no substitution by the reader"
 
 
+def test_a_character_the_main_font_lacks_falls_back_to_another_cjk_font() -> None:
+    """䶮 (CJK Extension A, found in people's names) is not in WenQuanYi Micro Hei: Noto Sans CJK
+    draws it, embedded too, instead of an empty box."""
+    user = EnterpriseUserFactory(applicant__name="广东刘䶮精密制造有限公司")
+    application, event = application_for_notice(Notice.Kind.ACCEPTANCE, user=user)
+    notice = issue(application, event)
+    assert "广东刘䶮精密制造有限公司" in _flat(pdftotext(notice.pdf.path))
+    names = {f["name"].split("+")[-1] for f in pdffonts(notice.pdf.path) if f["emb"] == "yes"}
+    assert any("Noto" in name for name in names), names
+    assert any("WenQuanYi" in name or "WQY" in name for name in names), names
+
+
 def test_support_decision_states_the_amount_in_figures_and_words() -> None:
     application, event = application_for_notice(Notice.Kind.DECISION_SUPPORT, amount=Decimal("3000000"))
     notice = issue_notice(

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from applications import notices
 from applications.models import Notice
 from applications.notices import issue_notice
 from tests.notices.conftest import application_for_notice
@@ -15,8 +16,16 @@ from tests.notices.conftest import application_for_notice
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def test_two_concurrent_runs_make_one_notice() -> None:
+def test_concurrent_runs_make_one_notice(monkeypatch: pytest.MonkeyPatch) -> None:
     application, event = application_for_notice(Notice.Kind.ACCEPTANCE)
+    rendered: list[int] = []
+    render_pdf = notices.render_pdf
+
+    def counting_render_pdf(html: str, **kwargs: object) -> bytes:
+        rendered.append(1)
+        return render_pdf(html, **kwargs)
+
+    monkeypatch.setattr(notices, "render_pdf", counting_render_pdf)
     workers = 4
     barrier = threading.Barrier(workers)
     results: list[int] = []
@@ -41,6 +50,7 @@ def test_two_concurrent_runs_make_one_notice() -> None:
         thread.join(timeout=120)
 
     assert errors == []
+    assert len(rendered) >= 2, "the runs did not overlap: nothing was proved"
     assert len(results) == workers and len(set(results)) == 1
     notice = Notice.objects.get()
     assert sorted(Path(settings.MEDIA_ROOT).glob("notices/**/*.pdf")) == [Path(notice.pdf.path)]

@@ -1,0 +1,219 @@
+"""The officials' API: the queue with its filters, and the review actions with the error format of
+API.md — 400 with `errors` for refused input, 409 for a state that does not allow the action or a
+stale `version` (saying who changed it), 404 for what the caller may not see."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from applications import review
+from applications.models import Application, Status
+from audit.models import AuditEvent
+from tests.factories import EnterpriseUserFactory
+
+from .conftest import fund, submit_new
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(application: Application, action: str) -> str:
+    return f"/api/v1/applications/{application.reference}/{action}/"
+
+
+def test_the_queue_with_filters_and_the_row_shape(handler, api_client) -> None:
+    shenzhen = submit_new(EnterpriseUserFactory(applicant__city="shenzhen"))
+    late = review.application_accept(actor=handler, application=submit_new())
+    Application.objects.filter(pk=late.pk).update(stage_due_on=dt.date(2020, 1, 2))
+    api = api_client(handler)
+    body = api.get("/api/v1/queue/").json()
+    assert body["count"] == 2
+    first = body["results"][0]
+    assert first["reference"] == late.reference  # deadline first
+    assert first["overdue"] is True
+    assert first["assigned_to"] == handler.username
+    assert first["measure"] == 17 and first["incentive"] == "m17-china-quality-award-org"
+    assert first["estimated_amount"] == "3000000.00"
+    assert first["url"] == f"/review/{late.reference}/"
+    assert body["results"][1]["overdue"] is False
+    assert [r["reference"] for r in api.get("/api/v1/queue/?city=shenzhen").json()["results"]] == [shenzhen.reference]
+    assert [r["reference"] for r in api.get("/api/v1/queue/?overdue=true").json()["results"]] == [late.reference]
+    assert [r["reference"] for r in api.get("/api/v1/queue/?status=submitted").json()["results"]] == [
+        shenzhen.reference
+    ]
+    assert api.get("/api/v1/queue/?measure=15").json()["count"] == 0
+    assert api.get("/api/v1/queue/?incentive=m17-china-quality-award-org&mine=true").json()["count"] == 1
+    assert [r["reference"] for r in api.get("/api/v1/queue/?sort=-submitted").json()["results"]] == [
+        late.reference,
+        shenzhen.reference,
+    ]
+    assert api.get("/api/v1/queue/?page_size=1").json()["next"]
+
+
+def test_invalid_queue_filters_are_a_400(handler, api_client) -> None:
+    response = api_client(handler).get("/api/v1/queue/?status=nonsense&sort=random&measure=x")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert set(body["errors"]) == {"status", "sort", "measure"}
+
+
+def test_a_token_works_like_the_session(handler, submitted) -> None:
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=handler).key}")
+    assert api.get("/api/v1/queue/").json()["count"] == 1
+    response = api.post(_url(submitted, "accept"), {"version": submitted.version}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == Status.ACCEPTED and body["version"] == submitted.version + 1
+    assert body["allowed_actions"] == ["review"]
+
+
+def test_return_needs_what_is_missing(handler, submitted, api_client) -> None:
+    api = api_client(handler)
+    response = api.post(_url(submitted, "return"), {}, format="json")
+    assert response.status_code == 400 and "missing" in response.json()["errors"]
+    response = api.post(_url(submitted, "return"), {"missing": "   "}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"]["missing"]
+    response = api.post(_url(submitted, "return"), {"missing": "获奖证书"}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == Status.RETURNED and body["supplement_request"] == "获奖证书"
+    assert body["supplement_deadline"] == body["stage_due_on"]
+
+
+def test_reject_is_the_refusal_at_acceptance(handler, submitted, api_client) -> None:
+    api = api_client(handler)
+    assert api.post(_url(submitted, "reject"), {"reasons": ""}, format="json").status_code == 400
+    response = api.post(_url(submitted, "reject"), {"reasons": "不属于支持范围"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["status"] == Status.REFUSED
+    assert Application.objects.get(pk=submitted.pk).decision_reasons == "不属于支持范围"
+
+
+def _under_review(handler) -> Application:
+    accepted = review.application_accept(actor=handler, application=submit_new())
+    return review.application_start_review(actor=handler, application=accepted)
+
+
+def test_propose_support_with_the_engines_amount_or_a_justified_other(handler, api_client) -> None:
+    api = api_client(handler)
+    application = _under_review(handler)
+    changed = api.post(_url(application, "propose"), {"decision": "support", "amount": "2000000.00"}, format="json")
+    assert changed.status_code == 400
+    assert "give the reason" in changed.json()["errors"]["amount"][0]
+    over = api.post(
+        _url(application, "propose"),
+        {"decision": "support", "amount": "3000000.01", "override_reason": "x"},
+        format="json",
+    )
+    assert over.status_code == 400 and "cap" in over.json()["errors"]["amount"][0]
+    assert Application.objects.get(pk=application.pk).status == Status.UNDER_REVIEW
+    default = api.post(_url(application, "propose"), {"decision": "support", "reasons": "ok"}, format="json")
+    assert default.status_code == 200
+    assert default.json()["proposed_amount"] == "3000000.00"
+    assert default.json()["allowed_actions"] == []  # the approver's turn
+    event = AuditEvent.objects.get(action="application.propose")
+    assert event.after["proposed_amount"] == "3000000.00" and event.after["trace"]
+    assert not event.visible_to_applicant
+
+    other = _under_review(handler)
+    response = api.post(
+        _url(other, "propose"),
+        {"decision": "support", "amount": "1500000", "override_reason": "half the work was done elsewhere"},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["proposed_amount"] == "1500000.00"
+    assert response.json()["amount_override_reason"] == "half the work was done elsewhere"
+
+
+def test_propose_not_support_needs_reasons(handler, api_client) -> None:
+    api = api_client(handler)
+    application = _under_review(handler)
+    assert api.post(_url(application, "propose"), {"decision": "maybe"}, format="json").status_code == 400
+    missing = api.post(_url(application, "propose"), {"decision": "not_support"}, format="json")
+    assert missing.status_code == 400 and missing.json()["errors"]["reasons"]
+    response = api.post(_url(application, "propose"), {"decision": "not_support", "reasons": "不符"}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == Status.REJECTED
+
+
+def test_approve_and_send_back(handler, approver, api_client) -> None:
+    fund()
+    api = api_client(approver)
+    proposed = review.application_propose(actor=handler, application=_under_review(handler), support=True, reasons="")
+    assert api.post(_url(proposed, "send-back"), {"reason": ""}, format="json").status_code == 400
+    back = api.post(_url(proposed, "send-back"), {"reason": "金额需复核"}, format="json")
+    assert back.status_code == 200 and back.json()["status"] == Status.UNDER_REVIEW
+    again = review.application_propose(
+        actor=handler, application=Application.objects.get(pk=proposed.pk), support=True, reasons=""
+    )
+    response = api.post(_url(again, "approve"), {"version": again.version}, format="json")
+    assert response.status_code == 200
+    assert response.json()["status"] == Status.APPROVED
+    assert Application.objects.get(pk=again.pk).decided_by == approver
+
+
+def test_a_stale_version_is_a_409_naming_who_changed_it(handler, handler2, submitted, api_client) -> None:
+    seen = submitted.version
+    review.application_refuse(actor=handler2, application=submitted, reasons="x")
+    response = api_client(handler).post(_url(submitted, "accept"), {"version": seen}, format="json")
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "changed"
+    assert "changed by miit-handler-2" in body["detail"]
+    assert AuditEvent.objects.filter(action="application.accept").count() == 0
+
+
+def test_an_action_the_state_does_not_allow_is_a_409_saying_why(handler, submitted, api_client) -> None:
+    response = api_client(handler).post(_url(submitted, "approve"), {}, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "not_allowed"
+    assert response.json()["detail"] == "You may not take this action on this application."
+    response = api_client(handler).post(_url(submitted, "review"), {}, format="json")
+    assert response.json()["detail"] == "“Start review” is not possible while the application is “Submitted”."
+
+
+def test_messages_follow_the_request_language(handler, submitted) -> None:
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    api.force_authenticate(handler)
+    response = api.post(_url(submitted, "review"), {}, format="json")
+    assert response.status_code == 409
+    assert "不能执行“开始审核”操作" in response.json()["detail"]
+
+
+def test_handle_a_non_monetary_application(handler, api_client) -> None:
+    application = review.application_accept(actor=handler, application=submit_new(code="m17-quality-benchmark"))
+    response = api_client(handler).post(_url(application, "handle"), {"note": "done"}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == Status.HANDLED
+    assert response.json()["proposed_amount"] is None
+
+
+def test_the_schema_documents_each_action_with_its_body_and_errors(api_client) -> None:
+    schema = api_client().get("/api/schema/?format=json").json()
+    paths = schema["paths"]
+    assert "/api/v1/queue/" in paths
+    for action in ("accept", "return", "reject", "review", "handle", "propose", "approve", "send-back"):
+        post = paths[f"/api/v1/applications/{{reference}}/{action}/"]["post"]
+        assert set(post["responses"]) >= {"200", "400", "404", "409"}, action
+        assert "requestBody" in post, action
+    propose = paths["/api/v1/applications/{reference}/propose/"]["post"]
+    reference = propose["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert set(schema["components"]["schemas"][reference]["properties"]) >= {"decision", "amount", "reasons"}
+    parameters = {p["name"] for p in paths["/api/v1/queue/"]["get"]["parameters"]}
+    assert parameters >= {"status", "incentive", "measure", "city", "size", "overdue", "mine", "sort", "page"}
+
+
+def test_money_is_a_decimal_string(handler, api_client) -> None:
+    application = _under_review(handler)
+    response = api_client(handler).post(
+        _url(application, "propose"),
+        {"decision": "support", "amount": 2999999.5, "override_reason": "x"},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["proposed_amount"] == "2999999.50"
+    assert Application.objects.get(pk=application.pk).proposed_amount == Decimal("2999999.50")

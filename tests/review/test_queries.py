@@ -1,0 +1,79 @@
+"""The queue page and `/api/v1/queue/` run a fixed number of queries whatever the queue's length
+(Hypha's lists were slow until they did): measured, then 10 more applications in several states,
+assigned or not, overdue or not, then measured again."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from applications import review
+from applications.models import Application
+from tests.applications.helpers import PER_UNIT
+
+from .conftest import submit_new
+
+pytestmark = pytest.mark.django_db
+
+
+def _count(client, url: str) -> tuple[int, str, int]:
+    """Queries run, their SQL, and how many applications the answer lists."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    listed = (
+        len(response.json()["results"]) if url.startswith("/api/") else response.content.count(b'class="app-reference"')
+    )
+    return len(queries), "\n".join(q["sql"] for q in queries.captured_queries), listed
+
+
+def _add_ten(handler, handler2) -> None:
+    for n in range(10):
+        application = submit_new()
+        if n % 3 == 1:
+            application = review.application_accept(actor=handler if n % 2 else handler2, application=application)
+            Application.objects.filter(pk=application.pk).update(stage_due_on=dt.date(2020, 1, 1))  # overdue
+        elif n % 3 == 2:
+            application = review.application_return(actor=handler, application=application, missing="x")
+        else:
+            review.application_assign(actor=handler, application=application, handler=handler)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/review/",
+        "/review/?overdue=on&sort=submitted",
+        "/review/?status=submitted&measure=17&city=guangzhou&size=medium&mine=on",
+        "/api/v1/queue/",
+        "/api/v1/queue/?overdue=true&sort=-submitted",
+    ],
+)
+def test_queue_queries_do_not_grow_with_its_length(handler, handler2, page_client, api_client, url: str) -> None:
+    # At least one row for every filter before measuring (an empty page skips its query).
+    late = review.application_accept(actor=handler, application=submit_new())
+    Application.objects.filter(pk=late.pk).update(stage_due_on=dt.date(2020, 1, 1))
+    review.application_assign(actor=handler, application=submit_new(), handler=handler)
+    submit_new(code=PER_UNIT)  # another department's: never listed
+    client = api_client(handler) if url.startswith("/api/") else page_client(handler)
+    client.get(url)  # warm-up: the session's first read
+    before, _sql, listed_before = _count(client, url)
+    _add_ten(handler, handler2)
+    after, sql, listed_after = _count(client, url)
+    assert listed_after > listed_before >= 1
+    assert after == before, sql
+    assert before <= 12, sql
+
+
+def test_the_application_page_runs_a_bounded_number_of_queries(handler, page_client) -> None:
+    application = submit_new()
+    client = page_client(handler)
+    url = f"/review/{application.reference}/"
+    client.get(url)
+    before, _sql, _listed = _count(client, url)
+    for n in range(5):
+        review.comment_add(actor=handler, application=application, text=f"note {n}")
+    after, sql, _listed = _count(client, url)
+    assert after == before, sql
+    assert before <= 25, sql
