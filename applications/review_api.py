@@ -176,7 +176,8 @@ class ReviewedApplicationSerializer(QueueItemSerializer):
 
 
 class QueueQuerySerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=[c for c in Status.choices if c[0] != Status.DRAFT], required=False)
+    # All the statuses (one enum in the schema); drafts are never in a queue, so "draft" lists none.
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
     incentive = serializers.CharField(required=False, help_text="An incentive's code.")
     measure = serializers.IntegerField(required=False, min_value=1, help_text="A measure's number (1–31).")
     city = serializers.ChoiceField(choices=GuangdongCity.choices, required=False)

@@ -76,6 +76,7 @@ from .views import document_file_response
 from .workflow import BY_ACTION, ApplicationChanged, Role, TransitionNotAllowed, allowed_actions
 
 QUEUE_PAGE_SIZE = 25
+ACCEPT_MANY_LIMIT = 100  # a page holds 25; more in one request is not a person selecting
 
 # Timeline labels for events that are not workflow transitions.
 EVENT_LABELS = {
@@ -222,7 +223,7 @@ def accept_many(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not is_official(user):
         raise PermissionDenied
-    references = [r for r in dict.fromkeys(request.POST.getlist("references")) if r]
+    references = [r for r in dict.fromkeys(request.POST.getlist("references")) if r][:ACCEPT_MANY_LIMIT]
     if not references:
         messages.error(request, _("Select at least one submitted application to accept."))
         return redirect(_next_or(request, reverse("review:queue")))

@@ -51,7 +51,7 @@ from applications.services import _next_reference
 from applications.workflow import Role, TransitionNotAllowed, transition
 from audit.services import audit_record
 from measures.amounts import compute_amount, money
-from measures.models import Incentive
+from measures.models import EligibilityCriterion, Incentive
 from measures.vocabulary import ApplicantType, Qualification
 
 from .models import Budget, ProactiveList, ProactiveListRow
@@ -483,6 +483,8 @@ class PreviewRow:
 @dataclass
 class ImportOutcome:
     dry_run: bool
+    qualification: str = ""
+    title: str = ""
     rows: list[PreviewRow] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     award_list: ProactiveList | None = None
@@ -534,14 +536,27 @@ def _problems(result: Any, resource: ProactiveListRowResource) -> list[RowProble
     return problems
 
 
-def _clean_parameters(incentive: Incentive, qualification: str, year: Any, title: str) -> tuple[int, str]:
+def default_qualification(incentive: Incentive) -> str:
+    """The qualification the incentive's own criteria name (e.g. national_single_champion), if one."""
+    for criterion in incentive.criteria.all():
+        if criterion.rule == EligibilityCriterion.Rule.QUALIFICATION_ANY:
+            names = [q for q in (criterion.params or {}).get("qualifications", []) if q in Qualification.values]
+            if len(names) == 1:
+                return names[0]
+    return ""
+
+
+def _clean_parameters(incentive: Incentive, qualification: str, year: Any, title: str) -> tuple[int, str, str]:
     errors: dict[str, list[ValidationError]] = {}
+    qualification = qualification or default_qualification(incentive)
     if not incentive.pays_money or incentive.applicant_type != ApplicantType.ORGANISATION:
         errors["incentive"] = [
             ValidationError(_("Choose an incentive that pays enterprises a grant."), code="invalid_choice")
         ]
     if qualification not in Qualification.values:
-        errors["qualification"] = [ValidationError(_("Choose one of the listed options."), code="invalid_choice")]
+        errors["qualification"] = [
+            ValidationError(_("Choose the qualification the list confers."), code="invalid_choice")
+        ]
     this_year = timezone.localdate().year
     try:
         year = int(year)
@@ -561,29 +576,33 @@ def _clean_parameters(incentive: Incentive, qualification: str, year: Any, title
         label = Qualification(qualification).label
         with translation.override("zh-hans"):
             title = f"{year} {label}"
-    return year, title
+    return year, title, qualification
 
 
 def proactive_list_import(
     *,
     actor: User,
     incentive: Incentive,
-    qualification: str,
     year: Any,
     list_file: ListFile,
+    qualification: str = "",
     amount: Decimal | None = None,
     title: str = "",
     dry_run: bool = True,
 ) -> ImportOutcome:
     """Imports an official list: a dry run previews it; otherwise it is stored and offers are made.
 
+    `qualification` defaults to the one the incentive's criteria name (m3-little-giant: little_giant).
+
     Raises ValidationError (keyed by form field) for the parameters. Row problems come back in
     the outcome, and then nothing is stored, dry run or not.
     """
     _require_administrator(actor)
-    year, title = _clean_parameters(incentive, qualification, year, title)
+    year, title, qualification = _clean_parameters(incentive, qualification, year, title)
     offer = _offer_amount(incentive, on=timezone.localdate(), given=amount, title=title, year=year)
-    outcome = ImportOutcome(dry_run=dry_run, amount=offer.amount, trace=offer.trace)
+    outcome = ImportOutcome(
+        dry_run=dry_run, qualification=qualification, title=title, amount=offer.amount, trace=offer.trace
+    )
     with transaction.atomic():
         award_list = ProactiveList.objects.create(
             title=title,

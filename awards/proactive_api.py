@@ -141,7 +141,11 @@ class ProactiveRowSerializer(serializers.ModelSerializer):
 class ImportRequestSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="CSV (UTF-8 or GBK) or XLSX, at most 5 MB and 5,000 rows.")
     incentive = serializers.SlugField(help_text="The incentive's code, e.g. m3-national-single-champion.")
-    qualification = serializers.ChoiceField(choices=Qualification.choices)
+    qualification = serializers.ChoiceField(
+        choices=Qualification.choices,
+        required=False,
+        help_text="The qualification the list confers; by default the one the incentive's criteria name.",
+    )
     year = serializers.IntegerField()
     amount = serializers.CharField(
         required=False,
@@ -165,6 +169,8 @@ class PreviewRowSerializer(serializers.Serializer):
 
 class ImportResultSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField()
+    title = serializers.CharField()
+    qualification = serializers.CharField(help_text="The qualification added to each matched enterprise's profile.")
     award_list = ProactiveListSerializer(allow_null=True, help_text="The stored list (null in a dry run).")
     amount = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
     amount_trace = serializers.SerializerMethodField()
@@ -235,7 +241,7 @@ class ProactiveListsView(_Authenticated, generics.ListAPIView):
             outcome = proactive_list_import(
                 actor=request.user,  # type: ignore[arg-type]
                 incentive=incentive,
-                qualification=values["qualification"],
+                qualification=values.get("qualification", ""),
                 year=values["year"],
                 list_file=proactive_list_read(values["file"]),
                 amount=parse_amount(values.get("amount")),

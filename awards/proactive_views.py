@@ -88,7 +88,11 @@ class ImportForm(forms.Form):
     )
     qualification = forms.ChoiceField(
         label=gettext_lazy("Qualification the list confers"),
-        help_text=gettext_lazy("Enterprises on the list get it in their profile if they do not have it."),
+        required=False,
+        help_text=gettext_lazy(
+            "Enterprises on the list get it in their profile if they do not have it. "
+            "Leave it to use the one the incentive requires."
+        ),
     )
     year = forms.IntegerField(label=gettext_lazy("Year of the list"), help_text=gettext_lazy("For example 2026."))
     amount = forms.CharField(
@@ -115,7 +119,10 @@ class ImportForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["incentive"].queryset = proactive_incentives()  # type: ignore[attr-defined]
-        self.fields["qualification"].choices = [("", _("Choose the qualification")), *Qualification.choices]  # type: ignore[attr-defined]
+        self.fields["qualification"].choices = [  # type: ignore[attr-defined]
+            ("", _("The one the incentive requires")),
+            *Qualification.choices,
+        ]
 
     def clean_amount(self) -> Any:
         try:
@@ -230,6 +237,7 @@ def _preview(
             "outcome": outcome,
             "token": token,
             "incentive": incentive,
+            "qualification_label": _qualification_label(outcome.qualification),
             "trace": outcome.trace.get("en" if (get_language() or "").startswith("en") else "zh", []),
         },
         status=200 if outcome.ok else 400,
@@ -261,7 +269,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
             if outcome.ok:
                 params = {
                     "incentive": data["incentive"].code,
-                    "qualification": data["qualification"],
+                    "qualification": outcome.qualification,
                     "year": data["year"],
                     "amount": str(data["amount"]) if data["amount"] is not None else None,
                     "title": data["title"],
@@ -282,7 +290,10 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("This preview has expired or was already imported: upload the file again."))
         return redirect("proactive:import")
     params = entry["params"]
-    incentive = proactive_incentives().get(code=params["incentive"])
+    incentive = proactive_incentives().filter(code=params["incentive"]).first()
+    if incentive is None:  # the catalog changed since the preview
+        messages.error(request, _("The incentive can no longer take a list: upload the file again."))
+        return redirect("proactive:import")
     try:
         outcome = proactive_list_import(
             actor=request.user,  # type: ignore[arg-type]
@@ -301,8 +312,12 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
         return _preview(request, None, outcome, "", incentive)
     messages.success(
         request,
-        _("The list is imported: %(rows)d rows, %(offers)d offers made, %(waiting)d waiting for registration.")
-        % {"rows": len(outcome.rows), "offers": len(outcome.offers), "waiting": outcome.unmatched_count},
+        ngettext(
+            "The list is imported: %(offers)d offer made, %(waiting)d rows waiting for registration.",
+            "The list is imported: %(offers)d offers made, %(waiting)d rows waiting for registration.",
+            len(outcome.offers),
+        )
+        % {"offers": len(outcome.offers), "waiting": outcome.unmatched_count},
     )
     return redirect("proactive:list", outcome.award_list.pk)
 

@@ -7,6 +7,7 @@ target_progress_record(actor=, target=, count=, as_of=, evidence=) -> TargetProg
 """
 
 import datetime as dt
+import io
 import logging
 import tempfile
 from typing import Any
@@ -139,8 +140,6 @@ def _write(scratch: Any, spec: ReportSpec, scope: ReportScope, job: ExportJob, p
         progress(rows)
 
     if job.format == ExportJob.Format.CSV:
-        import io
-
         text = io.TextIOWrapper(scratch, encoding="utf-8", newline="", write_through=True)
         write_csv(text, spec, scope, job.fiscal_year, progress=counting)
         text.flush()

@@ -475,11 +475,7 @@ class BudgetResource(resources.ModelResource):
         incentive = Incentive.objects.filter(code=code).first()
         if incentive is None or not incentive.pays_money:
             raise ValidationError(
-                {
-                    "incentive": [
-                        _("“%(code)s” is not the code of an incentive that pays money.") % {"code": code[:60]}
-                    ]
-                }
+                {"incentive": [_("“%(code)s” is not the code of an incentive that pays money.") % {"code": code[:60]}]}
             )
         return super().get_or_init_instance(instance_loader, row)
 

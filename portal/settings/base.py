@@ -194,6 +194,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status`: name the application's enum once, for every endpoint.
+    "ENUM_NAME_OVERRIDES": {"ApplicationStatusEnum": "applications.models.Status"},
 }
 
 LOGGING = {

@@ -59,11 +59,11 @@ def test_budget_import_goes_through_the_service_and_reports_row_errors(superuser
 @pytest.mark.django_db
 def test_exports_neutralise_formulae(superuser) -> None:
     officer, second = finance("finance-1"), finance("finance-2")
-    final_award(payee="=HYPERLINK(\"http://x\")")
+    final_award(payee='=HYPERLINK("http://x")')
     approved_batch(officer, second)
 
     payments = PaymentResource().export()
-    assert payments.dict[0]["payee_name"] == "'=HYPERLINK(\"http://x\")"
+    assert payments.dict[0]["payee_name"] == '\'=HYPERLINK("http://x")'
     budgets = BudgetResource().export()
     assert budgets.dict[0]["allocation"] == "900000000.00"
 

@@ -251,6 +251,22 @@ def test_the_amount_is_the_policy_figure_where_there_is_one_else_the_administrat
 
 
 @pytest.mark.django_db
+def test_the_qualification_defaults_to_the_one_the_incentive_requires(admin: User, champion: User) -> None:
+    outcome = proactive_list_import(
+        actor=admin,
+        incentive=incentive_by_code("m3-little-giant"),
+        year=YEAR,
+        list_file=champion_list((champion.applicant.uscc, champion.applicant.name)),
+        amount=Decimal("300000"),
+        dry_run=False,
+    )
+    assert outcome.ok and outcome.award_list is not None
+    assert outcome.award_list.qualification == "little_giant"
+    assert outcome.award_list.title.startswith(str(YEAR))
+    assert champion.applicant.qualifications.filter(qualification="little_giant", year=YEAR).exists()
+
+
+@pytest.mark.django_db
 def test_only_administrators_import(champion: User) -> None:
     handler = User.objects.create_user(
         "handler-x", official_role=OfficialRole.HANDLER, department=Department.objects.get(code="miit")

@@ -71,12 +71,13 @@ def test_dry_run_then_import(admin: User, champion: User) -> None:
     assert preview.status_code == 200, preview.json()
     body = preview.json()
     assert body["dry_run"] is True and body["award_list"] is None
+    assert body["qualification"] == "national_single_champion"
     assert [(r["row"], r["outcome"]) for r in body["rows"]] == [(2, "offer"), (3, "unmatched")]
     assert body["amount"] == "500000.00" and body["offer_count"] == 1 and body["unmatched_count"] == 1
     assert any("500,000.00" in line for line in body["amount_trace"])
     assert not ProactiveList.objects.exists() and not Application.objects.exists()
 
-    created = post_list(client, *rows)
+    created = post_list(client, *rows, qualification="")
     assert created.status_code == 201, created.json()
     body = created.json()
     offer = Application.objects.get()
