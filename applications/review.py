@@ -25,7 +25,7 @@ from . import form_definitions
 from .models import Application, Notice, ReviewComment, Status
 from .permissions import roles_for
 from .services import ApplicationError, _notify_applicant_users
-from .workflow import Role, TransitionNotAllowed, transition
+from .workflow import TIMED_STATES, Role, TransitionNotAllowed, transition
 
 
 def _require(actor: User, application: Application, role: str) -> set[str]:
@@ -358,6 +358,8 @@ def application_send_back(
 def application_assign(*, actor: User, application: Application, handler: User) -> Application:
     """Claim (handler = actor) or assign to a handler of the same department."""
     _require(actor, application, Role.HANDLER)
+    if application.status not in TIMED_STATES:
+        raise TransitionNotAllowed(_("Only open applications can be assigned."))
     if handler.official_role != OfficialRole.HANDLER or handler.department_id != actor.department_id:
         raise ApplicationError(_("Assign only to a handler of your department."))
     with transaction.atomic():
@@ -480,26 +482,35 @@ def applications_lapse_overdue(today: dt.date | None = None) -> int:
 
 
 def handler_digests_send(today: dt.date | None = None) -> int:
+    """One message per handler: their own open and overdue items, and what in their department
+    nobody has claimed yet (so a new submission is in somebody's digest from the first day)."""
     today = today or _today()
     open_states = [Status.SUBMITTED, Status.ACCEPTED, Status.UNDER_REVIEW, Status.RETURNED]
-    handlers = (
-        User.objects.filter(official_role=OfficialRole.HANDLER, is_active=True)
-        .annotate(
-            open_count=Count("assigned_applications", filter=Q(assigned_applications__status__in=open_states)),
-            overdue_count=Count(
-                "assigned_applications",
-                filter=Q(assigned_applications__status__in=open_states, assigned_applications__stage_due_on__lt=today),
-            ),
-        )
-        .filter(open_count__gt=0)
+    unclaimed = dict(
+        Application.objects.filter(status=Status.SUBMITTED, assigned_to__isnull=True)
+        .values_list("incentive__handling_department")
+        .annotate(n=Count("pk"))
+    )
+    handlers = User.objects.filter(official_role=OfficialRole.HANDLER, is_active=True).annotate(
+        open_count=Count("assigned_applications", filter=Q(assigned_applications__status__in=open_states)),
+        overdue_count=Count(
+            "assigned_applications",
+            filter=Q(assigned_applications__status__in=open_states, assigned_applications__stage_due_on__lt=today),
+        ),
     )
     sent = 0
     for handler in handlers:
+        waiting = unclaimed.get(handler.department_id, 0)
+        if not (handler.open_count or waiting):
+            continue
         notification_send(
             user=handler,
             subject=_("Your review queue on %(day)s") % {"day": today.isoformat()},
-            body=_("%(open)s open applications, %(overdue)s overdue.")
-            % {"open": handler.open_count, "overdue": handler.overdue_count},
+            body=_(
+                "%(open)s open applications, %(overdue)s overdue; "
+                "%(waiting)s submitted in your department and not yet claimed."
+            )
+            % {"open": handler.open_count, "overdue": handler.overdue_count, "waiting": waiting},
             link="/review/",
         )
         sent += 1

@@ -18,6 +18,7 @@ from accounts.services import notification_send
 from audit.services import audit_record
 from measures.amounts import compute_amount
 from measures.models import Incentive, RequiredDocument
+from workdays.calendar import add_working_days
 
 from . import form_definitions
 from .documents import DocumentRejected, clean_name, detect_format
@@ -181,7 +182,13 @@ def application_submit(*, actor: User, application: Application, ip_address: str
         locked.reference = _next_reference(locked.fiscal_year, locked.incentive.measure.number)
         locked.submitted_at = now
         locked.estimated_amount, locked.amount_trace = _estimate(locked, timezone.localdate(now))
-        return {"reference": locked.reference, "estimated_amount": locked.estimated_amount}
+        # The department's time limit for accepting starts now.
+        locked.stage_due_on = add_working_days(timezone.localdate(now), locked.incentive.acceptance_days).day
+        return {
+            "reference": locked.reference,
+            "estimated_amount": locked.estimated_amount,
+            "stage_due_on": locked.stage_due_on,
+        }
 
     submitted = transition(
         application,
@@ -245,8 +252,14 @@ def application_supplement(
         roles={Role.APPLICANT},
         reason=note,
         ip_address=ip_address,
-        changes=lambda locked: {"supplement_request": locked.supplement_request},
+        changes=_supplement_answered,
     )
+
+
+def _supplement_answered(locked: Application) -> dict[str, Any]:
+    # Back with the department, whose time limit for accepting starts again.
+    locked.stage_due_on = add_working_days(timezone.localdate(), locked.incentive.acceptance_days).day
+    return {"supplement_request": locked.supplement_request, "stage_due_on": locked.stage_due_on}
 
 
 def document_add(

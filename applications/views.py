@@ -56,6 +56,7 @@ EVENT_LABELS = {
     "application.save": gettext_lazy("Answers saved"),
     "document.add": gettext_lazy("Document added"),
     "document.remove": gettext_lazy("Document removed"),
+    "application.offer": gettext_lazy("Award offered from an official list"),
 }
 
 

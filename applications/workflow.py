@@ -77,6 +77,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("lapse", {S.RETURNED}, S.LAPSED, {Role.SYSTEM}, gettext_lazy("Lapse")),
 )
 BY_ACTION = {t.action: t for t in TRANSITIONS}
+# States in which the department (or the applicant, for a supplement) works against a time limit.
+TIMED_STATES = frozenset({S.SUBMITTED, S.ACCEPTED, S.RETURNED, S.UNDER_REVIEW, S.PROPOSED})
 # Where an application's life begins: a draft the applicant fills in, or an offer made from a list.
 START_STATES = frozenset({S.DRAFT, S.OFFERED})
 END_STATES = frozenset({S.REFUSED, S.REJECTED, S.HANDLED, S.PAID, S.WITHDRAWN, S.LAPSED})
@@ -140,6 +142,8 @@ def transition(
             )
         before = {"status": locked.status}
         extras = changes(locked) if changes else {}
+        if rule.target not in TIMED_STATES:
+            locked.stage_due_on = None  # no official time limit runs in this state
         locked.status = rule.target
         locked.version += 1
         locked.save()

@@ -1,7 +1,7 @@
 """The transition table itself: every target exists, end states have no exits, all reachable."""
 
 from applications.models import Status
-from applications.workflow import BY_ACTION, END_STATES, START_STATES, NEXT_STEP_FOR_APPLICANT, TRANSITIONS, Role
+from applications.workflow import BY_ACTION, END_STATES, NEXT_STEP_FOR_APPLICANT, START_STATES, TRANSITIONS, Role
 
 
 def test_every_state_and_target_is_a_status() -> None:

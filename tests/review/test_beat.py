@@ -91,9 +91,17 @@ def test_handlers_get_a_daily_digest_of_their_open_and_overdue_items(frozen, han
     assert review.handler_digests_send(today=D(2026, 3, 2)) == 1
     digest = Notification.objects.get(user=handler)
     assert "2026-03-02" in digest.subject
-    assert digest.body == "2 open applications, 1 overdue."
+    assert digest.body == "2 open applications, 1 overdue; 0 submitted in your department and not yet claimed."
     assert digest.link == "/review/"
     assert not Notification.objects.filter(user__in=[handler2, approver]).exists()
+
+
+def test_unclaimed_submissions_reach_every_handler_of_the_department(frozen, handler, handler2, approver) -> None:
+    submit_new()
+    assert review.handler_digests_send(today=D(2026, 3, 2)) == 2
+    for user in (handler, handler2):
+        assert Notification.objects.get(user=user).body.endswith("1 submitted in your department and not yet claimed.")
+    assert not Notification.objects.filter(user=approver).exists()
 
 
 def test_applicants_are_reminded_two_working_days_before_the_deadline(frozen, handler) -> None:

@@ -52,8 +52,9 @@ def queue(handler):
 def test_the_queue_lists_deadline_first_with_counts_and_overdue_flags(queue, handler, page_client) -> None:
     html = _html(page_client(handler).get(reverse("review:queue")))
     listed = _listed(html)
-    # Deadline first (overdue c, then d's supplement deadline), undated ones last by arrival.
-    assert listed == [queue[k].reference for k in ("c", "d", "a", "b")]
+    # Deadline first: overdue c, then a and b (acceptance due in 5 working days from submission),
+    # then d (its supplement deadline, 10 working days).
+    assert listed == [queue[k].reference for k in ("c", "a", "b", "d")]
     assert html.count("review-overdue-tag") == 1
     assert re.search(r"Submitted <span class=\"review-count\">2</span>", html)
     assert re.search(r"Accepted <span class=\"review-count\">1</span>", html)
@@ -68,7 +69,7 @@ def test_a_closed_applications_old_due_date_neither_sorts_nor_shows(queue, handl
     )
     Application.objects.filter(pk=closed.pk).update(stage_due_on=dt.date(2019, 1, 1))
     html = _html(page_client(handler).get(reverse("review:queue")))
-    assert _listed(html)[:2] == [queue["c"].reference, queue["d"].reference]
+    assert _listed(html)[:2] == [queue["c"].reference, queue["a"].reference]
     assert "2019-01-01" not in html
     assert html.count("review-overdue-tag") == 1
 
@@ -81,13 +82,13 @@ def test_a_closed_applications_old_due_date_neither_sorts_nor_shows(queue, handl
         ("size=small", ["b"]),
         ("overdue=on", ["c"]),
         ("mine=on", ["c"]),  # accepting assigns; returning does not
-        ("measure=17", ["c", "d", "a", "b"]),
+        ("measure=17", ["c", "a", "b", "d"]),
         ("measure=15", []),
-        (f"incentive={FIXED}", ["c", "d", "a", "b"]),
+        (f"incentive={FIXED}", ["c", "a", "b", "d"]),
         ("incentive=m17-quality-benchmark", []),
         ("sort=-submitted", ["d", "c", "b", "a"]),
         ("sort=submitted&status=submitted", ["a", "b"]),
-        ("status=nonsense&measure=x", ["c", "d", "a", "b"]),  # invalid filters are left out
+        ("status=nonsense&measure=x", ["c", "a", "b", "d"]),  # invalid filters are left out
     ],
 )
 def test_the_queue_filters(queue, handler, page_client, query: str, expected: list[str]) -> None:
