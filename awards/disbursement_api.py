@@ -1,6 +1,7 @@
 """Finance's API: budgets and disbursement, on the same services as the pages (awards.disbursement).
 
     GET, POST   /api/v1/budgets/                          ?fiscal_year= &incentive=   finance, administrators
+    PATCH       /api/v1/budgets/                          {incentive, fiscal_year, allocation}
     GET, PATCH  /api/v1/budgets/{id}/                     {allocation}
     GET, POST   /api/v1/disbursements/                    ?status=; POST {department?, incentive?} builds a batch
     GET         /api/v1/disbursements/{id}/
@@ -203,6 +204,21 @@ class BudgetListView(_FinanceAPI, generics.ListAPIView):
             )
         budget = _budget_set(request.user, values["incentive"], values["fiscal_year"], values["allocation"])
         return Response(BudgetSerializer(budget).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change an allocation, by incentive and year",
+        description="The same as PATCH /api/v1/budgets/{id}/, naming the budget by incentive and fiscal year.",
+        request=BudgetCreateSerializer,
+        responses={200: BudgetSerializer},
+    )
+    def patch(self, request: Request) -> Response:
+        data = BudgetCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if not Budget.objects.filter(incentive=values["incentive"], fiscal_year=values["fiscal_year"]).exists():
+            raise exceptions.NotFound(_("No budget is set for this incentive and year: create it with POST."))
+        budget = _budget_set(request.user, values["incentive"], values["fiscal_year"], values["allocation"])
+        return Response(BudgetSerializer(budget).data)
 
 
 class BudgetDetailView(_FinanceAPI, APIView):

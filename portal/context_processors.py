@@ -15,6 +15,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (reverse("measures:catalog"), _("Policy catalog")),
         (reverse("measures:departments"), _("Departments")),
         (reverse("announcements:list"), _("Announcements")),
+        (reverse("reports:targets"), _("Policy targets")),
     ]
     if user is not None and user.is_authenticated:
         if user.applicant_id:

@@ -16,8 +16,7 @@ from measures.models import Incentive
 
 @pytest.fixture(autouse=True)
 def _media_cache_language() -> None:
-    """Replaces the package's fixture: demo_data reads settings.SETTINGS_MODULE, which
-    override_settings (the `settings` fixture) hides; these tests upload nothing."""
+    """Replaces the package's fixture: these tests upload nothing."""
 
 
 @pytest.mark.parametrize("spec", DEMO_APPLICANTS, ids=lambda s: s.name)
@@ -34,7 +33,9 @@ def test_demo_data_creates_applicants_once_and_prints_their_logins(capsys: pytes
     call_command("demo_data", "--json")
     assert json.loads(capsys.readouterr().out) == first
     assert (Applicant.objects.count(), ApplicantQualification.objects.count(), BankAccount.objects.count()) == counts
-    assert counts == (3, 6, 3)
+    # Three applicants with bank accounts; six qualifications of their own, plus this year's title
+    # that the proactive list (免申即享) records for each of the two enterprises it names.
+    assert counts == (3, 8, 3)
     roles = {a["username"]: a for a in first}
     assert roles["demo-enterprise"]["role"] == "enterprise"
     assert roles["demo-enterprise"]["enterprise"] == "深圳市鹏城智造电子科技有限公司"

@@ -49,6 +49,7 @@ ALLOWED = {"finance", "administrator"}
         ("post", LIST, {"incentive": QUALITY_AWARD, "fiscal_year": YEAR, "allocation": "5000000.00"}, 201),
         ("get", "detail", None, 200),
         ("patch", "detail", {"allocation": "7000000.00"}, 200),
+        ("patch", LIST, {"incentive": "m3-little-giant", "fiscal_year": YEAR, "allocation": "7000000.00"}, 200),
     ],
 )
 def test_permissions(users, role, method, path, body, allowed_status) -> None:
@@ -122,6 +123,14 @@ def test_create_change_and_refusals(users) -> None:
     assert "3,000,000.00 CNY already committed or paid" in below.json()["errors"]["allocation"][0]
     changed = client.patch(f"{LIST}{budget.pk}/", {"allocation": "3000000"}, format="json")
     assert changed.status_code == 200 and changed.json()["remaining"] == "0.00"
+    by_key = client.patch(
+        LIST, {"incentive": QUALITY_AWARD, "fiscal_year": YEAR, "allocation": "4000000"}, format="json"
+    )
+    assert by_key.status_code == 200 and by_key.json()["remaining"] == "1000000.00"
+    missing = client.patch(
+        LIST, {"incentive": "m3-little-giant", "fiscal_year": YEAR, "allocation": "1"}, format="json"
+    )
+    assert missing.status_code == 404
     assert award.budget_id == budget.pk
     assert client.patch(f"{LIST}999999/", {"allocation": "1"}, format="json").status_code == 404
 

@@ -13,7 +13,6 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from accounts.models import Notification, OfficialRole
-from applications import notices
 from applications.models import Application, Notice, Status
 from audit.models import AuditEvent
 from awards.disbursement import (
@@ -278,8 +277,10 @@ def test_results_pay_and_fail_with_budget_workflow_notices_and_notifications(
     assert "3,000,000.00" in paid_note.body and "paid" in paid_note.subject
     failed_note = Notification.objects.get(user__applicant=failed_award.application.applicant)
     assert "account closed" in failed_note.body and failed_note.link == "/accounts/profile/bank-account/"
-    if Notice.Kind.DISBURSEMENT in notices.KINDS:  # the notices' part issues the 拨付通知书
-        assert Notice.objects.filter(application=paid_award.application, kind=Notice.Kind.DISBURSEMENT).count() == 1
+    # The disbursement notice (拨付通知书), made after commit; none for the failed payment.
+    notice = Notice.objects.get(kind=Notice.Kind.DISBURSEMENT)
+    assert notice.application_id == paid_award.application_id
+    assert notice.essentials["bank_reference"] == "BK-778899" and notice.essentials["amount"] == "3000000.00"
 
 
 @pytest.mark.django_db
