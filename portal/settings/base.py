@@ -146,9 +146,10 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@quality-portal.gd.gov.cn")
 
 # Celery: without a broker, tasks run in-process (make run); with one, a real worker runs them.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
-CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
+# In-process mode still names a broker: an in-memory one, so nothing tries to reach a server.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", os.environ.get("CELERY_BROKER_URL") or None)
 CELERY_TASK_EAGER_PROPAGATES = True
 # A task may run twice (acks late, worker lost): every task is written to be idempotent.
 CELERY_TASK_ACKS_LATE = True

@@ -15,6 +15,7 @@ from django.test.utils import override_settings
 
 from accounts.demo import ensure_demo_accounts
 from applications.demo import ensure_demo_applications, ensure_demo_officials
+from awards.demo import ensure_demo_objections, ensure_demo_target_progress
 from awards.proactive import ensure_demo_proactive_list
 from measures.catalog_loader import load_catalog
 
@@ -35,6 +36,8 @@ class Command(BaseCommand):
             accounts = ensure_demo_accounts() + ensure_demo_officials()
             ensure_demo_applications()
             ensure_demo_proactive_list()
+            ensure_demo_objections()
+            ensure_demo_target_progress()
         if options["json"]:
             self.stdout.write(json.dumps([a.as_dict() for a in accounts], ensure_ascii=False))
             return
