@@ -456,16 +456,15 @@ def payment_file_xlsx(rows: Iterable[tuple[Any, ...]], *, title: str) -> IO[byte
         sheet.column_dimensions[letter].width = width
     sheet.append(list(PAYMENT_FILE_HEADERS))
     for row in rows:
-        cells: list[Any] = []
-        for index, value in enumerate(_file_row(row)):
-            if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters XML cannot hold
-            cell = WriteOnlyCell(sheet, value=value)
-            if index == 4:
-                cell.number_format = "#,##0.00"
-            else:
-                cell.data_type = "s"  # text, always: an account number must not become a number
-            cells.append(cell)
+        # Text stays text (an account number must not become a number; after neutralise() no text
+        # begins with "=", so none becomes a formula); control characters XML cannot hold are dropped.
+        cells: list[Any] = [
+            ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else ("" if value is None else str(value))
+            for value in _file_row(row)
+        ]
+        amount = WriteOnlyCell(sheet, value=row[4])
+        amount.number_format = "#,##0.00"
+        cells[4] = amount
         sheet.append(cells)
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (the caller closes it)
     workbook.save(out)

@@ -278,6 +278,7 @@ class PaymentResultResource(resources.ModelResource):
         self.lines: list[int] = []
         self.details: dict[int, dict[str, Any]] = {}  # row number → what the report shows
         self._seen: dict[str, int] = {}
+        self._payments: dict[str, Payment] = {}
         self._row_number = 0
 
     def line(self, row_number: int) -> int:
@@ -288,6 +289,8 @@ class PaymentResultResource(resources.ModelResource):
 
     def before_import(self, dataset: tablib.Dataset, **kwargs: Any) -> None:
         self.lines = list(getattr(dataset, "lines", []) or [])
+        # One query for the batch's payments (read after the import locked the batch: current).
+        self._payments = {payment.reference: payment for payment in self.get_queryset()}
 
     def before_import_row(self, row: dict[str, Any], **kwargs: Any) -> None:
         self._row_number = kwargs["row_number"]
@@ -312,7 +315,7 @@ class PaymentResultResource(resources.ModelResource):
                     ]
                 }
             )
-        payment = self.get_queryset().filter(reference=reference).first()
+        payment = self._payments.get(reference)
         if payment is None:
             other = Payment.objects.filter(reference=reference).select_related("batch").first()
             message = (
