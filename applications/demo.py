@@ -28,7 +28,6 @@ from . import form_definitions, review
 from .models import Application, Status
 from .services import application_create, application_save_section, application_submit, application_withdraw
 from .services import document_add as _document_add
-from .workflow import Role, transition
 
 DEMO_OFFICIAL_PASSWORD = "demo-Official-2026"  # noqa: S105 — public, like every demo login (never in production)
 
@@ -39,6 +38,8 @@ DEMO_OFFICIALS = [
     ("demo-handler-miit", OfficialRole.HANDLER, "miit", "工信厅经办人 陈晓"),
     ("demo-approver-miit", OfficialRole.APPROVER, "miit", "工信厅审核人 黄伟"),
     ("demo-finance", OfficialRole.FINANCE, "finance", "财政厅 林芳"),
+    # A second finance officer: a disbursement batch is approved by someone other than its builder.
+    ("demo-finance2", OfficialRole.FINANCE, "finance", "财政厅 吴涛"),
 ]
 
 # The applicant users of accounts.demo, by the applicant's name.
@@ -249,13 +250,27 @@ def _step(step: str, application: Application, people: dict[str, User]) -> Appli
         entry = AnnouncementEntry.objects.select_related("announcement").get(award__application=application)
         awards_finalise_due(announcement=entry.announcement)
         return Application.objects.get(pk=application.pk)
-    # Payment belongs to the disbursement issue's batches; until its service exists the demo takes
-    # the table's transitions with the role it names (finance), recorded like any other.
-    if step == "pay":
-        return transition(application, "pay", actor=finance, roles={Role.FINANCE}, reason="已拨付")
-    if step == "fail":
-        return transition(application, "payment_fail", actor=finance, roles={Role.FINANCE}, reason="账户信息有误，退票")
+    if step in ("pay", "fail"):
+        return _disburse(application, people["finance"], paid=step == "pay")
     raise ValueError(step)
+
+
+def _disburse(application: Application, finance: User, *, paid: bool) -> Application:
+    """A real batch for this award (its incentive has no other final award in the demo), approved
+    by the second finance officer, and the bank's result recorded: paid, or failed and to retry."""
+    from awards.disbursement import BankResult, batch_approve, batch_build, payment_result_record
+    from awards.models import Payment
+
+    built = batch_build(actor=finance, incentive=application.incentive)
+    batch_approve(actor=User.objects.get(username="demo-finance2"), batch=built.batch)
+    payment = Payment.objects.get(batch=built.batch, award__application=application)
+    result = (
+        BankResult(status=Payment.Status.PAID, paid_on=timezone.localdate(), bank_reference="ICBC-DEMO-0001")
+        if paid
+        else BankResult(status=Payment.Status.FAILED, failure_reason="户名与账号不符，银行退票。")
+    )
+    payment_result_record(actor=finance, payment_id=payment.pk, result=result)
+    return Application.objects.get(pk=application.pk)
 
 
 def ensure_demo_applications() -> list[Application]:
