@@ -208,6 +208,7 @@ class BudgetListView(_FinanceAPI, generics.ListAPIView):
     @extend_schema(
         summary="Change an allocation, by incentive and year",
         description="The same as PATCH /api/v1/budgets/{id}/, naming the budget by incentive and fiscal year.",
+        operation_id="v1_budgets_by_incentive_partial_update",
         request=BudgetCreateSerializer,
         responses={200: BudgetSerializer},
     )
