@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Applicant, ApplicantQualification, BankAccount, Invitation, Notification, User
+from .models import Applicant, ApplicantQualification, BankAccount, ConflictOfInterest, Invitation, Notification, User
 
 
 @admin.register(User)
@@ -10,10 +10,11 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (_("Portal"), {"fields": ("display_name", "applicant", "is_applicant_admin", "email_verified_at")}),
+        (_("Official"), {"fields": ("department", "official_role")}),
     )
-    list_display = ("username", "display_name", "email", "applicant", "is_applicant_admin", "is_staff")
-    list_filter = (*BaseUserAdmin.list_filter, "is_applicant_admin")
-    list_select_related = ("applicant",)
+    list_display = ("username", "display_name", "email", "applicant", "official_role", "department", "is_staff")
+    list_filter = (*BaseUserAdmin.list_filter, "is_applicant_admin", "official_role", "department")
+    list_select_related = ("applicant", "department")
     raw_id_fields = ("applicant",)
     search_fields = (*BaseUserAdmin.search_fields, "display_name", "applicant__name")
 
@@ -70,3 +71,13 @@ class NotificationAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     raw_id_fields = ("user",)
     search_fields = ("subject", "user__username")
+
+
+@admin.register(ConflictOfInterest)
+class ConflictOfInterestAdmin(admin.ModelAdmin):
+    """Declared conflicts: the official may not act on the applicant's applications."""
+
+    list_display = ["official", "applicant", "note", "declared_at"]
+    list_select_related = ["official", "applicant"]
+    autocomplete_fields = ["official", "applicant"]
+    search_fields = ["official__username", "applicant__name", "applicant__uscc"]

@@ -12,6 +12,7 @@ from .models import (
     Department,
     EligibilityCriterion,
     Incentive,
+    IncentiveAccess,
     Measure,
     MeasureDepartment,
     PolicyDocument,
@@ -86,6 +87,14 @@ class RequiredDocumentInline(admin.TabularInline):
     extra = 0
 
 
+class AccessInline(admin.TabularInline):
+    """Co-responsible departments granted read or review access to this incentive's applications."""
+
+    model = IncentiveAccess
+    extra = 0
+    autocomplete_fields = ["department"]
+
+
 class IncentiveResource(resources.ModelResource):
     class Meta:
         model = Incentive
@@ -100,7 +109,7 @@ class IncentiveAdmin(CatalogAdmin):
     list_filter = ["kind", "applicant_type", "handling_department", "is_active"]
     list_select_related = ["measure", "handling_department"]
     search_fields = ["code", "name", "name_en"]
-    inlines = [AmountParameterInline, CriterionInline, RequiredDocumentInline]
+    inlines = [AmountParameterInline, CriterionInline, RequiredDocumentInline, AccessInline]
 
 
 @admin.register(AmountParameter)
