@@ -22,6 +22,7 @@ def test_demo_officials_are_made_once_and_can_sign_in() -> None:
         "demo-handler-miit",
         "demo-approver-miit",
         "demo-finance",
+        "demo-finance2",  # a batch is approved by another finance officer than its builder
     }
     assert {a.role for a in accounts} == {"handler", "approver", "finance"}
     for account in accounts:
