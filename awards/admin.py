@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from import_export import fields, resources
 from import_export.admin import ExportMixin, ImportExportModelAdmin
 
-from .disbursement import neutralise
+from .exports import neutralise
 from .models import (
     Announcement,
     AnnouncementEntry,

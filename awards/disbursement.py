@@ -44,6 +44,7 @@ from audit.services import audit_record
 from measures.amounts import money
 from measures.models import Department, Incentive
 
+from .exports import neutralise
 from .models import Award, Budget, DisbursementBatch, Payment
 
 ZERO = Decimal("0.00")
@@ -59,7 +60,6 @@ PAYMENT_FILE_HEADERS = (
     "incentive",
 )
 # A spreadsheet reads a cell that begins with one of these as a formula (or a DDE command).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 # ── errors ───────────────────────────────────────────────────────────────────────────────────
@@ -396,13 +396,6 @@ def batch_approve(*, actor: User, batch: DisbursementBatch) -> DisbursementBatch
 
 
 # ── the payment file ─────────────────────────────────────────────────────────────────────────
-
-
-def neutralise(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 def payment_file_open(*, actor: User, batch: DisbursementBatch, file_format: str) -> Iterator[tuple[Any, ...]]:

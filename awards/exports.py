@@ -41,7 +41,7 @@ from .reports import (
     summary_totals,
 )
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 CHUNK_ROWS = 2000
 # Above this many ledger rows an XLSX is prepared in the background (an export job) instead of
 # during the request; a CSV always streams.

@@ -42,9 +42,9 @@ from .disbursement import (
     Outcome,
     ResultRow,
     ResultsReport,
-    neutralise,
     payment_result_record,
 )
+from .exports import neutralise
 from .models import Budget, DisbursementBatch, Payment
 from .services import BudgetError, budget_set
 

@@ -16,7 +16,6 @@ from accounts.models import Notification, OfficialRole
 from applications.models import Application, Notice, Status
 from audit.models import AuditEvent
 from awards.disbursement import (
-    FORMULA_TRIGGERS,
     PAYMENT_FILE_HEADERS,
     NotAllowed,
     NothingToPay,
@@ -29,6 +28,7 @@ from awards.disbursement import (
     payment_file_xlsx,
     payment_results_import,
 )
+from awards.exports import FORMULA_PREFIXES
 from awards.models import Award, Budget, DisbursementBatch, Payment
 from awards.resources import read_results_file
 from measures.models import Department
@@ -205,8 +205,8 @@ def test_formula_injection_is_neutralised_in_both_files(officer, second) -> None
     types = {sheet.cell(row=r, column=2).data_type for r in range(2, sheet.max_row + 1)}
 
     for found in (csv_payees, xlsx_payees):
-        assert found == {"'" + p if p.startswith(FORMULA_TRIGGERS) else p for p in payees}
-        assert not any(value.startswith(FORMULA_TRIGGERS) for value in found)
+        assert found == {"'" + p if p.startswith(FORMULA_PREFIXES) else p for p in payees}
+        assert not any(value.startswith(FORMULA_PREFIXES) for value in found)
     assert types == {"s"}  # no formula cell
 
 
