@@ -426,15 +426,17 @@ def applications_accept_many(*, actor: User, applications: list[Application]) ->
     return results
 
 
-def document_viewed(*, actor: User, application: Application, document_id: int, ip_address: str | None = None) -> None:
-    """Officials' views of applicants' documents are on the record."""
+def document_viewed(
+    *, actor: User, application: Application, document_id: int, ip_address: str | None = None, kind: str = "document"
+) -> None:
+    """Officials' views of applicants' documents (and notices: kind="notice") are on the record."""
     if actor.applicant_id:
         return
     audit_record(
         actor=actor,
         action="document.view",
         obj=application,
-        after={"document": document_id},
+        after={kind: document_id},
         ip_address=ip_address,
         visible_to_applicant=False,
     )

@@ -30,6 +30,7 @@ from rest_framework.views import APIView
 
 from .models import Notice
 from .notices import format_code, normalise_code, notice_by_code, public_essentials
+from .review import document_viewed
 from .selectors import access_application
 
 
@@ -92,7 +93,15 @@ def notice_pdf(request: HttpRequest, pk: int) -> FileResponse:
     notice = Notice.objects.filter(pk=pk).only("pk", "application_id", "number", "pdf").first()
     if notice is None or not notice.pdf:
         raise Http404
-    access_application(request.user, notice.application_id)  # 404 unless the user may see it
+    application = access_application(request.user, notice.application_id)  # 404 unless the user may see it
+    # Officials' reads of an applicant's papers are on the record, like their document views.
+    document_viewed(
+        actor=request.user,
+        application=application,
+        document_id=notice.pk,
+        ip_address=request.META.get("REMOTE_ADDR"),
+        kind="notice",
+    )
     try:
         handle = notice.pdf.open("rb")
     except FileNotFoundError:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts.models import OfficialRole, User
 from applications.models import Notice
 from applications.notices import issue_notice
+from audit.models import AuditEvent
 from tests.factories import EnterpriseUserFactory
 from tests.notices.conftest import application_for_notice, official_for
 
@@ -64,7 +65,12 @@ def test_a_missing_notice_is_the_same_404(owner: User, notice: Notice) -> None:
 
 
 def test_an_official_of_the_handling_department_downloads_it(notice: Notice) -> None:
-    assert get(official_for(role=OfficialRole.APPROVER), notice.pk).status_code == 200
+    approver = official_for(role=OfficialRole.APPROVER)
+    assert get(approver, notice.pk).status_code == 200
+    # An official's read of the applicant's papers is an audit event; the applicant's own is not.
+    viewed = AuditEvent.objects.filter(action="document.view", actor=approver)
+    assert [e.after for e in viewed] == [{"notice": notice.pk}]
+    assert not viewed.get().visible_to_applicant
 
 
 def test_an_official_of_another_department_gets_404(notice: Notice) -> None:
