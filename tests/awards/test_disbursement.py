@@ -492,3 +492,23 @@ def test_two_concurrent_imports_of_the_same_file_pay_once() -> None:
     budget = Budget.objects.get()
     assert (budget.committed, budget.paid) == (Decimal("0.00"), Decimal("3000000.00"))
     assert AuditEvent.objects.filter(action="application.pay").count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_headings_the_results_page_shows_are_accepted(officer, second, language: str) -> None:
+    from django.utils import translation
+
+    from awards.resources import COLUMN_LABELS
+
+    final_award("3000000")
+    batch = approved_batch(officer, second)
+    payment = batch.payments.get()
+    columns = ["payment_reference", "status", "paid_date", "bank_reference"]
+    with translation.override(language):
+        headings = [str(COLUMN_LABELS[c]) for c in columns]
+    content = ",".join(headings) + f"\n{payment.reference},paid,2026-11-02,BK-9\n"
+
+    report = import_file(officer, batch, content.encode(), dry_run=True)
+
+    assert [r.outcome for r in report.rows] == [Outcome.WILL_PAY], headings
