@@ -53,7 +53,15 @@ MAX_RESULTS_ROWS = 20_000
 
 # Column → the headings accepted for it (compared after NFKC, lower case, spaces/_/- removed).
 HEADINGS: dict[str, tuple[str, ...]] = {
-    "payment_reference": ("payment reference", "reference", "付款参考号", "支付参考号", "付款编号", "参考号", "拨付编号"),
+    "payment_reference": (
+        "payment reference",
+        "reference",
+        "付款参考号",
+        "支付参考号",
+        "付款编号",
+        "参考号",
+        "拨付编号",
+    ),
     "status": ("status", "result", "状态", "支付状态", "结果"),
     "paid_date": ("paid date", "paid on", "date paid", "支付日期", "付款日期", "到账日期", "拨付日期"),
     "bank_reference": ("bank reference", "银行流水号", "银行参考号", "流水号"),

@@ -74,5 +74,12 @@ def celery_worker(transactional_db: None) -> Iterator[None]:
 
     from portal.celery import app
 
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10.0):
-        yield
+    # The suite runs tasks in-process (test settings); this test goes through the broker instead,
+    # starting from an empty queue.
+    app.conf.task_always_eager = False
+    app.control.purge()
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10.0):
+            yield
+    finally:
+        app.conf.task_always_eager = True

@@ -16,3 +16,7 @@ ALLOWED_HOSTS = ["*"]
 # Static files are found by the finders on request, as in development: no collectstatic needed.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Tests run tasks in-process even when a broker is configured (.ci/run's second pass): only the
+# tests that use the `celery_worker` fixture switch to the real broker and a real worker.
+CELERY_TASK_ALWAYS_EAGER = True

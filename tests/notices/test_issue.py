@@ -187,10 +187,10 @@ def test_issuing_twice_returns_the_same_notice_and_one_pdf() -> None:
 
 
 def test_the_celery_task_run_twice_makes_one_notice() -> None:
-    """As with acks_late: the same message delivered twice (eager here, as `make run` runs it)."""
+    """As with acks_late: the same message delivered twice (run in-process, as `make run` runs it)."""
     application, event = application_for_notice(Notice.Kind.DECISION_SUPPORT)
     args = (application.pk, Notice.Kind.DECISION_SUPPORT, event.sequence)
-    first = generate_notice.delay(*args).get()
+    first = generate_notice.apply(args=args).get()
     second = generate_notice.apply(args=args).get()
     assert first == second == Notice.objects.get().number
     assert Notice.objects.count() == 1
