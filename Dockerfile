@@ -12,7 +12,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # WeasyPrint's libraries (Pango, HarfBuzz subsetting), a CJK font for Chinese PDFs, msgfmt.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei gettext \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei gettext libmagic1 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -14,9 +14,10 @@ BIN    := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 
 # Debian packages, installed with apt-get only when dpkg says they are missing: the browser
-# for the browser tests, pdffonts/pdftotext, CJK fonts and the libraries WeasyPrint loads, msgfmt.
+# for the browser tests, pdffonts/pdftotext, CJK fonts and the libraries WeasyPrint loads, msgfmt,
+# and libmagic (python-magic judges uploaded files by their content).
 SYSTEM_PACKAGES := chromium poppler-utils fonts-wqy-microhei fonts-noto-cjk \
-	libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext
+	libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext libmagic1
 # Debian's own python3.11 creates no venv without python3.11-venv (ensurepip); evaluated lazily.
 PYTHON_PACKAGES = $(shell $(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1 \
 	|| echo $(notdir $(PYTHON)) $(notdir $(PYTHON))-venv)
