@@ -220,7 +220,7 @@ def enterprise_register(
     except IntegrityError:  # two registrations of one code at once: the other one won
         raise _invalid("uscc", USCC_TAKEN, "unique") from None
     # 免申即享: rows of official lists imported before the enterprise registered become its offers.
-    from awards.proactive import proactive_match_new_applicant  # here: awards builds on accounts
+    from proactive.services import proactive_match_new_applicant
 
     transaction.on_commit(lambda: proactive_match_new_applicant(applicant), robust=True)
     user = _create_user(applicant=applicant, is_admin=True, password=password, **credentials)

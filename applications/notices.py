@@ -242,7 +242,7 @@ def notice_essentials(application: Application, kind: str, event: AuditEvent, nu
         essentials["supplement_items"] = application.supplement_request
         essentials["supplement_deadline"] = _iso(application.supplement_deadline)
     elif kind == Kind.DISBURSEMENT:
-        from awards.models import Payment
+        from disbursement.models import Payment
 
         payment = (
             Payment.objects.filter(award__application=application, status=Payment.Status.PAID)

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from accounts.models import OfficialRole, User
 from accounts.services import notification_send
 from audit.services import audit_record
-from awards.services import BudgetError, award_commit
+from awards.services import award_commit
+from budgets.services import BudgetError
 from measures.amounts import compute_amount
 from workdays.calendar import add_working_days
 

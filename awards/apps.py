@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AwardsConfig(AppConfig):
-    """Awards, budgets, announcements (公示) and disbursement: filled in by the awards issue."""
+    """Awards: the amount decided for an application, committed against its budget at approval."""
 
     name = "awards"
-    verbose_name = _("Awards and money")
+    verbose_name = _("Awards")

@@ -1,6 +1,4 @@
-"""Writes that move money: budgets and awards. Each locks the budget row it changes, so
-committed + paid never exceed the allocation however many officials approve at once (the
-database's check constraint is the last line)."""
+"""Writes on awards: committing an approved amount against its budget, and giving it back."""
 
 from decimal import Decimal
 from typing import Any
@@ -8,49 +6,12 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import OfficialRole, User
 from applications.models import Application
 from audit.services import audit_record
-from measures.models import Incentive
+from budgets.models import Budget
+from budgets.services import BudgetError, _money
 
-from .models import Award, Budget
-
-
-class BudgetError(Exception):
-    def __init__(self, message: str, *, remaining: Decimal | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.remaining = remaining
-
-
-def _money(value: Decimal) -> str:
-    return f"{value:,.2f}"
-
-
-def budget_set(*, actor: User, incentive: Incentive, fiscal_year: int, allocation: Decimal) -> Budget:
-    """Finance (or an administrator) sets the allocation; never below what is committed and paid."""
-    if actor.official_role not in (OfficialRole.FINANCE, OfficialRole.ADMINISTRATOR) and not actor.is_superuser:
-        raise BudgetError(_("Only finance officers set budgets."))
-    allocation = Decimal(allocation).quantize(Decimal("0.01"))
-    if allocation < 0:
-        raise BudgetError(_("The allocation cannot be negative."))
-    with transaction.atomic():
-        Budget.objects.bulk_create(
-            [Budget(incentive=incentive, fiscal_year=fiscal_year, allocation=0)], ignore_conflicts=True
-        )
-        budget = Budget.objects.select_for_update().get(incentive=incentive, fiscal_year=fiscal_year)
-        used = budget.committed + budget.paid
-        if allocation < used:
-            raise BudgetError(
-                _("The allocation cannot be less than the %(used)s CNY already committed or paid.")
-                % {"used": _money(used)},
-                remaining=budget.remaining,
-            )
-        before = {"allocation": budget.allocation}
-        budget.allocation = allocation
-        budget.save(update_fields=["allocation", "updated_at"])
-        audit_record(actor=actor, action="budget.set", obj=budget, before=before, after={"allocation": allocation})
-    return budget
+from .models import Award
 
 
 def award_commit(*, actor: Any, application: Application, amount: Decimal) -> Award:

@@ -40,7 +40,9 @@ def seed(first: int, last: int) -> None:
 
     from accounts.models import Applicant, User
     from applications.models import Application, Status
-    from awards.models import Award, Budget, DisbursementBatch, Payment
+    from awards.models import Award
+    from budgets.models import Budget
+    from disbursement.models import DisbursementBatch, Payment
     from measures.models import Incentive
     from measures.vocabulary import GuangdongCity
 
@@ -117,8 +119,8 @@ def seed(first: int, last: int) -> None:
 
 
 def csv_export() -> int:
-    from awards.exports import REPORTS, export_response
-    from awards.reports import ReportScope
+    from reports.exports import REPORTS, export_response
+    from reports.scope import ReportScope
 
     response = export_response(REPORTS["ledger"], "csv", ReportScope("administrator"), None)
     size = 0
@@ -129,8 +131,8 @@ def csv_export() -> int:
 
 
 def xlsx_export() -> int:
-    from awards.exports import REPORTS, write_xlsx
-    from awards.reports import ReportScope
+    from reports.exports import REPORTS, write_xlsx
+    from reports.scope import ReportScope
 
     with tempfile.TemporaryFile() as scratch:
         write_xlsx(scratch, REPORTS["ledger"], ReportScope("administrator"), None)
@@ -161,7 +163,7 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
-    from awards.models import Payment
+    from disbursement.models import Payment
 
     scratch_dir = tempfile.mkdtemp(prefix="bench-exports-")
     if connection.vendor == "sqlite":

@@ -7,9 +7,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from announcements import api as announcement_api
 from applications import dashboard, review_api, verify
-from awards import announcement_api, disbursement_api, proactive_api, report_api
+from budgets import api as budget_api
+from disbursement import api as disbursement_api
 from measures import api as measures_api
+from proactive import api as proactive_api
+from reports import api as report_api
 
 from . import views
 
@@ -25,10 +29,10 @@ urlpatterns = [
     path("me/", include("applications.dashboard")),
     path("review/", include("applications.review_urls")),
     path("", include("applications.verify")),  # /verify/, /verify/<code>/, /notices/<id>/pdf/
-    path("announcements/", include("awards.announcement_urls")),
-    path("proactive/", include("awards.proactive_urls")),
-    path("finance/", include("awards.disbursement_urls")),
-    path("reports/", include("awards.report_urls")),
+    path("announcements/", include("announcements.urls")),
+    path("proactive/", include("proactive.urls")),
+    path("finance/", include("disbursement.urls")),
+    path("reports/", include("reports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -42,6 +46,7 @@ urlpatterns = [
     path("api/v1/", include(verify.api_urlpatterns)),
     path("api/v1/", include(announcement_api.api_urlpatterns)),
     path("api/v1/", include(proactive_api.api_urlpatterns)),
+    path("api/v1/", include(budget_api.api_urlpatterns)),
     path("api/v1/", include(disbursement_api.api_urlpatterns)),
     path("api/v1/", include(report_api.api_urlpatterns)),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),

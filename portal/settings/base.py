@@ -53,7 +53,13 @@ INSTALLED_APPS = [
     "workdays",
     "measures",
     "applications",
+    "budgets",
     "awards",
+    "announcements",
+    "disbursement",
+    "proactive",
+    "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -169,7 +175,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=9, minute=0),
     },
     # 公示: awards become final once their announcement period has ended without an open objection.
-    "finalise-due-awards": {"task": "awards.tasks.finalise_due_awards", "schedule": crontab(minute=5)},
+    "finalise-due-awards": {"task": "announcements.tasks.finalise_due_awards", "schedule": crontab(minute=5)},
 }
 
 REST_FRAMEWORK = {

@@ -6,10 +6,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.demo import DEMO_ACCOUNTS, DEMO_APPLICANTS
 from accounts.identifiers import validate_resident_id, validate_uscc
 from accounts.models import Applicant, ApplicantQualification, BankAccount, User
 from accounts.selectors import applicant_facts, profile_completeness
+from demo.accounts import DEMO_ACCOUNTS, DEMO_APPLICANTS
 from measures.eligibility import judge
 from measures.models import Incentive
 

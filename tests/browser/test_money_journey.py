@@ -9,12 +9,15 @@ from pathlib import Path
 import pytest
 
 from accounts.models import OfficialRole, User
+from announcements.models import Announcement, Objection
+from announcements.services import awards_finalise_due
 from applications import review
 from applications.models import Application, Status
 from applications.services import application_submit
-from awards.announcements import awards_finalise_due
-from awards.models import Announcement, Award, Budget, Objection, Payment
-from awards.services import budget_set
+from awards.models import Award
+from budgets.models import Budget
+from budgets.services import budget_set
+from disbursement.models import Payment
 from measures.models import Department
 from tests.factories import PASSWORD, BankAccountFactory, EnterpriseUserFactory, incentive_by_code
 

@@ -10,7 +10,9 @@ from django.utils import timezone
 from applications.models import Application, Notice, Status
 from applications.notices import issue_notice
 from audit.services import audit_record
-from awards.models import Award, Budget, DisbursementBatch, Payment
+from awards.models import Award
+from budgets.models import Budget
+from disbursement.models import DisbursementBatch, Payment
 from tests.factories import EnterpriseUserFactory, incentive_by_code
 from tests.notices.conftest import pdffonts, pdftotext
 

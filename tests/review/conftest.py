@@ -72,7 +72,7 @@ def fund(code: str = FIXED, year: int | None = None, allocation: str = "10000000
 
     from django.utils import timezone
 
-    from awards.models import Budget
+    from budgets.models import Budget
     from measures.models import Incentive
 
     Budget.objects.get_or_create(

@@ -4,11 +4,11 @@ created once however often the command runs."""
 import pytest
 
 from accounts.models import OfficialRole, User
-from applications.demo import DEMO_OFFICIAL_PASSWORD, ensure_demo_applications, ensure_demo_officials
 from applications.models import Application, Status
 from applications.permissions import applications_visible_to
 from audit.models import AuditEvent
 from audit.services import audit_verify
+from demo.applications import DEMO_OFFICIAL_PASSWORD, ensure_demo_applications, ensure_demo_officials
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,54 @@
+"""Budgets as finance sees them: the reads shared by the pages and the API."""
+
+from decimal import Decimal
+
+from django.db.models import DecimalField, F, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from measures.models import Incentive
+
+from .models import Budget
+
+ZERO = Decimal("0.00")
+
+
+def budgets_overview(*, fiscal_year: int | None = None, incentive: Incentive | None = None) -> QuerySet[Budget]:
+    """Budgets with their incentive, measure and department, and what is left (`remaining_amount`)."""
+    budgets = Budget.objects.select_related("incentive__measure", "incentive__handling_department").annotate(
+        remaining_amount=F("allocation") - F("committed") - F("paid")
+    )
+    if fiscal_year:
+        budgets = budgets.filter(fiscal_year=fiscal_year)
+    if incentive is not None:
+        budgets = budgets.filter(incentive=incentive)
+    return budgets.order_by("-fiscal_year", "incentive__measure__number", "incentive__position", "pk")
+
+
+def budget_totals(budgets: QuerySet[Budget]) -> dict[str, Decimal]:
+    money_field = DecimalField(max_digits=20, decimal_places=2)
+    totals = budgets.order_by().aggregate(
+        allocation=Coalesce(Sum("allocation"), Value(ZERO), output_field=money_field),
+        committed=Coalesce(Sum("committed"), Value(ZERO), output_field=money_field),
+        paid=Coalesce(Sum("paid"), Value(ZERO), output_field=money_field),
+    )
+    totals["remaining"] = totals["allocation"] - totals["committed"] - totals["paid"]
+    return totals
+
+
+def budget_years() -> list[int]:
+    this_year = timezone.localdate().year
+    years = set(Budget.objects.order_by().values_list("fiscal_year", flat=True).distinct())
+    return sorted(years | {this_year}, reverse=True)
+
+
+def monetary_incentives() -> QuerySet[Incentive]:
+    return (
+        Incentive.objects.filter(kind__in=Incentive.GRANT_KINDS)
+        .select_related("measure")
+        .order_by("measure__number", "position")
+    )
+
+
+def incentives_without_budget(fiscal_year: int) -> QuerySet[Incentive]:
+    return monetary_incentives().exclude(budgets__fiscal_year=fiscal_year)

@@ -1,0 +1,107 @@
+"""Finance's budgets page (/finance/budgets/)."""
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from measures.models import Incentive
+
+from .permissions import may_manage_budgets
+from .selectors import budget_totals, budget_years, budgets_overview, incentives_without_budget, monetary_incentives
+from .services import BudgetError, budget_set
+
+BUDGETS_PAGE_SIZE = 50
+
+
+class BudgetForm(forms.Form):
+    incentive = forms.ModelChoiceField(
+        label=gettext_lazy("Incentive"), queryset=Incentive.objects.none(), to_field_name="code"
+    )
+    fiscal_year = forms.IntegerField(label=gettext_lazy("Fiscal year"), min_value=2000, max_value=2100)
+    allocation = forms.DecimalField(
+        label=gettext_lazy("Allocation (CNY)"),
+        min_value=Decimal(0),
+        max_digits=18,
+        decimal_places=2,
+        help_text=gettext_lazy("Never less than what is already committed and paid."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["incentive"].queryset = monetary_incentives()
+        self.fields["incentive"].label_from_instance = lambda i: f"{i.measure.number}. {i.localized('name')}"
+
+
+@login_required
+def budgets(request: HttpRequest) -> HttpResponse:
+    if not may_manage_budgets(request.user):
+        raise PermissionDenied
+    years = budget_years()
+    try:
+        year = int(request.GET.get("year") or years[0])
+    except ValueError:
+        year = years[0]
+    if request.method == "POST":
+        form = BudgetForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                budget = budget_set(
+                    actor=request.user,
+                    incentive=data["incentive"],
+                    fiscal_year=data["fiscal_year"],
+                    allocation=data["allocation"],
+                )
+            except BudgetError as refused:
+                form.add_error("allocation", refused.message)
+            else:
+                messages.success(
+                    request,
+                    _("The %(year)s allocation for “%(incentive)s” is now %(amount)s CNY.")
+                    % {
+                        "year": budget.fiscal_year,
+                        "incentive": data["incentive"].localized("name"),
+                        "amount": f"{budget.allocation:,.2f}",
+                    },
+                )
+                return redirect(f"{reverse('disbursement:budgets')}?year={budget.fiscal_year}")
+    else:
+        initial: dict[str, Any] = {"fiscal_year": year}
+        code = request.GET.get("incentive")
+        if code:
+            current = budgets_overview(fiscal_year=year).filter(incentive__code=code).first()
+            initial["incentive"] = code
+            if current is not None:
+                initial["allocation"] = current.allocation
+        form = BudgetForm(initial=initial)
+    rows = budgets_overview(fiscal_year=year)
+    page = Paginator(rows, BUDGETS_PAGE_SIZE).get_page(request.GET.get("page"))
+    for budget in page.object_list:
+        budget.used_percent = (
+            min(100, round((budget.committed + budget.paid) * 100 / budget.allocation)) if budget.allocation else 0
+        )
+    return render(
+        request,
+        "finance/budgets.html",
+        {
+            "form": form,
+            "year": year,
+            "years": years,
+            "page": page,
+            "totals": budget_totals(rows),
+            "missing": list(incentives_without_budget(year)),
+            "page_query": f"year={year}",
+            "section": "budgets",
+        },
+    )

@@ -1,0 +1,47 @@
+"""`manage.py demo_data`: the catalog and a demo world in which every page shows something real.
+
+It lives in the demo app, which depends on all others, and calls each app's own idempotent
+`ensure_demo_*` in the order the domain needs: people, then applications in every state, then
+the money (budgets, announcements, batches, proactive lists).
+"""
+
+import json
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.test.utils import override_settings
+
+from demo.accounts import ensure_demo_accounts
+from demo.applications import ensure_demo_applications, ensure_demo_officials
+from demo.money import ensure_demo_objections, ensure_demo_target_progress
+from demo.proactive import ensure_demo_proactive_list
+from measures.catalog_loader import load_catalog
+
+
+class Command(BaseCommand):
+    help = "Loads the catalog and the demo data (idempotent) and prints the demo logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--json", action="store_true", help="print the accounts as a JSON list")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.IS_PRODUCTION:
+            raise CommandError("Demo accounts have public passwords: not in production.")
+        load_catalog()
+        # The demo's own notifications would flood the console backend and the eager task log.
+        logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            accounts = ensure_demo_accounts() + ensure_demo_officials()
+            ensure_demo_applications()
+            ensure_demo_proactive_list()
+            ensure_demo_objections()
+            ensure_demo_target_progress()
+        if options["json"]:
+            self.stdout.write(json.dumps([a.as_dict() for a in accounts], ensure_ascii=False))
+            return
+        self.stdout.write("Demo logins (http://127.0.0.1:8000/accounts/login/):")
+        for account in accounts:
+            extra = account.department or account.enterprise or ""
+            self.stdout.write(f"  {account.role:<14} {account.username:<22} {account.password:<22} {extra}")

@@ -1,0 +1,66 @@
+"""Batches and payments in the admin: read-only; payments exportable with text cells neutralised."""
+
+from typing import Any
+
+from django.contrib import admin
+from import_export import fields, resources
+from import_export.admin import ExportMixin
+
+from portal.admin import ReadOnlyAdmin, ReadOnlyInline
+from reports.exports import neutralise
+
+from .models import DisbursementBatch, Payment
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = ["reference", "award", "payee_name", "bank_name", "amount", "status", "paid_on", "bank_reference"]
+    readonly_fields = fields
+
+
+@admin.register(DisbursementBatch)
+class DisbursementBatchAdmin(ReadOnlyAdmin):
+    list_display = ["number", "status", "department", "incentive", "created_by", "created_at", "approved_by"]
+    list_filter = ["status"]
+    search_fields = ["number"]
+    list_select_related = ["department", "incentive", "created_by", "approved_by"]
+    inlines = [PaymentInline]
+
+
+class PaymentResource(resources.ModelResource):
+    """The payments ledger as a spreadsheet; every text cell neutralised against formula injection."""
+
+    batch = fields.Field(attribute="batch__number", column_name="batch")
+    application = fields.Field(attribute="award__application__reference", column_name="application reference")
+
+    class Meta:
+        model = Payment
+        fields = (
+            "reference",
+            "batch",
+            "application",
+            "payee_name",
+            "bank_name",
+            "amount",
+            "status",
+            "paid_on",
+            "bank_reference",
+            "failure_reason",
+        )
+        export_order = fields
+
+    def get_queryset(self) -> Any:
+        return Payment.objects.select_related("batch", "award__application")
+
+    def export_field(self, field: Any, instance: Any, **kwargs: Any) -> Any:
+        return neutralise(super().export_field(field, instance, **kwargs))
+
+
+@admin.register(Payment)
+class PaymentAdmin(ExportMixin, ReadOnlyAdmin):
+    resource_classes = [PaymentResource]
+    list_display = ["reference", "batch", "award", "payee_name", "amount", "status", "paid_on"]
+    list_filter = ["status", "batch__status"]
+    search_fields = ["reference", "payee_name", "award__application__reference", "bank_reference"]
+    list_select_related = ["batch", "award__application"]
+    exclude = ["account_number"]  # personal data: the payment file has it, on the record

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DisbursementConfig(AppConfig):
+    """Disbursement (拨付): batches of final awards, the bank's payment file and its results."""
+
+    name = "disbursement"
+    verbose_name = _("Disbursement")

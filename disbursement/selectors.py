@@ -1,0 +1,108 @@
+"""Reads of disbursement shared by the pages and the API: what can be paid, batches, payments."""
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from applications.models import Status as ApplicationStatus
+from awards.models import Award
+from measures.models import Department, Incentive
+
+from .models import DisbursementBatch, Payment
+
+
+def _pending_or_paid(award_ref: Any) -> Exists:
+    return Exists(Payment.objects.filter(award=award_ref, status__in=[Payment.Status.PENDING, Payment.Status.PAID]))
+
+
+def eligible_awards(*, department: Department | None = None, incentive: Incentive | None = None) -> QuerySet[Award]:
+    """Final awards waiting for payment: the award is final, the application final (or its payment
+    failed and it waits for a retry), and no payment is pending or paid."""
+    awards = Award.objects.filter(
+        status=Award.Status.FINAL, application__status__in=PAYABLE_APPLICATION_STATUSES
+    ).exclude(_pending_or_paid(OuterRef("pk")))
+    if department is not None:
+        awards = awards.filter(application__incentive__handling_department=department)
+    if incentive is not None:
+        awards = awards.filter(application__incentive=incentive)
+    return awards
+
+
+def eligible_preview(*, department: Department | None = None, incentive: Incentive | None = None) -> QuerySet[Award]:
+    """The awards a batch with these filters would take, with what the page shows of each."""
+    return (
+        eligible_awards(department=department, incentive=incentive)
+        .select_related(
+            "application__applicant__bank_account",
+            "application__incentive",
+        )
+        .order_by("application__reference", "pk")
+    )
+
+
+def eligible_summary(*, department: Department | None = None, incentive: Incentive | None = None) -> dict[str, Any]:
+    money_field = DecimalField(max_digits=20, decimal_places=2)
+    return eligible_awards(department=department, incentive=incentive).aggregate(
+        count=Count("pk"),
+        total=Coalesce(Sum("amount"), Value(ZERO), output_field=money_field),
+        without_account=Count("pk", filter=Q(application__applicant__bank_account__isnull=True)),
+    )
+
+
+def batches_list(*, status: str | None = None) -> QuerySet[DisbursementBatch]:
+    money_field = DecimalField(max_digits=20, decimal_places=2)
+    batches = DisbursementBatch.objects.select_related("department", "incentive", "created_by", "approved_by").annotate(
+        payment_count=Count("payments"),
+        total=Coalesce(Sum("payments__amount"), Value(ZERO), output_field=money_field),
+        paid_count=Count("payments", filter=Q(payments__status=Payment.Status.PAID)),
+        failed_count=Count("payments", filter=Q(payments__status=Payment.Status.FAILED)),
+        pending_count=Count("payments", filter=Q(payments__status=Payment.Status.PENDING)),
+        paid_total=Coalesce(
+            Sum("payments__amount", filter=Q(payments__status=Payment.Status.PAID)),
+            Value(ZERO),
+            output_field=money_field,
+        ),
+    )
+    if status:
+        batches = batches.filter(status=status)
+    return batches.order_by("-created_at", "-pk")
+
+
+def batch_get(pk: int) -> DisbursementBatch:
+    """One batch with its figures; DisbursementBatch.DoesNotExist when there is none."""
+    return batches_list().get(pk=pk)
+
+
+def batch_payments(batch: DisbursementBatch) -> QuerySet[Payment]:
+    return (
+        Payment.objects.filter(batch=batch)
+        .select_related("award__application__incentive", "award__application__applicant")
+        .order_by("reference")
+    )
+
+
+def payment_file_rows(batch: DisbursementBatch) -> Iterator[tuple[Any, ...]]:
+    """The payment file's rows in the order of PAYMENT_FILE_HEADERS, read in chunks."""
+    return (
+        Payment.objects.filter(batch=batch)
+        .order_by("reference")
+        .values_list(
+            "reference",
+            "payee_name",
+            "bank_name",
+            "account_number",
+            "amount",
+            "award__application__reference",
+            "award__application__incentive__name",
+        )
+        .iterator(chunk_size=2000)
+    )
+
+
+ZERO = Decimal("0.00")
+
+
+PAYABLE_APPLICATION_STATUSES = (ApplicationStatus.FINAL, ApplicationStatus.PAYMENT_FAILED)

@@ -1,0 +1,359 @@
+"""Finance's pages under /finance/ (app_name "disbursement"): budgets, disbursement batches, the
+payment file and the bank's results.
+
+Views parse input, call one service of awards.disbursement (or awards.services.budget_set) and
+render. Finance officers only (budgets: administrators too); others get 403.
+"""
+
+import secrets
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import is_finance
+from budgets.selectors import (
+    monetary_incentives,
+)
+from measures.models import Department, Incentive
+
+from .models import DisbursementBatch
+from .payment_file import payment_file_csv, payment_file_xlsx
+from .resources import COLUMN_LABELS, read_results_file
+from .selectors import batch_get, batch_payments, batches_list, eligible_preview, eligible_summary
+from .services import (
+    DisbursementError,
+    NothingToPay,
+    Outcome,
+    ResultsReport,
+    batch_approve,
+    batch_build,
+    payment_file_open,
+    payment_results_import,
+)
+
+BATCHES_PAGE_SIZE = 25
+
+
+PAYMENTS_PAGE_SIZE = 100
+
+
+PREVIEW_ROWS = 100
+
+
+UPLOAD_SALT = "awards.disbursement.results-upload"
+
+
+UPLOAD_MAX_AGE = 60 * 60  # seconds a previewed file may wait for its confirmation
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require_finance(request: HttpRequest) -> None:
+    if not is_finance(request.user):
+        raise PermissionDenied
+
+
+def _batch(pk: int) -> DisbursementBatch:
+    try:
+        return batch_get(pk)
+    except DisbursementBatch.DoesNotExist:
+        raise Http404 from None
+
+
+class BuildForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label=gettext_lazy("Department"),
+        queryset=Department.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label=gettext_lazy("Any department"),
+    )
+    incentive = forms.ModelChoiceField(
+        label=gettext_lazy("Incentive"),
+        queryset=Incentive.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label=gettext_lazy("Any incentive"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(
+            handled_incentives__kind__in=Incentive.GRANT_KINDS
+        ).distinct()
+        self.fields["department"].label_from_instance = lambda d: d.localized("name")
+        self.fields["incentive"].queryset = monetary_incentives()
+        self.fields["incentive"].label_from_instance = lambda i: f"{i.measure.number}. {i.localized('name')}"
+
+
+class ResultsUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("The bank's results file"),
+        help_text=gettext_lazy(
+            "CSV or XLSX, up to 5 MB. Columns: payment reference, status (paid or failed), paid date "
+            "(YYYY-MM-DD), bank reference, failure reason; amount is optional and checked when given."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+
+@login_required
+def batches(request: HttpRequest) -> HttpResponse:
+    _require_finance(request)
+    status = request.GET.get("status") or ""
+    if status not in DisbursementBatch.Status.values:
+        status = ""
+    page = Paginator(batches_list(status=status or None), BATCHES_PAGE_SIZE).get_page(request.GET.get("page"))
+    tabs = [{"value": "", "label": _("All"), "current": not status}] + [
+        {"value": value, "label": label, "current": status == value}
+        for value, label in DisbursementBatch.Status.choices
+    ]
+    return render(
+        request,
+        "finance/batches.html",
+        {"page": page, "tabs": tabs, "status": status, "section": "batches"},
+    )
+
+
+@login_required
+def build(request: HttpRequest) -> HttpResponse:
+    _require_finance(request)
+    data = request.POST if request.method == "POST" else (request.GET if request.GET else None)
+    form = BuildForm(data)
+    if request.method == "POST" and form.is_valid():
+        try:
+            built = batch_build(
+                actor=request.user,
+                department=form.cleaned_data["department"],
+                incentive=form.cleaned_data["incentive"],
+            )
+        except NothingToPay as nothing:
+            form.add_error(None, nothing.message)
+            skipped = nothing.skipped
+        except DisbursementError as refused:
+            form.add_error(None, refused.message)
+            skipped = []
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Batch %(number)s built with %(count)s payment of %(total)s CNY. "
+                    "Another finance officer must approve it.",
+                    "Batch %(number)s built with %(count)s payments totalling %(total)s CNY. "
+                    "Another finance officer must approve it.",
+                    built.payments,
+                )
+                % {"number": built.batch.number, "count": built.payments, "total": f"{built.total:,.2f}"},
+            )
+            for skip in built.skipped:
+                messages.warning(
+                    request,
+                    _("Left out %(application)s (%(applicant)s): %(reason)s")
+                    % {"application": skip.application, "applicant": skip.applicant, "reason": skip.reason},
+                )
+            return redirect("disbursement:batch", built.batch.pk)
+        return render(
+            request,
+            "finance/build.html",
+            {"form": form, "preview": None, "skipped": skipped, "section": "build"},
+        )
+    preview = None
+    if form.is_bound and form.is_valid():
+        filters = {"department": form.cleaned_data["department"], "incentive": form.cleaned_data["incentive"]}
+        preview = {
+            "summary": eligible_summary(**filters),
+            "awards": list(eligible_preview(**filters)[:PREVIEW_ROWS]),
+            "limit": PREVIEW_ROWS,
+        }
+    return render(request, "finance/build.html", {"form": form, "preview": preview, "skipped": [], "section": "build"})
+
+
+@login_required
+def batch(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_finance(request)
+    found = _batch(pk)
+    page = Paginator(batch_payments(found), PAYMENTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "finance/batch.html",
+        {
+            "batch": found,
+            "page": page,
+            "can_approve": found.status == DisbursementBatch.Status.DRAFT and found.created_by_id != request.user.pk,
+            "is_creator": found.created_by_id == request.user.pk,
+            "has_file": found.status != DisbursementBatch.Status.DRAFT,
+            "section": "batches",
+        },
+    )
+
+
+@login_required
+@require_POST
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_finance(request)
+    found = _batch(pk)
+    try:
+        approved = batch_approve(actor=request.user, batch=found)
+    except DisbursementError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("Batch %(number)s is approved: download the payment file for the bank.") % {"number": approved.number},
+        )
+    return redirect("disbursement:batch", found.pk)
+
+
+@login_required
+def payment_file(request: HttpRequest, pk: int, file_format: str) -> HttpResponse:
+    _require_finance(request)
+    found = _batch(pk)
+    if file_format not in ("csv", "xlsx"):
+        raise Http404
+    try:
+        rows = payment_file_open(actor=request.user, batch=found, file_format=file_format)
+    except DisbursementError as refused:
+        messages.error(request, refused.message)
+        return redirect("disbursement:batch", found.pk)
+    return payment_file_response(found, rows, file_format)
+
+
+def payment_file_response(batch: DisbursementBatch, rows: Any, file_format: str) -> HttpResponse:
+    """The file as a download: CSV streamed line by line, XLSX from a temporary file."""
+    name = f"{batch.number}-payment-file.{file_format}"
+    if file_format == "csv":
+        response: HttpResponse = StreamingHttpResponse(payment_file_csv(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    else:
+        response = FileResponse(
+            payment_file_xlsx(rows, title=batch.number), as_attachment=True, filename=name, content_type=XLSX_TYPE
+        )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _report_context(report: ResultsReport) -> dict[str, Any]:
+    errors = [
+        {"row": row.row, "field": field, "label": COLUMN_LABELS.get(field, field), "message": message}
+        for row in report.rows
+        for field, messages_ in row.errors.items()
+        for message in messages_
+    ]
+    counts = report.counts
+    return {
+        "report": report,
+        "row_errors": errors,
+        "to_apply": counts[Outcome.WILL_PAY] + counts[Outcome.WILL_FAIL],
+        "counts": counts,
+    }
+
+
+@login_required
+def results(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload (GET shows the form); POST runs a dry run and shows what each row would do."""
+    _require_finance(request)
+    found = _batch(pk)
+    context: dict[str, Any] = {"batch": found, "section": "batches", "columns": COLUMN_LABELS}
+    if found.status == DisbursementBatch.Status.DRAFT:
+        messages.error(request, _("Results can be recorded once the batch is approved and its payment file sent."))
+        return redirect("disbursement:batch", found.pk)
+    if request.method != "POST":
+        return render(request, "finance/results.html", {**context, "form": ResultsUploadForm()})
+    form = ResultsUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "finance/results.html", {**context, "form": form})
+    uploaded = form.cleaned_data["file"]
+    try:
+        dataset = read_results_file(uploaded)
+        report = payment_results_import(
+            actor=request.user, batch=found, dataset=dataset, dry_run=True, file_name=uploaded.name
+        )
+    except DisbursementError as refused:
+        form.add_error("file", refused.message)
+        return render(request, "finance/results.html", {**context, "form": form})
+    token = ""
+    if report.valid and report.counts[Outcome.WILL_PAY] + report.counts[Outcome.WILL_FAIL]:
+        uploaded.seek(0)
+        extension = "xlsx" if uploaded.name.lower().endswith(".xlsx") else "csv"
+        stored = default_storage.save(
+            f"disbursement-results/{found.pk}/{secrets.token_hex(16)}.{extension}", ContentFile(uploaded.read())
+        )
+        token = signing.dumps(
+            {"path": stored, "batch": found.pk, "user": request.user.pk, "name": uploaded.name}, salt=UPLOAD_SALT
+        )
+    return render(
+        request,
+        "finance/results.html",
+        {**context, "form": None, "token": token, "file_name": uploaded.name, **_report_context(report)},
+    )
+
+
+@login_required
+@require_POST
+def results_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Applies the previewed file; a file changed meanwhile is shown again with its errors."""
+    _require_finance(request)
+    found = _batch(pk)
+    try:
+        upload = signing.loads(request.POST.get("token", ""), salt=UPLOAD_SALT, max_age=UPLOAD_MAX_AGE)
+    except signing.BadSignature:
+        messages.error(request, _("The preview has expired: upload the file again."))
+        return redirect("disbursement:results", found.pk)
+    if upload.get("batch") != found.pk or upload.get("user") != request.user.pk:
+        raise PermissionDenied
+    path = upload["path"]
+    if not default_storage.exists(path):
+        messages.error(request, _("The preview has expired: upload the file again."))
+        return redirect("disbursement:results", found.pk)
+    with default_storage.open(path) as stored:
+        content = ContentFile(stored.read(), name=upload["name"])
+    try:
+        report = payment_results_import(
+            actor=request.user,
+            batch=found,
+            dataset=read_results_file(content),
+            dry_run=False,
+            file_name=upload["name"],
+        )
+    except DisbursementError as refused:
+        messages.error(request, refused.message)
+        return redirect("disbursement:results", found.pk)
+    if not report.applied:
+        return render(
+            request,
+            "finance/results.html",
+            {
+                "batch": found,
+                "section": "batches",
+                "columns": COLUMN_LABELS,
+                "form": None,
+                "token": "",
+                "file_name": upload["name"],
+                **_report_context(report),
+            },
+        )
+    default_storage.delete(path)
+    counts = report.counts
+    messages.success(
+        request,
+        _("Results recorded: %(paid)s paid, %(failed)s failed, %(already)s already recorded.")
+        % {
+            "paid": counts[Outcome.PAID],
+            "failed": counts[Outcome.FAILED],
+            "already": counts[Outcome.ALREADY_APPLIED],
+        },
+    )
+    return redirect("disbursement:batch", found.pk)

@@ -1,0 +1,21 @@
+"""Proactive lists in the admin: read-only."""
+
+from django.contrib import admin
+
+from portal.admin import ReadOnlyAdmin, ReadOnlyInline
+
+from .models import ProactiveList, ProactiveListRow
+
+
+class RowInline(ReadOnlyInline):
+    model = ProactiveListRow
+    fields = ["uscc", "name", "title", "applicant", "application"]
+    readonly_fields = fields
+
+
+@admin.register(ProactiveList)
+class ProactiveListAdmin(ReadOnlyAdmin):
+    list_display = ["title", "qualification", "incentive", "year", "imported_by", "imported_at"]
+    list_filter = ["year", "qualification"]
+    search_fields = ["title"]
+    inlines = [RowInline]

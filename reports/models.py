@@ -1,0 +1,81 @@
+"""Reports' records: progress towards the policy's targets and export jobs."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from measures.models import Department, Target
+
+
+class TargetProgress(models.Model):
+    target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="progress")
+    count = models.PositiveIntegerField(_("count reached"))
+    as_of = models.DateField(_("as of"))
+    evidence = models.TextField(_("evidence note"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("target progress")
+        verbose_name_plural = _("target progress")
+        ordering = ["target", "as_of"]
+
+    def __str__(self) -> str:
+        return f"{self.target.code} {self.count} @ {self.as_of}"
+
+
+def export_path(instance: "ExportJob", filename: str) -> str:
+    # Private media: served only by the download view, which checks who asks.
+    return f"exports/{instance.created_at:%Y/%m}/{filename}"
+
+
+class ExportJob(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("In progress")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+        PDF = "pdf", "PDF"
+
+    report = models.CharField(_("report"), max_length=40)
+    format = models.CharField(_("format"), max_length=8, choices=Format.choices)
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"), null=True, blank=True)
+    # The rows the requester may see: one department's, or every department's (empty).
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("department")
+    )
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    row_count = models.PositiveIntegerField(_("rows written"), default=0)
+    total_rows = models.PositiveIntegerField(_("rows to write"), null=True, blank=True)
+    file = models.FileField(upload_to=export_path, blank=True, max_length=200)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["requested_by", "-created_at"], name="export_job_requester")]
+        constraints = [models.CheckConstraint(condition=Q(progress__lte=100), name="export_job_progress_percent")]
+
+    def __str__(self) -> str:
+        return f"{self.report}.{self.format} #{self.pk}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def filename(self) -> str:
+        year = self.fiscal_year or "all-years"
+        return f"{self.report}-{year}-{self.created_at:%Y%m%d-%H%M}.{self.format}"

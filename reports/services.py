@@ -1,0 +1,187 @@
+"""Writes of the reports part: export jobs, the record of direct exports, targets' progress.
+
+export_job_create(actor=, report=, fmt=, fiscal_year=)   -> ExportJob   (the task starts after commit)
+export_job_run(job_id=)                                   -> ExportJob   (the Celery task; idempotent)
+export_record(actor=, report=, fmt=, fiscal_year=)        -> None        (audit of a direct download)
+target_progress_record(actor=, target=, count=, as_of=, evidence=) -> TargetProgress
+"""
+
+import datetime as dt
+import io
+import logging
+import tempfile
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from audit.services import audit_record
+from measures.models import Target
+
+from .exports import REPORTS, ReportError, ReportSpec, summary_pdf, write_csv, write_xlsx
+from .models import ExportJob, TargetProgress
+from .scope import ReportScope, may_record_progress, report_scope
+
+logger = logging.getLogger(__name__)
+
+
+__all__ = [
+    "ReportError",
+    "export_job_create",
+    "export_job_run",
+    "export_record",
+    "report_spec",
+    "target_progress_record",
+]
+
+
+def report_spec(name: str, fmt: str) -> ReportSpec:
+    """The report by name in a format it offers (ReportError otherwise; KeyError for an unknown name)."""
+    spec = REPORTS[name]
+    if fmt not in spec.formats:
+        raise ReportError(
+            _("“%(report)s” is available as %(formats)s.")
+            % {"report": spec.title, "formats": ", ".join(f.upper() for f in spec.formats)},
+            field="format",
+        )
+    return spec
+
+
+def _check_year(fiscal_year: int | None) -> None:
+    if fiscal_year is not None and not 2000 <= fiscal_year <= 2100:
+        raise ReportError(_("Enter a fiscal year between 2000 and 2100."), field="fiscal_year")
+
+
+def export_job_create(*, actor: User, report: str, fmt: str, fiscal_year: int | None = None) -> ExportJob:
+    """Records the request and starts the task after commit. The department scope is the actor's
+    now: the task never widens it."""
+    scope = report_scope(actor)  # PermissionDenied for anyone who may not read reports
+    if report not in REPORTS:
+        raise ReportError(_("There is no such report."), field="report")
+    report_spec(report, fmt)
+    _check_year(fiscal_year)
+    from .tasks import run_export_job
+
+    with transaction.atomic():
+        job = ExportJob.objects.create(
+            report=report,
+            format=fmt,
+            fiscal_year=fiscal_year,
+            department_id=scope.department_id,
+            language=translation.get_language() or "zh-hans",
+            requested_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="report.export_requested",
+            obj=job,
+            after={"report": report, "format": fmt, "fiscal_year": fiscal_year, "department": scope.department_id},
+        )
+        transaction.on_commit(lambda: run_export_job.delay(job.pk))
+    return job
+
+
+def _job_scope(job: ExportJob) -> ReportScope:
+    return ReportScope.of_department(job.department)
+
+
+def export_job_run(*, job_id: int) -> ExportJob:
+    """Writes the job's file in chunks, recording progress after each; a job already done is left as
+    it is (a task may run twice). Failures are recorded on the job, not raised."""
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update(of=("self",)).select_related("department").get(pk=job_id)
+        if job.status == ExportJob.Status.DONE:
+            return job
+        job.status, job.started_at, job.progress, job.error = ExportJob.Status.RUNNING, timezone.now(), 0, ""
+        job.save(update_fields=["status", "started_at", "progress", "error"])
+    try:
+        spec, scope = REPORTS[job.report], _job_scope(job)
+        with translation.override(job.language), tempfile.TemporaryFile() as scratch:
+            total = spec.count(scope, job.fiscal_year)
+            ExportJob.objects.filter(pk=job.pk).update(total_rows=total)
+
+            def progress(rows: int) -> None:
+                percent = min(99, rows * 100 // total) if total else 50
+                ExportJob.objects.filter(pk=job.pk).update(row_count=rows, progress=percent)
+
+            rows = _write(scratch, spec, scope, job, progress)
+            scratch.seek(0)
+            with transaction.atomic():
+                locked = ExportJob.objects.select_for_update().get(pk=job.pk)
+                if locked.status == ExportJob.Status.DONE:  # another run finished first
+                    return locked
+                locked.file.save(locked.filename, File(scratch), save=False)
+                locked.status, locked.progress, locked.row_count = ExportJob.Status.DONE, 100, rows
+                locked.finished_at = timezone.now()
+                locked.save(update_fields=["file", "status", "progress", "row_count", "finished_at"])
+                return locked
+    except Exception as exc:
+        logger.exception("export job %s failed", job.pk)
+        ExportJob.objects.filter(pk=job.pk).exclude(status=ExportJob.Status.DONE).update(
+            status=ExportJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:300], finished_at=timezone.now()
+        )
+        return ExportJob.objects.get(pk=job.pk)
+
+
+def _write(scratch: Any, spec: ReportSpec, scope: ReportScope, job: ExportJob, progress: Any) -> int:
+    """Writes the file into `scratch` (binary) and returns the number of rows written."""
+    counter = [0]
+
+    def counting(rows: int) -> None:
+        counter[0] = rows
+        progress(rows)
+
+    if job.format == ExportJob.Format.CSV:
+        text = io.TextIOWrapper(scratch, encoding="utf-8", newline="", write_through=True)
+        write_csv(text, spec, scope, job.fiscal_year, progress=counting)
+        text.flush()
+        text.detach()
+    elif job.format == ExportJob.Format.XLSX:
+        write_xlsx(scratch, spec, scope, job.fiscal_year, progress=counting)
+    else:
+        scratch.write(summary_pdf(spec, scope, job.fiscal_year))
+        counter[0] = sum(len(list(t.rows)) for t in spec.tables(scope, job.fiscal_year))
+    return counter[0]
+
+
+def export_record(*, actor: User, report: str, fmt: str, fiscal_year: int | None, scope: ReportScope) -> None:
+    """A direct download is on record too: who took which rows, when."""
+    audit_record(
+        actor=actor,
+        action="report.exported",
+        obj=actor,
+        after={"report": report, "format": fmt, "fiscal_year": fiscal_year, "department": scope.department_id},
+        visible_to_applicant=False,
+    )
+
+
+def target_progress_record(
+    *, actor: User, target: Target, count: int, as_of: dt.date, evidence: str = ""
+) -> TargetProgress:
+    """An official of the target's responsible department records the count reached on a date."""
+    if not may_record_progress(actor, target):
+        raise PermissionDenied(_("Only officials of the responsible department record this target's progress."))
+    if count < 0:
+        raise ReportError(_("The count cannot be negative."), field="count")
+    if as_of > timezone.localdate():
+        raise ReportError(_("The date cannot be in the future."), field="as_of")
+    if as_of.year < 2000:
+        raise ReportError(_("Enter a date from 2000 on."), field="as_of")
+    evidence = evidence.strip()
+    if len(evidence) > 2000:
+        raise ReportError(_("Keep the evidence note under 2,000 characters."), field="evidence")
+    with transaction.atomic():
+        entry = TargetProgress.objects.create(
+            target=target, count=count, as_of=as_of, evidence=evidence, recorded_by=actor
+        )
+        audit_record(
+            actor=actor,
+            action="target.progress",
+            obj=entry,
+            after={"target": target.code, "count": count, "as_of": as_of, "evidence": evidence},
+        )
+    return entry

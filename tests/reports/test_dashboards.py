@@ -1,0 +1,177 @@
+"""Dashboards: each role sees its figures as charts (inline SVG) and tables, department officials
+only their department's, in a number of queries that does not grow with the data."""
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+from rest_framework.test import APIClient
+
+from accounts.models import OfficialRole, User
+from applications.models import Application, Status
+from applications.review import application_accept, application_propose, application_start_review
+from applications.services import application_submit
+from audit.models import AuditEvent
+from awards.models import Award
+from measures.models import Target
+from reports.models import TargetProgress
+from reports.scope import ReportScope
+from reports.selectors import time_limit_compliance
+from tests.applications.helpers import complete_draft
+from tests.factories import ApplicationFactory, EnterpriseUserFactory, incentive_by_code
+from tests.support.reports import AMR_GRANT, MIIT_GRANT, administrator, award_at, finance, official
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media_and_language(settings: object, tmp_path: Path) -> Iterator[None]:
+    settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined]
+    with translation.override("en"):
+        yield
+
+
+def client_for(user: User) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
+def some_data(cities: tuple[str, ...], n: int = 1) -> None:
+    """Awards at every stage in each city, open applications (one overdue), targets' progress."""
+    recorder = administrator()
+    for city in cities:
+        for _ in range(n):
+            award_at("paid", code=MIIT_GRANT, amount="3000000", city=city)
+            award_at("failed", code=MIIT_GRANT, amount="3000000", city=city)
+            award_at("committed", code=AMR_GRANT, amount="500000", city=city)
+            award_at("final", code="m3-little-giant", amount="1000000", city=city)
+            ApplicationFactory(status=Status.UNDER_REVIEW, stage_due_on=timezone.localdate() - dt.timedelta(days=3))
+            ApplicationFactory(status=Status.ACCEPTED, stage_due_on=timezone.localdate() + dt.timedelta(days=3))
+    for target in Target.objects.all()[:4]:
+        TargetProgress.objects.create(
+            target=target, count=target.quantity // 4, as_of=timezone.localdate(), recorded_by=recorder
+        )
+
+
+def queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize("role", ["administrator", "finance", "department"])
+def test_dashboard_queries_do_not_grow_with_the_data(role: str) -> None:
+    user = {
+        "administrator": administrator,
+        "finance": finance,
+        "department": lambda: official("miit-approver", OfficialRole.APPROVER, "miit"),
+    }[role]()
+    client = client_for(user)
+    some_data(("guangzhou",))
+    few = {url: queries(client, url) for url in ("/reports/dashboard/", "/api/v1/reports/dashboard/")}
+    some_data(("shenzhen", "foshan", "dongguan", "zhuhai", "shantou"), n=2)
+    many = {url: queries(client, url) for url in few}
+    assert many == few
+    assert few["/reports/dashboard/"] <= 14, few
+    with_year = queries(client, "/reports/dashboard/?fiscal_year=2026")
+    assert with_year == few["/reports/dashboard/"]
+
+
+def test_the_administrators_dashboard_has_every_section_as_charts() -> None:
+    some_data(("guangzhou", "shenzhen"))
+    page = client_for(administrator()).get("/reports/dashboard/")
+    html = page.content.decode()
+    for heading in (
+        "Applications by stage",
+        "Time limits",
+        "Budgets per incentive",
+        "Payments by status",
+        "Amounts by city",
+        "Targets' progress",
+    ):
+        assert heading in html, heading
+    assert html.count("<svg") == 4  # stages, budgets, payments, cities
+    assert "Shenzhen" in html and "省市场监管局" not in html  # cities by name; departments aren't listed
+    assert "Dashboard: the whole policy" in html
+
+
+def test_finance_sees_budgets_and_payments_not_the_application_pipeline() -> None:
+    some_data(("guangzhou",))
+    html = client_for(finance()).get("/reports/dashboard/").content.decode()
+    assert "Budgets per incentive" in html and "Payments by status" in html and "Amounts by city" in html
+    assert "Applications by stage" not in html and "Time limits" not in html
+    assert "<svg" in html
+
+
+def test_department_officials_see_only_their_departments_incentives() -> None:
+    award_at("paid", code=MIIT_GRANT, amount="3000000", city="guangzhou")
+    award_at("committed", code=AMR_GRANT, amount="777777", city="shenzhen")
+    amr = official("amr-handler", OfficialRole.HANDLER, "amr")
+    html = client_for(amr).get("/reports/dashboard/").content.decode()
+    assert "777,777.00" in html
+    assert "3,000,000.00" not in html
+    mine, theirs = incentive_by_code(AMR_GRANT).localized("name"), incentive_by_code(MIIT_GRANT).localized("name")
+    assert mine in html and theirs not in html
+    data = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    data.force_login(amr)
+    board = data.get("/api/v1/reports/dashboard/").json()
+    assert board["role"] == "department" and board["totals"]["committed"] == "777777.00"
+    assert [b["code"] for b in board["budgets"]] == [AMR_GRANT]
+    assert {t["department"] for t in board["targets"]} == {"amr"}
+
+
+@pytest.mark.parametrize("who", ["applicant", "no-role"])
+def test_others_get_403(who: str) -> None:
+    user = EnterpriseUserFactory() if who == "applicant" else User.objects.create_user("plain", password="x" * 12)
+    assert client_for(user).get("/reports/dashboard/").status_code == 403
+    assert client_for(user).get("/reports/").status_code == 403
+
+
+def test_time_limit_compliance_counts_overdue_and_decisions_within_the_limit() -> None:
+    handler = official("miit-handler", OfficialRole.HANDLER, "miit")
+
+    def decided(*, late: bool) -> Application:
+        user = EnterpriseUserFactory()
+        application = application_submit(actor=user, application=complete_draft(user, MIIT_GRANT))
+        application = application_accept(actor=handler, application=application)
+        application = application_start_review(actor=handler, application=application)
+        application = application_propose(actor=handler, application=application, support=True, reasons="符合条件")
+        if late:  # the decision taken after the review deadline set at acceptance
+            AuditEvent.objects.filter(object_id=str(application.pk), action="application.propose").update(
+                at=timezone.now() + dt.timedelta(days=60)
+            )
+        return application
+
+    decided(late=False)
+    decided(late=True)
+    ApplicationFactory(status=Status.UNDER_REVIEW, stage_due_on=timezone.localdate() - dt.timedelta(days=1))
+    miit = ReportScope("department", handler.department_id, "miit")
+    compliance = time_limit_compliance(miit)
+    # Open: the two proposals (awaiting approval) and the overdue one; overdue: one.
+    assert (compliance.open, compliance.overdue) == (3, 1)
+    assert (compliance.decided, compliance.decided_in_time) == (2, 1)
+    assert compliance.in_time_percent == 50.0
+    amr = time_limit_compliance(ReportScope("department", official("amr-1", "handler", "amr").department_id, "amr"))
+    assert (amr.open, amr.decided) == (0, 0) and amr.in_time_percent is None
+    html = client_for(handler).get("/reports/dashboard/").content.decode()
+    assert "1 of 2 review decisions were taken within the review time limit." in html
+
+
+def test_amounts_by_city_chart_and_table_agree_with_the_awards() -> None:
+    award_at("paid", code=MIIT_GRANT, amount="3000000", city="shenzhen")
+    award_at("final", code=MIIT_GRANT, amount="1000000", city="shenzhen")
+    award_at("paid", code=MIIT_GRANT, amount="3000000", city="zhuhai")
+    board = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    board.force_login(finance())
+    cities = {c["key"]: c for c in board.get("/api/v1/reports/dashboard/").json()["cities"]}
+    assert cities["shenzhen"]["paid"] == "3000000.00" and cities["shenzhen"]["committed"] == "1000000.00"
+    assert cities["zhuhai"]["awards"] == 1
+    assert list(cities) == ["shenzhen", "zhuhai"], "largest first"
+    assert Award.objects.count() == 3

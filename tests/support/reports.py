@@ -1,0 +1,121 @@
+"""Data for the reports tests (not a test module): officials, and awards at each stage of their
+money's life, with budgets that agree with them.
+
+    award_at("paid", amount="3000000", city="shenzhen")     # committed through award_commit, then paid
+    award_at("failed", code=PER_UNIT)                       # final, with a failed payment
+"""
+
+import itertools
+from decimal import Decimal
+
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import OfficialRole, User
+from applications.models import Application, Status
+from awards.models import Award
+from awards.services import award_commit
+from budgets.models import Budget
+from budgets.services import budget_set
+from disbursement.models import DisbursementBatch, Payment
+from measures.models import Department
+from tests.factories import PASSWORD, ApplicantFactory, ApplicationFactory, EnterpriseUserFactory, incentive_by_code
+
+MIIT_GRANT = "m17-china-quality-award-org"  # handled by 省工业和信息化厅 (miit)
+AMR_GRANT = "m15-international-standard-lead"  # handled by 省市场监管局 (amr)
+YEAR = 2026
+
+_sequence = itertools.count(1)
+
+
+def official(username: str, role: str, department: str | None = None, **extra: object) -> User:
+    """The official of that name (made the first time)."""
+    existing = User.objects.filter(username=username).first()
+    if existing is not None:
+        return existing
+    return User.objects.create_user(
+        username,
+        password=PASSWORD,
+        display_name=username,
+        official_role=role,
+        department=Department.objects.get(code=department) if department else None,
+        **extra,
+    )
+
+
+def finance(username: str = "finance-1") -> User:
+    return official(username, OfficialRole.FINANCE, "finance")
+
+
+def administrator(username: str = "admin-1") -> User:
+    return official(username, OfficialRole.ADMINISTRATOR, None)
+
+
+def _budget(code: str, year: int) -> Budget:
+    budget = Budget.objects.filter(incentive__code=code, fiscal_year=year).first()
+    if budget is None:
+        budget = budget_set(
+            actor=finance(f"finance-budget-{next(_sequence)}"),
+            incentive=incentive_by_code(code),
+            fiscal_year=year,
+            allocation=Decimal("900000000"),
+        )
+    return budget
+
+
+def award_at(
+    stage: str = "committed",
+    *,
+    code: str = MIIT_GRANT,
+    amount: str = "3000000",
+    city: str = "guangzhou",
+    year: int = YEAR,
+    payee: str | None = None,
+    bank_reference: str = "",
+) -> Award:
+    """An award committed against its budget (award_commit), then final, paid or with a failed
+    payment; the budget's committed and paid figures follow as the disbursement services keep them."""
+    _budget(code, year)
+    n = next(_sequence)
+    applicant = ApplicantFactory(city=city)
+    user = EnterpriseUserFactory(applicant=applicant)
+    incentive = incentive_by_code(code)
+    application = ApplicationFactory(
+        created_by=user,
+        applicant=applicant,
+        incentive=incentive,
+        fiscal_year=year,
+        status=Status.APPROVED,
+        reference=f"QB-{year}-{incentive.measure.number:02d}-{n:06d}",
+    )
+    award = award_commit(actor=None, application=application, amount=Decimal(amount))
+    if stage == "committed":
+        return award
+    status = {"final": Status.FINAL, "failed": Status.PAYMENT_FAILED, "paid": Status.PAID, "pending": Status.FINAL}
+    Application.objects.filter(pk=application.pk).update(status=status[stage])
+    award.status = Award.Status.PAID if stage == "paid" else Award.Status.FINAL
+    award.save(update_fields=["status"])
+    if stage == "final":
+        return award
+    batch = DisbursementBatch.objects.create(
+        number=f"PB-{year}-{n:05d}", status=DisbursementBatch.Status.CLOSED, created_by=finance(f"finance-b-{n}")
+    )
+    payment_status = {"paid": Payment.Status.PAID, "failed": Payment.Status.FAILED, "pending": Payment.Status.PENDING}
+    Payment.objects.create(
+        batch=batch,
+        award=award,
+        reference=f"PAY-{year}-{n:06d}",
+        amount=award.amount,
+        payee_name=payee or applicant.name,
+        bank_name="中国工商银行广州天河支行",
+        account_number="6222020200112233445",
+        status=payment_status[stage],
+        paid_on=timezone.localdate() if stage == "paid" else None,
+        bank_reference=bank_reference or (f"BR{n:08d}" if stage == "paid" else ""),
+        failure_reason="账户名称不符" if stage == "failed" else "",
+    )
+    if stage == "paid":
+        Budget.objects.filter(pk=award.budget_id).update(
+            committed=F("committed") - award.amount, paid=F("paid") + award.amount
+        )
+    return award
