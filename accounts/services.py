@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.services import audit_record
 from measures.vocabulary import ApplicantType, EnterpriseSize, GuangdongCity, IndustryDivision, Qualification
 
+from .hooks import applicant_registered
 from .identifiers import mask_account_number, mask_resident_id, validate_resident_id, validate_uscc
 from .models import Applicant, ApplicantQualification, BankAccount, Invitation, Notification, User
 from .tasks import send_email_task, send_notification_email
@@ -220,9 +221,7 @@ def enterprise_register(
     except IntegrityError:  # two registrations of one code at once: the other one won
         raise _invalid("uscc", USCC_TAKEN, "unique") from None
     # 免申即享: rows of official lists imported before the enterprise registered become its offers.
-    from proactive.services import proactive_match_new_applicant
-
-    transaction.on_commit(lambda: proactive_match_new_applicant(applicant), robust=True)
+    transaction.on_commit(lambda: applicant_registered.send(applicant=applicant), robust=True)
     user = _create_user(applicant=applicant, is_admin=True, password=password, **credentials)
     audit_record(actor=user, action="applicant.register", obj=applicant, after=_applicant_audit_view(applicant))
     audit_record(actor=user, action="user.register", obj=user, after={"username": user.username, "email": user.email})

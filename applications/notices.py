@@ -40,9 +40,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from accounts.identifiers import mask_account_number, mask_resident_id, normalise
+from accounts.identifiers import mask_resident_id, normalise
 from audit.models import AuditEvent
 
+from .hooks import notice_facts
 from .models import Application, Notice
 
 logger = logging.getLogger(__name__)
@@ -242,23 +243,10 @@ def notice_essentials(application: Application, kind: str, event: AuditEvent, nu
         essentials["supplement_items"] = application.supplement_request
         essentials["supplement_deadline"] = _iso(application.supplement_deadline)
     elif kind == Kind.DISBURSEMENT:
-        from disbursement.models import Payment
-
-        payment = (
-            Payment.objects.filter(award__application=application, status=Payment.Status.PAID)
-            .select_related("batch")
-            .first()
-        )
-        if payment is None:
+        facts = [f for f in notice_facts.send(kind=kind, application=application) if f is not None]
+        if not facts:
             raise NoticeError(f"application {application.pk} has no recorded payment")
-        essentials["amount"] = _money(payment.amount)
-        essentials["amount_in_words"] = amount_in_words(payment.amount)
-        essentials["paid_on"] = _iso(payment.paid_on)
-        essentials["bank_name"] = payment.bank_name
-        # Personal or commercial information: only the last four digits are printed.
-        essentials["account_number"] = mask_account_number(payment.account_number)
-        essentials["bank_reference"] = payment.bank_reference
-        essentials["batch"] = payment.batch.number
+        essentials.update(facts[0])
     if spec.rights:
         essentials["rights"] = RIGHTS_ZH
         essentials["rights_en"] = RIGHTS_EN

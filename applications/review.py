@@ -17,12 +17,11 @@ from django.utils.translation import gettext as _
 from accounts.models import OfficialRole, User
 from accounts.services import notification_send
 from audit.services import audit_record
-from awards.services import award_commit
-from budgets.services import BudgetError
 from measures.amounts import compute_amount
 from workdays.calendar import add_working_days
 
 from . import form_definitions
+from .hooks import application_approving
 from .models import Application, Notice, ReviewComment, Status
 from .permissions import roles_for
 from .services import ApplicationError, _notify_applicant_users
@@ -305,12 +304,8 @@ def application_approve(
         _four_eyes(actor, locked)  # again on the locked row: the proposer may have changed meanwhile
         locked.decided_by = actor
         locked.stage_due_on = None
-        if locked.incentive.pays_money:
-            # Commits the amount against the budget in this transaction: refused, nothing changes.
-            try:
-                award_commit(actor=actor, application=locked, amount=locked.proposed_amount)
-            except BudgetError as error:
-                raise BudgetRefused(error.message, remaining=error.remaining) from error
+        # The awards app commits the amount against the budget here: refused, nothing changes.
+        application_approving.send(actor=actor, application=locked)
         return {"approved_amount": locked.proposed_amount}
 
     approved = transition(

@@ -7,3 +7,10 @@ class AwardsConfig(AppConfig):
 
     name = "awards"
     verbose_name = _("Awards")
+
+    def ready(self) -> None:
+        from applications.hooks import application_approving
+
+        from .services import award_commit_on_approval
+
+        application_approving.connect(award_commit_on_approval)

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from applications.models import Application
+from applications.review import BudgetRefused
 from audit.services import audit_record
 from budgets.models import Budget
 from budgets.services import BudgetError, _money
@@ -67,3 +68,14 @@ def award_release(*, actor: Any, award: Award, reason: str) -> Award:
             after={"award": locked.pk, "amount": locked.amount, "committed": budget.committed},
         )
     return locked
+
+
+def award_commit_on_approval(*, actor: Any, application: Application) -> None:
+    """Connected to `applications.hooks.application_approving`: a money-paying incentive's approval
+    commits its amount in the approval's transaction, or is refused with the budget's reason."""
+    if not application.incentive.pays_money:
+        return
+    try:
+        award_commit(actor=actor, application=application, amount=application.proposed_amount)
+    except BudgetError as error:
+        raise BudgetRefused(error.message, remaining=error.remaining) from error

@@ -9,7 +9,7 @@ from import_export import fields, resources, widgets
 
 from measures.amounts import money
 from measures.models import Incentive
-from reports.exports import neutralise
+from portal.spreadsheets import neutralise
 
 from .models import Budget
 from .services import BudgetError, budget_set

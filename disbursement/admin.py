@@ -7,7 +7,7 @@ from import_export import fields, resources
 from import_export.admin import ExportMixin
 
 from portal.admin import ReadOnlyAdmin, ReadOnlyInline
-from reports.exports import neutralise
+from portal.spreadsheets import neutralise
 
 from .models import DisbursementBatch, Payment
 

@@ -7,3 +7,10 @@ class DisbursementConfig(AppConfig):
 
     name = "disbursement"
     verbose_name = _("Disbursement")
+
+    def ready(self) -> None:
+        from applications.hooks import notice_facts
+
+        from .selectors import disbursement_notice_facts
+
+        notice_facts.connect(disbursement_notice_facts)

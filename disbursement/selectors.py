@@ -7,7 +7,10 @@ from typing import Any
 from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
+from accounts.identifiers import mask_account_number
+from applications.models import Application, Notice
 from applications.models import Status as ApplicationStatus
+from applications.notices import amount_in_words
 from awards.models import Award
 from measures.models import Department, Incentive
 
@@ -106,3 +109,27 @@ ZERO = Decimal("0.00")
 
 
 PAYABLE_APPLICATION_STATUSES = (ApplicationStatus.FINAL, ApplicationStatus.PAYMENT_FAILED)
+
+
+def disbursement_notice_facts(*, kind: str, application: Application) -> dict[str, Any] | None:
+    """Connected to `applications.hooks.notice_facts`: what the disbursement notice (拨付通知书)
+    prints about the paid payment; None for other notices or before anything is paid."""
+    if kind != Notice.Kind.DISBURSEMENT:
+        return None
+    payment = (
+        Payment.objects.filter(award__application=application, status=Payment.Status.PAID)
+        .select_related("batch")
+        .first()
+    )
+    if payment is None:
+        return None
+    return {
+        "amount": str(payment.amount),
+        "amount_in_words": amount_in_words(payment.amount),
+        "paid_on": payment.paid_on.isoformat() if payment.paid_on else None,
+        "bank_name": payment.bank_name,
+        # Personal or commercial information: only the last four digits are printed.
+        "account_number": mask_account_number(payment.account_number),
+        "bank_reference": payment.bank_reference,
+        "batch": payment.batch.number,
+    }

@@ -7,3 +7,10 @@ class ProactiveConfig(AppConfig):
 
     name = "proactive"
     verbose_name = _("Proactive awards")
+
+    def ready(self) -> None:
+        from accounts.hooks import applicant_registered
+
+        from .services import proactive_match_new_applicant
+
+        applicant_registered.connect(proactive_match_new_applicant)

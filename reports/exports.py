@@ -14,12 +14,9 @@ Every text cell is neutralised against spreadsheet formula injection: a value be
 payees and references come from applicants and banks).
 """
 
-import csv
-import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import IO, Any
 
 from django.http import FileResponse, HttpResponse, HttpResponseBase, StreamingHttpResponse
@@ -27,6 +24,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from portal.spreadsheets import csv_lines, xlsx_header, xlsx_row
 
 from . import charts
 from .scope import ReportScope
@@ -40,9 +39,6 @@ from .selectors import (
     summary_rows,
     summary_totals,
 )
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
-
 
 CHUNK_ROWS = 2000
 
@@ -63,13 +59,6 @@ class ReportError(ValueError):
         self.message = message
         self.field = field
         self.code = code
-
-
-def neutralise(value: Any) -> Any:
-    """'=HYPERLINK(…)' → "'=HYPERLINK(…)": a spreadsheet shows the text instead of running it."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 @dataclass
@@ -159,44 +148,28 @@ def _counted(rows: Iterable[tuple], progress: Progress | None, written: list[int
             progress(written[0])
 
 
-class _Echo:
-    """csv.writer writes each row to this and gets the line back."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str):
-        return neutralise(value)
-    return str(value)
-
-
 def csv_chunks(
     spec: ReportSpec, scope: ReportScope, fiscal_year: int | None, *, progress: Progress | None = None
 ) -> Iterator[str]:
     """The CSV (UTF-8 with a byte-order mark, which Excel needs to read Chinese), a block of rows at a
     time. Several tables (the full summary) become one, with the table's title in a first column."""
-    writer = csv.writer(_Echo())
     tables = spec.tables(scope, fiscal_year)
     written = [0]
     several = len(tables) > 1
     headers = [_("Summary by"), _("Group"), *tables[0].headers[1:]] if several else tables[0].headers
-    yield "\ufeff" + writer.writerow([_csv_cell(h) for h in headers])
+
+    def rows() -> Iterator[tuple]:
+        for table in tables:
+            prefix = (table.headers[0],) if several else ()
+            for row in _counted(table.rows, progress, written):
+                yield (*prefix, *row)
+
     block: list[str] = []
-    for table in tables:
-        prefix = [table.headers[0]] if several else []
-        for row in _counted(table.rows, progress, written):
-            block.append(writer.writerow([_csv_cell(v) for v in (*prefix, *row)]))
-            if len(block) >= CHUNK_ROWS:
-                yield "".join(block)
-                block = []
+    for line in csv_lines(headers, rows()):
+        block.append(line)
+        if len(block) >= CHUNK_ROWS:
+            yield "".join(block)
+            block = []
     if block:
         yield "".join(block)
     if progress is not None:
@@ -226,39 +199,20 @@ def write_xlsx(
     """A workbook in openpyxl's write-only mode (rows go to a temporary file as they come), one sheet
     per table; `target` is a path or a binary file object."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
     taken: set[str] = set()
     written = [0]
-    bold = Font(bold=True)
     for table in spec.tables(scope, fiscal_year):
         sheet = workbook.create_sheet(_sheet_title(table.title, taken))
         for index, header in enumerate(table.headers):
             letter = chr(ord("A") + index) if index < 26 else "A" + chr(ord("A") + index - 26)
             sheet.column_dimensions[letter].width = 18 if index in table.money_columns else max(12, len(header) + 4)
         sheet.freeze_panes = "A2"
-        header_cells = []
-        for header in table.headers:
-            cell = WriteOnlyCell(sheet, value=neutralise(ILLEGAL_CHARACTERS_RE.sub("", header)))
-            cell.font = bold
-            header_cells.append(cell)
-        sheet.append(header_cells)
-        money_columns = table.money_columns
+        sheet.append(xlsx_header(sheet, table.headers))
+        money_columns = frozenset(table.money_columns)
         for row in _counted(table.rows, progress, written):
-            out: list[Any] = []
-            for index, value in enumerate(row):
-                if isinstance(value, str):
-                    out.append(neutralise(ILLEGAL_CHARACTERS_RE.sub("", value)))
-                elif index in money_columns and value is not None:
-                    cell = WriteOnlyCell(sheet, value=value)
-                    cell.number_format = "#,##0.00"
-                    out.append(cell)
-                else:
-                    out.append(value)
-            sheet.append(out)
+            sheet.append(xlsx_row(sheet, row, money_columns=money_columns))
     workbook.save(target)
     if progress is not None:
         progress(written[0])

@@ -47,11 +47,12 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "django_celery_beat",
-    # Our apps: one part of the domain each (see README, "Architecture").
-    "accounts",
+    # Our apps: one part of the domain each, bottom layer first (README, "Architecture";
+    # tests/test_architecture.py keeps imports flowing downwards only).
     "audit",
     "workdays",
     "measures",
+    "accounts",
     "applications",
     "budgets",
     "awards",

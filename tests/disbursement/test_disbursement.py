@@ -31,7 +31,7 @@ from disbursement.services import (
     payment_results_import,
 )
 from measures.models import Department
-from reports.exports import FORMULA_PREFIXES
+from portal.spreadsheets import FORMULA_PREFIXES
 from tests.factories import incentive_by_code
 from tests.support.disbursement import (
     QUALITY_AWARD,

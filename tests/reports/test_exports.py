@@ -19,6 +19,7 @@ from accounts.models import OfficialRole, User
 from audit.models import AuditEvent
 from awards.models import Award
 from disbursement.models import Payment
+from portal import spreadsheets
 from reports import exports
 from tests.factories import EnterpriseUserFactory
 from tests.support.reports import AMR_GRANT, MIIT_GRANT, administrator, award_at, finance, official
@@ -184,10 +185,10 @@ def test_cells_that_start_a_formula_are_neutralised_in_csv_and_xlsx() -> None:
 
 
 def test_neutralise_leaves_numbers_and_ordinary_text_alone() -> None:
-    assert exports.neutralise("广东示例制造有限公司") == "广东示例制造有限公司"
-    assert exports.neutralise(Decimal("-5")) == Decimal("-5")
-    assert exports.neutralise("a=b") == "a=b"
-    assert exports.neutralise("=1+1") == "'=1+1"
+    assert spreadsheets.neutralise("广东示例制造有限公司") == "广东示例制造有限公司"
+    assert spreadsheets.neutralise(Decimal("-5")) == Decimal("-5")
+    assert spreadsheets.neutralise("a=b") == "a=b"
+    assert spreadsheets.neutralise("=1+1") == "'=1+1"
 
 
 # ---- who sees what ------------------------------------------------------------------------------

@@ -1,0 +1,12 @@
+"""Events of applications that the money apps react to (see portal/hooks.py)."""
+
+from portal.hooks import Hook
+
+# actor=User, application=Application (locked). Inside the approval's transaction, before the
+# application becomes approved: the awards app commits the amount against the budget. A receiver
+# refuses by raising an ApplicationError; then nothing changes.
+application_approving = Hook("application_approving")
+
+# kind=Notice.Kind, application=Application -> dict of facts, or None when the kind is not the
+# receiver's. The disbursement app gives the paid payment's facts for the disbursement notice.
+notice_facts = Hook("notice_facts")
