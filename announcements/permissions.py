@@ -2,7 +2,10 @@
 
 from typing import Any
 
-from accounts.models import OfficialRole
+from accounts.models import ConflictOfInterest, OfficialRole
+from applications.workflow import Role
+
+from .models import AnnouncementEntry, Objection
 
 
 def is_department_official(user: Any, department_id: int | None) -> bool:
@@ -13,3 +16,20 @@ def is_department_official(user: Any, department_id: int | None) -> bool:
         and user.department_id
         and user.department_id == department_id
     )
+
+
+def objection_roles(user: Any, objection: Objection) -> set[str]:
+    """The workflow role a department official holds on an objection to their department's announcement."""
+    if not is_department_official(user, objection.announcement.department_id):
+        return set()
+    return {Role.APPROVER} if user.official_role == OfficialRole.APPROVER else {Role.HANDLER}
+
+
+def has_conflict(user: Any, objection: Objection) -> bool:
+    """A declared conflict of interest with the applicant the objection concerns (for an objection
+    to the whole announcement: with any applicant on it)."""
+    entries = AnnouncementEntry.objects.filter(announcement_id=objection.announcement_id)
+    if objection.entry_id:
+        entries = entries.filter(pk=objection.entry_id)
+    applicants = entries.values("award__application__applicant_id")
+    return ConflictOfInterest.objects.filter(official=user, applicant_id__in=applicants).exists()

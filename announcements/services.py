@@ -28,18 +28,18 @@ from django.utils.translation import gettext as _
 from accounts.models import OfficialRole, User
 from accounts.services import notification_send
 from applications.models import Application, Status
-from applications.permissions import roles_for
 from applications.services import _notify_applicant_users
-from applications.workflow import Role, TransitionNotAllowed, transition
+from applications.workflow import TransitionNotAllowed, transition
 from audit.services import audit_record
 from awards.models import Award
-from awards.services import award_release
+from awards.services import award_finalise, award_release
 from measures.models import Department
 from workdays.calendar import add_working_days
 
 from .models import Announcement, AnnouncementEntry, Objection
 from .permissions import is_department_official
 from .selectors import entries_due_for_finalisation, objection_period_problem, published_name
+from .workflow import WORKFLOW as OBJECTION_WORKFLOW
 
 DEFAULT_PERIOD_DAYS = 5
 
@@ -106,7 +106,6 @@ def _announce_one(actor: User, announcement: Announcement, application: Applicat
         application,
         "announce",
         actor=actor,
-        roles=roles_for(actor, application),
         changes=changes,
         on_commit=lambda a: _notify_applicant_users(
             a,
@@ -324,31 +323,32 @@ def objection_resolve(
             problems={"resolution": [_("At most %(limit)s characters.") % {"limit": RESOLUTION_MAX}]},
         )
     with transaction.atomic():
-        locked = Objection.objects.select_for_update().get(pk=objection.pk)
-        if locked.status != Objection.Status.OPEN:
+        current = Objection.objects.select_for_update().get(pk=objection.pk)
+        if current.status != Objection.Status.OPEN:
             raise AnnouncementConflict(
                 _("Objection %(number)s is already resolved (%(status)s).")
-                % {"number": locked.tracking_number, "status": locked.get_status_display()}
+                % {"number": current.tracking_number, "status": current.get_status_display()}
             )
-        withdrawn = None
-        if upheld and locked.entry_id:
-            withdrawn = _withdraw_award(actor, locked, resolution, ip_address)
-        locked.status = Objection.Status.UPHELD if upheld else Objection.Status.DISMISSED
-        locked.resolution = resolution
-        locked.resolved_by = actor
-        locked.resolved_at = timezone.now()
-        locked.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
-        audit_record(
-            actor=actor,
-            action="objection.uphold" if upheld else "objection.dismiss",
-            obj=locked,
-            before={"status": Objection.Status.OPEN},
-            after={"status": locked.status, "withdrawn": withdrawn},
-            reason=resolution,
-            ip_address=ip_address,
-            visible_to_applicant=False,
-        )
-    return locked
+
+        def resolve(locked: Objection) -> dict[str, Any]:
+            withdrawn = _withdraw_award(actor, locked, resolution, ip_address) if upheld and locked.entry_id else None
+            locked.resolution = resolution
+            locked.resolved_by = actor
+            locked.resolved_at = timezone.now()
+            return {"withdrawn": withdrawn}
+
+        try:
+            return OBJECTION_WORKFLOW.transition(
+                current,
+                "uphold" if upheld else "dismiss",
+                actor=actor,
+                changes=resolve,
+                reason=resolution,
+                ip_address=ip_address,
+                visible_to_applicant=False,
+            )
+        except TransitionNotAllowed as refused:  # the guard: a declared conflict of interest
+            raise AnnouncementNotAllowed(str(refused)) from None
 
 
 def _withdraw_award(actor: User, objection: Objection, resolution: str, ip_address: str | None) -> str | None:
@@ -367,7 +367,6 @@ def _withdraw_award(actor: User, objection: Objection, resolution: str, ip_addre
         application,
         "uphold_objection",
         actor=actor,
-        roles=roles_for(actor, application),
         changes=changes,
         reason=resolution,
         ip_address=ip_address,
@@ -404,7 +403,6 @@ def awards_finalise_due(
     finalised: list[str] = []
     for entry in entries_due_for_finalisation(today, announcement=announcement):
         application = entry.award.application
-        roles = {Role.SYSTEM} if actor is None else roles_for(actor, application)
 
         def changes(locked: Application, entry: AnnouncementEntry = entry) -> dict[str, Any]:
             if _blocked_by_open_objection(entry):  # lodged or reopened meanwhile
@@ -412,9 +410,7 @@ def awards_finalise_due(
             award = Award.objects.select_for_update().get(pk=entry.award_id)
             if award.status != Award.Status.COMMITTED:
                 raise TransitionNotAllowed(_("The award is no longer committed."))
-            award.status = Award.Status.FINAL
-            award.finalised_at = timezone.now()
-            award.save(update_fields=["status", "finalised_at"])
+            award_finalise(actor=actor, award=award)
             return {"award": award.pk, "announcement": entry.announcement_id, "ends_on": entry.announcement.ends_on}
 
         try:
@@ -422,7 +418,6 @@ def awards_finalise_due(
                 application,
                 "finalise",
                 actor=actor,
-                roles=roles,
                 changes=changes,
                 reason=_("The announcement period ended on %(day)s without an open objection.")
                 % {"day": entry.announcement.ends_on.isoformat()},

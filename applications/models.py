@@ -8,31 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Applicant
 from measures.models import Incentive, RequiredDocument
 
-
-class Status(models.TextChoices):
-    """An application's life (see PRODUCT.md). The workflow module says which moves are allowed."""
-
-    DRAFT = "draft", _("Draft")
-    OFFERED = "offered", _("Award offered")  # 免申即享: made from an official list, the applicant confirms
-    SUBMITTED = "submitted", _("Submitted")
-    ACCEPTED = "accepted", _("Accepted")
-    RETURNED = "returned", _("Returned for supplement")
-    REFUSED = "refused", _("Not accepted")
-    UNDER_REVIEW = "under_review", _("Under review")
-    PROPOSED = "proposed", _("Proposed for support")
-    REJECTED = "rejected", _("Not supported")
-    APPROVED = "approved", _("Approved")
-    ANNOUNCED = "announced", _("Publicly announced")
-    FINAL = "final", _("Final")
-    HANDLED = "handled", _("Handled")
-    PAID = "paid", _("Paid")
-    PAYMENT_FAILED = "payment_failed", _("Payment failed")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    LAPSED = "lapsed", _("Lapsed")
-
-
-# An application in one of these states no longer blocks a new one for the same incentive and year.
-CLOSED_STATUSES = (Status.WITHDRAWN, Status.LAPSED, Status.REFUSED, Status.REJECTED)
+from .states import CLOSED_STATUSES, STATES, Status
 
 
 class Application(models.Model):
@@ -108,6 +84,11 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return self.reference or f"draft #{self.pk}"
+
+    @property
+    def status_tone(self) -> str:
+        """The status tag's colour, from the states' table."""
+        return STATES[self.status].tone
 
 
 class ReferenceCounter(models.Model):

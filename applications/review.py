@@ -49,7 +49,7 @@ def _today() -> dt.date:
 def application_accept(
     *, actor: User, application: Application, expected_version: int | None = None, ip_address: str | None = None
 ) -> Application:
-    roles = _require(actor, application, Role.HANDLER)
+    _require(actor, application, Role.HANDLER)
 
     def changes(locked: Application) -> dict[str, Any]:
         locked.stage_due_on = add_working_days(_today(), locked.incentive.review_days).day
@@ -60,7 +60,6 @@ def application_accept(
         application,
         "accept",
         actor=actor,
-        roles=roles,
         expected_version=expected_version,
         changes=changes,
         ip_address=ip_address,
@@ -86,7 +85,7 @@ def application_return(
     """补正: the missing items and a deadline in working days; the applicant answers or it lapses."""
     if not missing.strip():
         raise ApplicationError(_("Say what the applicant must supply."))
-    roles = _require(actor, application, Role.HANDLER)
+    _require(actor, application, Role.HANDLER)
 
     def changes(locked: Application) -> dict[str, Any]:
         deadline = add_working_days(_today(), locked.incentive.supplement_days)
@@ -103,7 +102,6 @@ def application_return(
         application,
         "return",
         actor=actor,
-        roles=roles,
         expected_version=expected_version,
         changes=changes,
         reason=missing,
@@ -130,7 +128,7 @@ def application_refuse(
     """不予受理: with reasons, which the notice gives with the applicant's rights."""
     if not reasons.strip():
         raise ApplicationError(_("Give the reasons for refusing to accept."))
-    roles = _require(actor, application, Role.HANDLER)
+    _require(actor, application, Role.HANDLER)
 
     def changes(locked: Application) -> dict[str, Any]:
         locked.decision_reasons = reasons.strip()
@@ -141,7 +139,6 @@ def application_refuse(
         application,
         "refuse",
         actor=actor,
-        roles=roles,
         expected_version=expected_version,
         changes=changes,
         reason=reasons,
@@ -157,10 +154,8 @@ def application_refuse(
 def application_start_review(
     *, actor: User, application: Application, expected_version: int | None = None, ip_address: str | None = None
 ) -> Application:
-    roles = _require(actor, application, Role.HANDLER)
-    return transition(
-        application, "review", actor=actor, roles=roles, expected_version=expected_version, ip_address=ip_address
-    )
+    _require(actor, application, Role.HANDLER)
+    return transition(application, "review", actor=actor, expected_version=expected_version, ip_address=ip_address)
 
 
 def application_handle(
@@ -172,12 +167,11 @@ def application_handle(
     ip_address: str | None = None,
 ) -> Application:
     """Non-monetary incentives (services, recognitions) end here once the department has acted."""
-    roles = _require(actor, application, Role.HANDLER)
+    _require(actor, application, Role.HANDLER)
     return transition(
         application,
         "handle",
         actor=actor,
-        roles=roles,
         expected_version=expected_version,
         reason=note,
         ip_address=ip_address,
@@ -209,7 +203,7 @@ def application_propose(
 ) -> Application:
     """拟支持 with an amount (the engine's by default; another one within the cap, with a reason),
     or 不予支持 with reasons."""
-    roles = _require(actor, application, Role.HANDLER)
+    _require(actor, application, Role.HANDLER)
     if not support:
         if not reasons.strip():
             raise ApplicationError(_("Give the reasons for not supporting the application."))
@@ -224,7 +218,6 @@ def application_propose(
             application,
             "reject",
             actor=actor,
-            roles=roles,
             expected_version=expected_version,
             changes=reject,
             reason=reasons,
@@ -270,7 +263,6 @@ def application_propose(
         application,
         "propose",
         actor=actor,
-        roles=roles,
         expected_version=expected_version,
         changes=propose,
         reason=reasons,
@@ -289,19 +281,12 @@ class BudgetRefused(ApplicationError):
         self.code = "budget_exceeded" if remaining is not None else "budget_not_set"
 
 
-def _four_eyes(actor: User, application: Application) -> None:
-    if application.proposed_by_id == actor.pk or application.assigned_to_id == actor.pk:
-        raise TransitionNotAllowed(_("The approver must be another official than the handler who proposed it."))
-
-
 def application_approve(
     *, actor: User, application: Application, expected_version: int | None = None, ip_address: str | None = None
 ) -> Application:
-    roles = _require(actor, application, Role.APPROVER)
-    _four_eyes(actor, application)
+    _require(actor, application, Role.APPROVER)
 
     def approve(locked: Application) -> dict[str, Any]:
-        _four_eyes(actor, locked)  # again on the locked row: the proposer may have changed meanwhile
         locked.decided_by = actor
         locked.stage_due_on = None
         # The awards app commits the amount against the budget here: refused, nothing changes.
@@ -312,7 +297,6 @@ def application_approve(
         application,
         "approve",
         actor=actor,
-        roles=roles,
         expected_version=expected_version,
         changes=approve,
         ip_address=ip_address,
@@ -337,13 +321,11 @@ def application_send_back(
 ) -> Application:
     if not reason.strip():
         raise ApplicationError(_("Say why the proposal goes back."))
-    roles = _require(actor, application, Role.APPROVER)
-    _four_eyes(actor, application)
+    _require(actor, application, Role.APPROVER)
     return transition(
         application,
         "send_back",
         actor=actor,
-        roles=roles,
         expected_version=expected_version,
         reason=reason,
         ip_address=ip_address,
@@ -463,7 +445,6 @@ def applications_lapse_overdue(today: dt.date | None = None) -> int:
                 application,
                 "lapse",
                 actor=None,
-                roles={Role.SYSTEM},
                 reason=_("The supplement deadline %(deadline)s passed.")
                 % {"deadline": application.supplement_deadline},
                 on_commit=lambda a: _notify_applicant_users(

@@ -38,7 +38,6 @@ from measures.vocabulary import EnterpriseSize, GuangdongCity
 from portal.api import Conflict
 
 from .models import Application, Status
-from .permissions import roles_for
 from .review import (
     BudgetRefused,
     application_accept,
@@ -165,13 +164,7 @@ class ReviewedApplicationSerializer(QueueItemSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, application: Application) -> list[str]:
         user = self.context["request"].user
-        roles = roles_for(user, application)
-        own_proposal = user.pk in (application.proposed_by_id, application.assigned_to_id)  # four-eyes
-        names = [
-            API_NAMES[t.action]
-            for t in allowed_actions(application, roles)
-            if t.action in API_NAMES and not (own_proposal and t.action in ("approve", "send_back"))
-        ]
+        names = [API_NAMES[t.action] for t in allowed_actions(application, user) if t.action in API_NAMES]
         return list(dict.fromkeys(names))
 
 

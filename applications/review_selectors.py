@@ -18,10 +18,10 @@ from measures.models import Incentive
 
 from .models import Application, ApplicationDocument, ReviewComment, Status
 from .permissions import _department_incentives, applications_visible_to
+from .states import OPEN_STATUSES
 
 # The states in which an application waits for an official (or, when returned, for the applicant
 # before a deadline); `stage_due_on` in the past flags them as overdue.
-OPEN_STATUSES = (Status.SUBMITTED, Status.ACCEPTED, Status.RETURNED, Status.UNDER_REVIEW, Status.PROPOSED)
 # The current stage's due date, for open applications only (a closed one keeps its last date).
 OPEN_DUE = Case(When(status__in=OPEN_STATUSES, then=F("stage_due_on")), default=None)
 SORTS = {

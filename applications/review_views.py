@@ -73,7 +73,7 @@ from .review_selectors import (
 from .selectors import application_timeline
 from .services import ApplicationError
 from .views import document_file_response
-from .workflow import BY_ACTION, ApplicationChanged, Role, TransitionNotAllowed, allowed_actions
+from .workflow import BY_ACTION, WORKFLOW, ApplicationChanged, Role, TransitionNotAllowed
 
 QUEUE_PAGE_SIZE = 25
 ACCEPT_MANY_LIMIT = 100  # a page holds 25; more in one request is not a person selecting
@@ -90,7 +90,6 @@ EVENT_LABELS = {
     "document.view": gettext_lazy("Document viewed by an official"),
     "personal_data.view": gettext_lazy("Personal data shown unmasked"),
 }
-FOUR_EYES_ACTIONS = frozenset({"approve", "send_back"})
 REVEALABLE = {"resident_id": gettext_lazy("resident ID"), "bank_account": gettext_lazy("bank account number")}
 # Where a service's refusal of an action's input is shown (the field the official fixes).
 ERROR_FIELD = {
@@ -449,14 +448,13 @@ def _render_page(
     roles = roles_for(user, application)
     engine, cap, trace = _engine(application)
     actions = []
-    # Four-eyes: the official who proposed (or handles) it is never offered the approver's steps;
-    # the service refuses them too.
-    own_proposal = user.pk in (application.proposed_by_id, application.assigned_to_id)
+    # A step whose guard refuses it (four-eyes: the official who proposed or handles it) is not
+    # offered; the page says why. The transition checks it again.
     four_eyes = False
-    for rule in allowed_actions(application, roles):
+    for rule, refusal in WORKFLOW.actions(application, user):
         if rule.action not in ACTION_FORMS:
             continue  # steps of later stages (announcement, payment) have their own pages
-        if rule.action in FOUR_EYES_ACTIONS and own_proposal:
+        if refusal is not None:
             four_eyes = True
             continue
         form = bound.get(rule.action) or _action_form(

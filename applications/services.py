@@ -23,9 +23,8 @@ from workdays.calendar import add_working_days
 from . import form_definitions
 from .documents import DocumentRejected, clean_name, detect_format
 from .models import Application, ApplicationDocument, ReferenceCounter, Status
-from .workflow import ApplicationChanged, Role, TransitionNotAllowed, transition
-
-EDITABLE = {Status.DRAFT, Status.RETURNED}
+from .states import EDITABLE
+from .workflow import ApplicationChanged, TransitionNotAllowed, transition
 
 
 class ApplicationError(Exception):
@@ -194,7 +193,6 @@ def application_submit(*, actor: User, application: Application, ip_address: str
         application,
         "submit",
         actor=actor,
-        roles={Role.APPLICANT},
         changes=assign,
         ip_address=ip_address,
         on_commit=lambda a: _notify_applicant_users(
@@ -224,7 +222,6 @@ def application_withdraw(
         application,
         "withdraw",
         actor=actor,
-        roles={Role.APPLICANT},
         reason=reason,
         ip_address=ip_address,
         on_commit=lambda a: _notify_applicant_users(
@@ -249,7 +246,6 @@ def application_supplement(
         application,
         "supplement",
         actor=actor,
-        roles={Role.APPLICANT},
         reason=note,
         ip_address=ip_address,
         changes=_supplement_answered,

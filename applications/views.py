@@ -44,7 +44,7 @@ from .services import (
     document_add,
     document_remove,
 )
-from .workflow import BY_ACTION, NEXT_STEP_FOR_APPLICANT, Role, allowed_actions
+from .workflow import BY_ACTION, NEXT_STEP_FOR_APPLICANT, allowed_actions
 
 # ── helpers ──────────────────────────────────────────────────────────────────────────────────
 
@@ -404,7 +404,7 @@ def _submitted_detail(
 ) -> HttpResponse:
     returned = application.status == Status.RETURNED
     rows, others, _state = _document_rows(application)
-    actions = {t.action for t in allowed_actions(application, {Role.APPLICANT})}
+    actions = {t.action for t in allowed_actions(application, request.user)}
     return render(
         request,
         "applications/detail.html",
@@ -673,7 +673,7 @@ def withdraw(request: HttpRequest, key: str) -> HttpResponse:
                 request, _("Your application %(reference)s is withdrawn.") % {"reference": _key(application)}
             )
         return _detail(application)
-    if "withdraw" not in {t.action for t in allowed_actions(application, {Role.APPLICANT})}:
+    if "withdraw" not in {t.action for t in allowed_actions(application, request.user)}:
         messages.info(request, _("This application cannot be withdrawn now."))
         return _detail(application)
     return render(

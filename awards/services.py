@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application
@@ -13,6 +14,7 @@ from budgets.models import Budget
 from budgets.services import BudgetError, _money
 
 from .models import Award
+from .workflow import WORKFLOW
 
 
 def award_commit(*, actor: Any, application: Application, amount: Decimal) -> Award:
@@ -50,24 +52,46 @@ def award_commit(*, actor: Any, application: Application, amount: Decimal) -> Aw
 
 
 def award_release(*, actor: Any, award: Award, reason: str) -> Award:
-    """An upheld objection, a withdrawal or a cancelled payment gives the amount back to the budget."""
+    """An upheld objection gives the amount back to the budget: the award is withdrawn."""
     with transaction.atomic():
-        locked = Award.objects.select_for_update().get(pk=award.pk)
-        if locked.status in (Award.Status.WITHDRAWN, Award.Status.PAID):
-            return locked
-        budget = Budget.objects.select_for_update().get(pk=locked.budget_id)
-        budget.committed -= locked.amount
-        budget.save(update_fields=["committed", "updated_at"])
-        locked.status = Award.Status.WITHDRAWN
-        locked.save(update_fields=["status"])
-        audit_record(
-            actor=actor,
-            action="budget.release",
-            obj=budget,
-            reason=reason,
-            after={"award": locked.pk, "amount": locked.amount, "committed": budget.committed},
-        )
-    return locked
+        current = Award.objects.select_for_update().get(pk=award.pk)
+        if current.status in (Award.Status.WITHDRAWN, Award.Status.PAID):
+            return current  # released already, or paid: nothing to give back
+
+        def release(locked: Award) -> dict[str, Any]:
+            budget = Budget.objects.select_for_update().get(pk=locked.budget_id)
+            budget.committed -= locked.amount
+            budget.save(update_fields=["committed", "updated_at"])
+            audit_record(
+                actor=actor,
+                action="budget.release",
+                obj=budget,
+                reason=reason,
+                after={"award": locked.pk, "amount": locked.amount, "committed": budget.committed},
+            )
+            return {"amount": locked.amount}
+
+        return WORKFLOW.transition(current, "withdraw", actor=actor, changes=release, reason=reason)
+
+
+def award_finalise(*, actor: Any, award: Award) -> Award:
+    """The announcement ended without an open objection: the award is final and may be paid."""
+
+    def stamp(locked: Award) -> dict[str, Any]:
+        locked.finalised_at = timezone.now()
+        return {}
+
+    return WORKFLOW.transition(award, "finalise", actor=actor, changes=stamp, visible_to_applicant=False)
+
+
+def award_pay(*, actor: Any, award: Award, changes: Any = None) -> Award:
+    """The bank paid it (the disbursement service moves the budget's figures in `changes`)."""
+
+    def stamp(locked: Award) -> dict[str, Any]:
+        locked.paid_at = timezone.now()
+        return changes(locked) if changes else {}
+
+    return WORKFLOW.transition(award, "pay", actor=actor, changes=stamp, visible_to_applicant=False)
 
 
 def award_commit_on_approval(*, actor: Any, application: Application) -> None:

@@ -33,17 +33,18 @@ from accounts.models import User
 from accounts.permissions import is_finance
 from accounts.services import notification_send
 from applications.models import Application, Notice
-from applications.permissions import roles_for
 from applications.services import _notify_applicant_users
 from applications.workflow import TransitionNotAllowed, transition
 from audit.services import audit_record
 from awards.models import Award
+from awards.services import award_pay
 from budgets.models import Budget
 from measures.amounts import money
 from measures.models import Department, Incentive
 
 from .models import DisbursementBatch, Payment
 from .selectors import ZERO, eligible_awards, payment_file_rows
+from .workflow import BATCH, PAYMENT, FourEyesRefused
 
 
 class DisbursementError(Exception):
@@ -212,19 +213,16 @@ def batch_approve(*, actor: User, batch: DisbursementBatch) -> DisbursementBatch
                 _("Batch %(number)s is already “%(status)s”.")
                 % {"number": locked.number, "status": locked.get_status_display()}
             )
-        if locked.created_by_id == actor.pk:
-            raise NotAllowed(_("Another finance officer must approve the batch: you built it."))
-        locked.status = DisbursementBatch.Status.APPROVED
-        locked.approved_by = actor
-        locked.approved_at = timezone.now()
-        locked.save(update_fields=["status", "approved_by", "approved_at"])
-        audit_record(
-            actor=actor,
-            action="disbursement.approve",
-            obj=locked,
-            before={"status": DisbursementBatch.Status.DRAFT},
-            after={"status": locked.status, "number": locked.number},
-        )
+
+        def stamp(approving: DisbursementBatch) -> dict[str, Any]:
+            approving.approved_by = actor
+            approving.approved_at = timezone.now()
+            return {"number": approving.number}
+
+        try:
+            locked = BATCH.transition(locked, "approve", actor=actor, changes=stamp, visible_to_applicant=False)
+        except FourEyesRefused as refused:
+            raise NotAllowed(str(refused)) from None
     return locked
 
 
@@ -301,7 +299,6 @@ def _record(actor: User, payment_id: int, result: BankResult) -> str:
         )
     award = Award.objects.select_for_update().get(pk=payment.award_id)
     application = Application.objects.select_related("incentive").get(pk=award.application_id)
-    roles = roles_for(actor, application)
     extras = {
         "payment_reference": payment.reference,
         "batch": payment.batch.number,
@@ -321,13 +318,14 @@ def _record(actor: User, payment_id: int, result: BankResult) -> str:
         budget.committed -= payment.amount
         budget.paid += payment.amount
         budget.save(update_fields=["committed", "paid", "updated_at"])
-        payment.status = Payment.Status.PAID
-        payment.paid_on = result.paid_on
-        payment.bank_reference = result.bank_reference
-        payment.save(update_fields=["status", "paid_on", "bank_reference"])
-        award.status = Award.Status.PAID
-        award.paid_at = timezone.now()
-        award.save(update_fields=["status", "paid_at"])
+        payment = PAYMENT.transition(
+            payment,
+            "pay",
+            actor=actor,
+            changes=lambda p: _paid(p, result),
+            visible_to_applicant=False,
+        )
+        award_pay(actor=actor, award=award)
         audit_record(
             actor=actor,
             action="budget.pay",
@@ -347,7 +345,6 @@ def _record(actor: User, payment_id: int, result: BankResult) -> str:
                 application,
                 "pay",
                 actor=actor,
-                roles=roles,
                 changes=lambda locked: paid_extras,
                 on_commit=lambda a: _notify_paid(a, payment),
             )
@@ -356,15 +353,19 @@ def _record(actor: User, payment_id: int, result: BankResult) -> str:
         _schedule_disbursement_notice(paid)
         return Outcome.PAID
 
-    payment.status = Payment.Status.FAILED
-    payment.failure_reason = result.failure_reason
-    payment.save(update_fields=["status", "failure_reason"])
+    payment = PAYMENT.transition(
+        payment,
+        "fail",
+        actor=actor,
+        reason=result.failure_reason,
+        changes=lambda p: _failed(p, result),
+        visible_to_applicant=False,
+    )
     try:
         transition(
             application,
             "payment_fail",
             actor=actor,
-            roles=roles,
             reason=result.failure_reason,
             changes=lambda locked: {**extras, "failure_reason": result.failure_reason},
             on_commit=lambda a: _notify_failed(a, payment),
@@ -372,6 +373,17 @@ def _record(actor: User, payment_id: int, result: BankResult) -> str:
     except TransitionNotAllowed as refused:
         raise WrongState(str(refused), field="status") from None
     return Outcome.FAILED
+
+
+def _paid(payment: Payment, result: "BankResult") -> dict[str, Any]:
+    payment.paid_on = result.paid_on
+    payment.bank_reference = result.bank_reference
+    return {"paid_on": result.paid_on, "bank_reference": result.bank_reference}
+
+
+def _failed(payment: Payment, result: "BankResult") -> dict[str, Any]:
+    payment.failure_reason = result.failure_reason
+    return {"failure_reason": result.failure_reason}
 
 
 def _notify_paid(application: Application, payment: Payment) -> None:
@@ -502,9 +514,9 @@ def payment_results_import(
         report = results_report(locked, resource, dataset, result, dry_run=dry_run)
         if report.applied:
             changed = report.count(Outcome.PAID) + report.count(Outcome.FAILED)
-            if not Payment.objects.filter(batch=locked, status=Payment.Status.PENDING).exists():
-                locked.status = DisbursementBatch.Status.CLOSED
-                locked.save(update_fields=["status"])
+            all_recorded = not Payment.objects.filter(batch=locked, status=Payment.Status.PENDING).exists()
+            if all_recorded and locked.status == DisbursementBatch.Status.APPROVED:
+                locked = BATCH.transition(locked, "close", actor=actor, visible_to_applicant=False)
             if changed:
                 audit_record(
                     actor=actor,

@@ -496,7 +496,7 @@ def proactive_offer_confirm(*, actor: User, application: Application, ip_address
     Raises ProactiveError (no usable bank account), awards.services.BudgetError (the budget cannot
     take the amount: the message gives what is left) or TransitionNotAllowed; nothing changes then.
     """
-    roles = _require_applicant(actor, application)
+    _require_applicant(actor, application)
 
     def commit(locked: Application) -> dict[str, Any]:
         account = BankAccount.objects.filter(applicant_id=locked.applicant_id).first()
@@ -516,7 +516,6 @@ def proactive_offer_confirm(*, actor: User, application: Application, ip_address
         application,
         "confirm_offer",
         actor=actor,
-        roles=roles,
         changes=commit,
         ip_address=ip_address,
         on_commit=lambda a: _notify_users(
@@ -531,12 +530,11 @@ def proactive_offer_confirm(*, actor: User, application: Application, ip_address
 def proactive_offer_decline(
     *, actor: User, application: Application, reason: str = "", ip_address: str | None = None
 ) -> Application:
-    roles = _require_applicant(actor, application)
+    _require_applicant(actor, application)
     return transition(
         application,
         "decline_offer",
         actor=actor,
-        roles=roles,
         reason=(reason or "").strip()[:2000],
         ip_address=ip_address,
         on_commit=lambda a: _notify_users(

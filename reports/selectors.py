@@ -27,7 +27,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, Status
-from applications.review_selectors import OPEN_STATUSES
+from applications.states import OPEN_STATUSES, STATES
 from audit.models import AuditEvent
 from awards.models import Award
 from budgets.models import Budget
@@ -270,17 +270,16 @@ def summary_totals(scope: ReportScope, fiscal_year: int | None = None) -> Summar
 
 
 # Where an application stands, in the few stages a reader of a dashboard thinks in.
-STAGES: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
-    ("intake", _("Intake (受理)"), (Status.SUBMITTED, Status.RETURNED, Status.OFFERED)),
-    ("review", _("Review (审核)"), (Status.ACCEPTED, Status.UNDER_REVIEW, Status.PROPOSED)),
-    ("announcement", _("Approval and announcement (公示)"), (Status.APPROVED, Status.ANNOUNCED)),
-    ("payment", _("Disbursement (拨付)"), (Status.FINAL, Status.PAYMENT_FAILED)),
-    ("done", _("Completed"), (Status.PAID, Status.HANDLED)),
-    ("closed", _("Not supported or ended"), (Status.REFUSED, Status.REJECTED, Status.WITHDRAWN, Status.LAPSED)),
+# Which states are in which stage is the states' table's (applications/states.py); the labels are the reader's.
+STAGES: tuple[tuple[str, Any], ...] = (
+    ("intake", _("Intake (受理)")),
+    ("review", _("Review (审核)")),
+    ("announcement", _("Approval and announcement (公示)")),
+    ("payment", _("Disbursement (拨付)")),
+    ("done", _("Completed")),
+    ("closed", _("Not supported or ended")),
 )
-
-
-STAGE_OF = {status: slug for slug, _label, statuses in STAGES for status in statuses}
+STAGE_OF = {status: state.stage for status, state in STATES.items() if state.stage in dict(STAGES)}
 
 
 @dataclass
@@ -300,10 +299,10 @@ def applications_by_status(scope: ReportScope, fiscal_year: int | None = None) -
 
 
 def applications_by_stage(by_status: list[CountRow]) -> list[CountRow]:
-    totals = {slug: 0 for slug, _label, _statuses in STAGES}
+    totals = {slug: 0 for slug, _label in STAGES}
     for row in by_status:
         totals[STAGE_OF.get(row.key, "closed")] += row.count
-    return [CountRow(slug, str(label), totals[slug]) for slug, label, _statuses in STAGES]
+    return [CountRow(slug, str(label), totals[slug]) for slug, label in STAGES]
 
 
 DECISION_ACTIONS = ("application.propose", "application.reject", "application.handle")

@@ -21,10 +21,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.services import audit_record
 from measures.models import Target
+from portal.workflow import TransitionNotAllowed
 
 from .exports import REPORTS, ReportError, ReportSpec, summary_pdf, write_csv, write_xlsx
 from .models import ExportJob, TargetProgress
 from .scope import ReportScope, may_record_progress, report_scope
+from .workflow import WORKFLOW as EXPORT_WORKFLOW
 
 logger = logging.getLogger(__name__)
 
@@ -92,12 +94,13 @@ def _job_scope(job: ExportJob) -> ReportScope:
 def export_job_run(*, job_id: int) -> ExportJob:
     """Writes the job's file in chunks, recording progress after each; a job already done is left as
     it is (a task may run twice). Failures are recorded on the job, not raised."""
-    with transaction.atomic():
-        job = ExportJob.objects.select_for_update(of=("self",)).select_related("department").get(pk=job_id)
-        if job.status == ExportJob.Status.DONE:
-            return job
-        job.status, job.started_at, job.progress, job.error = ExportJob.Status.RUNNING, timezone.now(), 0, ""
-        job.save(update_fields=["status", "started_at", "progress", "error"])
+    job = ExportJob.objects.get(pk=job_id)
+    if job.status == ExportJob.Status.DONE:
+        return job
+    try:
+        job = EXPORT_WORKFLOW.transition(job, "start", actor=None, changes=_started)
+    except TransitionNotAllowed:  # finished by another run meanwhile
+        return ExportJob.objects.get(pk=job_id)
     try:
         spec, scope = REPORTS[job.report], _job_scope(job)
         with translation.override(job.language), tempfile.TemporaryFile() as scratch:
@@ -110,21 +113,33 @@ def export_job_run(*, job_id: int) -> ExportJob:
 
             rows = _write(scratch, spec, scope, job, progress)
             scratch.seek(0)
-            with transaction.atomic():
-                locked = ExportJob.objects.select_for_update().get(pk=job.pk)
-                if locked.status == ExportJob.Status.DONE:  # another run finished first
-                    return locked
+
+            def finished(locked: ExportJob) -> dict[str, Any]:
                 locked.file.save(locked.filename, File(scratch), save=False)
-                locked.status, locked.progress, locked.row_count = ExportJob.Status.DONE, 100, rows
-                locked.finished_at = timezone.now()
-                locked.save(update_fields=["file", "status", "progress", "row_count", "finished_at"])
-                return locked
+                locked.progress, locked.row_count, locked.finished_at = 100, rows, timezone.now()
+                return {}
+
+            try:
+                return EXPORT_WORKFLOW.transition(job, "finish", actor=None, changes=finished)
+            except TransitionNotAllowed:  # another run finished first
+                return ExportJob.objects.get(pk=job.pk)
     except Exception as exc:
         logger.exception("export job %s failed", job.pk)
-        ExportJob.objects.filter(pk=job.pk).exclude(status=ExportJob.Status.DONE).update(
-            status=ExportJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:300], finished_at=timezone.now()
-        )
-        return ExportJob.objects.get(pk=job.pk)
+        error = f"{type(exc).__name__}: {exc}"[:300]
+
+        def failed(locked: ExportJob) -> dict[str, Any]:
+            locked.error, locked.finished_at = error, timezone.now()
+            return {}
+
+        try:
+            return EXPORT_WORKFLOW.transition(job, "fail", actor=None, changes=failed)
+        except TransitionNotAllowed:  # finished by another run meanwhile
+            return ExportJob.objects.get(pk=job.pk)
+
+
+def _started(job: ExportJob) -> dict[str, Any]:
+    job.started_at, job.progress, job.error = timezone.now(), 0, ""
+    return {}
 
 
 def _write(scratch: Any, spec: ReportSpec, scope: ReportScope, job: ExportJob, progress: Any) -> int:

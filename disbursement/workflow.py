@@ -1,0 +1,70 @@
+"""The states and moves of disbursement batches and payments (portal/workflow.py runs them).
+
+A batch is built as a draft by one finance officer, approved by another (four-eyes), and closed
+when the bank's results for all its payments are recorded. A payment waits for the bank, then is
+paid or failed, once: a failed award is paid again in a new batch, never by changing the old row.
+"""
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from applications.workflow import Role
+from portal.workflow import State, TransitionNotAllowed, Workflow, register
+from portal.workflow import t as _t
+
+from .models import DisbursementBatch, Payment
+
+
+class FourEyesRefused(TransitionNotAllowed):
+    """The officer who built the batch may not approve it."""
+
+
+def not_the_builder(actor: Any, batch: DisbursementBatch) -> None:
+    if actor is not None and batch.created_by_id == actor.pk:
+        raise FourEyesRefused(_("Another finance officer must approve the batch: you built it."))
+
+
+def _finance_roles(actor: Any, obj: Any) -> set[str]:
+    from accounts.permissions import is_finance
+
+    return {Role.FINANCE} if is_finance(actor) else set()
+
+
+B = DisbursementBatch.Status
+BATCH: Workflow[DisbursementBatch] = register(
+    Workflow(
+        name="disbursement",  # the audit's "disbursement.approve", as before the table existed
+        model=DisbursementBatch,
+        states={
+            B.DRAFT: State(open=True, tone="neutral"),
+            B.APPROVED: State(open=True, tone="progress"),
+            B.CLOSED: State(tone="done"),
+        },
+        transitions=(
+            _t("approve", {B.DRAFT}, B.APPROVED, {Role.FINANCE}, gettext_lazy("Approve"), guard=not_the_builder),
+            _t("close", {B.APPROVED}, B.CLOSED, {Role.FINANCE}, gettext_lazy("Close")),
+        ),
+        roles_for=_finance_roles,
+    )
+)
+
+P = Payment.Status
+PAYMENT: Workflow[Payment] = register(
+    Workflow(
+        name="payment",
+        model=Payment,
+        states={
+            P.PENDING: State(open=True, tone="progress"),
+            P.PAID: State(tone="done"),
+            P.FAILED: State(tone="negative"),
+        },
+        transitions=(
+            _t("pay", {P.PENDING}, P.PAID, {Role.FINANCE}, gettext_lazy("Record payment")),
+            _t("fail", {P.PENDING}, P.FAILED, {Role.FINANCE}, gettext_lazy("Record failed payment")),
+        ),
+        roles_for=_finance_roles,
+        select_related=("batch",),
+    )
+)
