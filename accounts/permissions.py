@@ -10,8 +10,33 @@ from rest_framework.request import Request
 from accounts.models import OfficialRole
 
 
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def is_administrator(user: Any) -> bool:
+    """The portal's administrators: the role, or a Django superuser (who set the portal up)."""
+    return _signed_in(user) and (user.is_superuser or user.official_role == OfficialRole.ADMINISTRATOR)
+
+
 def is_finance(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.official_role == OfficialRole.FINANCE
+    """Finance officers (省财政厅) of the disbursement."""
+    return _signed_in(user) and user.official_role == OfficialRole.FINANCE
+
+
+def is_department_official(user: Any, department_id: int | None = None) -> bool:
+    """A handler or approver of a department (of `department_id`, when given)."""
+    return bool(
+        _signed_in(user)
+        and user.official_role in (OfficialRole.HANDLER, OfficialRole.APPROVER)
+        and user.department_id
+        and (department_id is None or user.department_id == department_id)
+    )
+
+
+def is_official(user: Any) -> bool:
+    """Anyone who works for the portal's side: every official role, and administrators."""
+    return _signed_in(user) and bool(user.official_role or user.is_superuser)
 
 
 class FinanceOnly(permissions.BasePermission):

@@ -26,12 +26,12 @@ from rest_framework import exceptions, generics, permissions, serializers, statu
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from applications.workflow import TransitionNotAllowed
 from awards.models import Award
 from portal.api import Conflict
+from portal.http import client_ip
 
 from .models import Announcement, AnnouncementEntry, Objection
 from .permissions import is_department_official
@@ -60,24 +60,18 @@ OBJECTION_RATE = "5/hour"
 class ObjectionRateThrottle(SimpleRateThrottle):
     """Objections per address, signed in or not, page and API together (one bucket per address).
 
-    The address is REMOTE_ADDR unless NUM_PROXIES says how many proxies to trust: a client-sent
-    X-Forwarded-For alone must not open a new bucket.
+    The address is portal.http.client_ip's: a client-sent X-Forwarded-For alone must not open a
+    new bucket.
     """
 
     scope = "announcement_objections"
     rate = OBJECTION_RATE
 
     def get_ident(self, request: Any) -> str:
-        if api_settings.NUM_PROXIES is None:
-            return request.META.get("REMOTE_ADDR") or "unknown"
-        return super().get_ident(request)
+        return client_ip(request) or "unknown"
 
     def get_cache_key(self, request: Any, view: Any) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-def client_address(request: Any) -> str:
-    return ObjectionRateThrottle().get_ident(request)
 
 
 ANNOUNCEMENT_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The announcement.")
@@ -386,7 +380,7 @@ class ObjectionsView(_Base):
                 contact=data.validated_data["contact"],
                 reason=data.validated_data["reason"],
                 entry=entry,
-                ip_address=client_address(request),
+                ip_address=client_ip(request),
             )
         except AnnouncementConflict as exc:
             raise Conflict(exc.message, code="period_closed") from exc
@@ -442,7 +436,7 @@ class ObjectionResolveView(_Base):
                 objection=objection,
                 upheld=data.validated_data["decision"] == "upheld",
                 resolution=data.validated_data["resolution"],
-                ip_address=client_address(request),
+                ip_address=client_ip(request),
             )
         except AnnouncementNotAllowed as exc:
             raise exceptions.PermissionDenied(exc.message) from exc

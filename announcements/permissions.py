@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from accounts import permissions as accounts_permissions
 from accounts.models import ConflictOfInterest, OfficialRole
 from applications.workflow import Role
 
@@ -10,12 +11,7 @@ from .models import AnnouncementEntry, Objection
 
 def is_department_official(user: Any, department_id: int | None) -> bool:
     """A handler or approver of the department (who publishes and resolves its announcements)."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.official_role in (OfficialRole.HANDLER, OfficialRole.APPROVER)
-        and user.department_id
-        and user.department_id == department_id
-    )
+    return department_id is not None and accounts_permissions.is_department_official(user, department_id)
 
 
 def objection_roles(user: Any, objection: Objection) -> set[str]:

@@ -21,8 +21,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import OfficialRole
 from applications.workflow import TransitionNotAllowed
+from portal.http import client_ip
 
-from .api import ObjectionRateThrottle, client_address
+from .api import ObjectionRateThrottle
 from .forms import ObjectionForm, PublishForm, ResolveForm
 from .models import Announcement, Objection
 from .permissions import is_department_official
@@ -157,7 +158,7 @@ def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
             contact=form.cleaned_data["contact"],
             reason=form.cleaned_data["reason"],
             entry=form.chosen_entry(),
-            ip_address=client_address(request),
+            ip_address=client_ip(request),
         )
     except AnnouncementConflict as exc:
         return _render_detail(request, announcement, problem=exc.message, status=409)
@@ -285,7 +286,7 @@ def objection_resolve_view(request: HttpRequest, pk: int, objection_id: int) -> 
             objection=objection,
             upheld=upheld,
             resolution=form.cleaned_data["resolution"],
-            ip_address=client_address(request),
+            ip_address=client_ip(request),
         )
     except AnnouncementNotAllowed as exc:
         raise PermissionDenied(exc.message) from exc

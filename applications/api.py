@@ -30,8 +30,10 @@ from rest_framework.views import APIView
 from audit.models import AuditEvent
 from measures.models import Incentive
 from portal.api import Conflict
+from portal.http import client_ip
 
 from .models import Application, ApplicationDocument
+from .review import document_viewed
 from .selectors import access_application, application_list, application_timeline
 from .serializers import (
     ApplicationCreateSerializer,
@@ -87,10 +89,6 @@ def _invalid(exc: ApplicationError, field: str = "non_field_errors") -> exceptio
     for section, items in exc.problems.items():
         errors[section] = [str(message) for _field, message in items]
     return exceptions.ValidationError(errors)
-
-
-def _ip(request: Request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class ApplicantAPIMixin:
@@ -255,7 +253,12 @@ class ApplicationDocumentFileView(ApplicantAPIMixin, APIView):
     def get(self, request: Request, reference: str, document_id: int) -> FileResponse:
         application = access_application(request.user, reference)
         document = get_object_or_404(application.documents.all(), pk=document_id)
-        return document_file_response(document)
+        response = document_file_response(document)
+        # As on the page: an official's view of an applicant's document is on the record.
+        document_viewed(
+            actor=request.user, application=application, document_id=document.pk, ip_address=client_ip(request)
+        )
+        return response
 
 
 class _Action(ApplicantAPIMixin, APIView):
@@ -272,7 +275,7 @@ class ApplicationSubmitView(_Action):
     def post(self, request: Request, reference: str) -> Response:
         application = access_application(request.user, reference)
         try:
-            submitted = application_submit(actor=request.user, application=application, ip_address=_ip(request))
+            submitted = application_submit(actor=request.user, application=application, ip_address=client_ip(request))
         except ApplicationError as exc:
             raise _invalid(exc) from exc
         except TransitionNotAllowed as exc:
@@ -296,7 +299,7 @@ class ApplicationWithdrawView(_Action):
                 actor=request.user,
                 application=application,
                 reason=serializer.validated_data.get("reason", ""),
-                ip_address=_ip(request),
+                ip_address=client_ip(request),
             )
         except TransitionNotAllowed as exc:
             raise _conflict(exc) from exc
@@ -320,7 +323,7 @@ class ApplicationSupplementView(_Action):
                 actor=request.user,
                 application=application,
                 note=serializer.validated_data["note"],
-                ip_address=_ip(request),
+                ip_address=client_ip(request),
             )
         except ApplicationError as exc:
             raise _invalid(exc, "non_field_errors" if exc.problems else "note") from exc

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from accounts.models import ConflictOfInterest, OfficialRole
+from accounts.permissions import is_administrator
 from measures.models import Incentive, IncentiveAccess
 
 from .models import Application, Status
@@ -36,7 +37,7 @@ def applications_visible_to(user: Any) -> QuerySet[Application]:
     if user.applicant_id:
         return Application.objects.filter(applicant_id=user.applicant_id)
     role = user.official_role
-    if role == OfficialRole.ADMINISTRATOR or user.is_superuser:
+    if is_administrator(user):
         return Application.objects.exclude(status=Status.DRAFT)
     if role == OfficialRole.FINANCE:
         return Application.objects.filter(status__in=FINANCE_STATUSES)

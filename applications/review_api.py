@@ -36,6 +36,7 @@ from rest_framework.views import APIView
 
 from measures.vocabulary import EnterpriseSize, GuangdongCity
 from portal.api import Conflict
+from portal.http import client_ip
 
 from .models import Application, Status
 from .review import (
@@ -258,10 +259,6 @@ class QueueView(OfficialsAPIMixin, generics.ListAPIView):
 # ── the actions ──────────────────────────────────────────────────────────────────────────────
 
 
-def _ip(request: Request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 Perform = Callable[[Any, Application, dict[str, Any], dict[str, Any]], Application]
 
 
@@ -293,7 +290,7 @@ class _ReviewAction(OfficialsAPIMixin, APIView):
             "actor": request.user,
             "application": application,
             "expected_version": data.pop("version", None),
-            "ip_address": _ip(request),
+            "ip_address": client_ip(request),
         }
         try:
             self.perform(request.user, application, data, common)

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import ConflictOfInterest, OfficialRole, User
+from accounts.permissions import is_official as accounts_is_official
 from measures.models import Incentive
 
 from .models import Application, ApplicationDocument, ReviewComment, Status
@@ -47,7 +48,7 @@ class QueueFilters:
 
 
 def is_official(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and (user.official_role or user.is_superuser))
+    return accounts_is_official(user)
 
 
 def review_queue_base(user: Any) -> QuerySet[Application]:

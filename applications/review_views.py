@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from accounts.identifiers import mask_resident_id
 from accounts.models import BankAccount, OfficialRole
 from measures.amounts import AmountInputError, money
+from portal.http import client_ip
 
 from . import form_definitions
 from .models import Application, Status
@@ -114,10 +115,6 @@ ACTION_HINTS = {
     "approve": gettext_lazy("Confirm the handler's proposal. You may not approve your own proposal."),
     "send_back": gettext_lazy("Send the proposal back to the handler with your reasons."),
 }
-
-
-def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _access(request: HttpRequest, reference: str, *, for_page: bool = False) -> Application:
@@ -534,7 +531,7 @@ def _perform(action: str, request: HttpRequest, application: Application, data: 
         "actor": request.user,
         "application": application,
         "expected_version": data.get("version"),
-        "ip_address": _ip(request),
+        "ip_address": client_ip(request),
     }
     if action == "accept":
         return application_accept(**common)
@@ -681,7 +678,7 @@ def reveal(request: HttpRequest, reference: str) -> HttpResponse:
         value = getattr(getattr(applicant, "bank_account", None), "account_number", "") or ""
     if not value:
         raise Http404
-    personal_data_shown(actor=request.user, application=application, what=what, ip_address=_ip(request))
+    personal_data_shown(actor=request.user, application=application, what=what, ip_address=client_ip(request))
     return _render_page(request, application, revealed={what: value})
 
 
@@ -693,5 +690,5 @@ def document(request: HttpRequest, reference: str, document_id: int) -> FileResp
     if found is None:
         raise Http404
     response = document_file_response(found)
-    document_viewed(actor=request.user, application=application, document_id=found.pk, ip_address=_ip(request))
+    document_viewed(actor=request.user, application=application, document_id=found.pk, ip_address=client_ip(request))
     return response

@@ -28,6 +28,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from portal.http import client_ip
+
 from .models import Notice
 from .notices import format_code, normalise_code, notice_by_code, public_essentials
 from .review import document_viewed
@@ -99,7 +101,7 @@ def notice_pdf(request: HttpRequest, pk: int) -> FileResponse:
         actor=request.user,
         application=application,
         document_id=notice.pk,
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
         kind="notice",
     )
     try:

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from measures.amounts import AmountInputError, AmountResult, Claim, compute_amount, money
 from measures.models import Incentive
+from portal.http import client_ip
 
 from . import form_definitions
 from .forms import DocumentUploadForm, StartForm, SupplementForm, WithdrawForm
@@ -87,10 +88,6 @@ def _pop_pending_post(request: HttpRequest) -> QueryDict | None:
     for key, values in pending["data"].items():
         posted.setlist(key, values)
     return posted
-
-
-def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _key(application: Application) -> str:
@@ -635,7 +632,7 @@ def check(request: HttpRequest, key: str) -> HttpResponse:
 def submit(request: HttpRequest, key: str) -> HttpResponse:
     application = access_application(request.user, key, own_only=True)
     try:
-        submitted = application_submit(actor=request.user, application=application, ip_address=_ip(request))
+        submitted = application_submit(actor=request.user, application=application, ip_address=client_ip(request))
     except ApplicationError as exc:
         return _check_page(request, application, problem=exc.message, problems=exc.problems, status=400)
     except TransitionNotAllowed as exc:
@@ -664,7 +661,10 @@ def withdraw(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             application_withdraw(
-                actor=request.user, application=application, reason=form.cleaned_data["reason"], ip_address=_ip(request)
+                actor=request.user,
+                application=application,
+                reason=form.cleaned_data["reason"],
+                ip_address=client_ip(request),
             )
         except TransitionNotAllowed as exc:
             messages.error(request, str(exc))
@@ -690,7 +690,7 @@ def supplement(request: HttpRequest, key: str) -> HttpResponse:
         return _submitted_detail(request, application, supplement_form=form, status=400)
     try:
         application_supplement(
-            actor=request.user, application=application, note=form.cleaned_data["note"], ip_address=_ip(request)
+            actor=request.user, application=application, note=form.cleaned_data["note"], ip_address=client_ip(request)
         )
     except ApplicationError as exc:
         return _submitted_detail(

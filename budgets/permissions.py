@@ -6,13 +6,11 @@ from django.utils.translation import gettext_lazy
 from rest_framework import permissions
 from rest_framework.request import Request
 
-from accounts.models import OfficialRole
+from accounts.permissions import is_administrator, is_finance
 
 
 def may_manage_budgets(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and (
-        user.official_role in (OfficialRole.FINANCE, OfficialRole.ADMINISTRATOR) or user.is_superuser
-    )
+    return is_finance(user) or is_administrator(user)
 
 
 class BudgetManagers(permissions.BasePermission):

@@ -5,11 +5,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import OfficialRole, User
+from accounts.models import User
 from audit.services import audit_record
 from measures.models import Incentive
 
 from .models import Budget
+from .permissions import may_manage_budgets
 
 
 class BudgetError(Exception):
@@ -25,7 +26,7 @@ def _money(value: Decimal) -> str:
 
 def budget_set(*, actor: User, incentive: Incentive, fiscal_year: int, allocation: Decimal) -> Budget:
     """Finance (or an administrator) sets the allocation; never below what is committed and paid."""
-    if actor.official_role not in (OfficialRole.FINANCE, OfficialRole.ADMINISTRATOR) and not actor.is_superuser:
+    if not may_manage_budgets(actor):
         raise BudgetError(_("Only finance officers set budgets."))
     allocation = Decimal(allocation).quantize(Decimal("0.01"))
     if allocation < 0:

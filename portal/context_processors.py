@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import OfficialRole
+from accounts.permissions import is_administrator, is_department_official, is_finance, is_official
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -23,14 +23,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 (reverse("dashboard:home"), _("My portal")),
                 (reverse("dashboard:matches"), _("What can I claim")),
             ]
-        role = user.official_role
-        if role in (OfficialRole.HANDLER, OfficialRole.APPROVER):
+        if is_department_official(user):
             items.append((reverse("review:queue"), _("Review queue")))
-        if role in (OfficialRole.FINANCE, OfficialRole.ADMINISTRATOR) or user.is_superuser:
+        if is_finance(user) or is_administrator(user):
             items.append((reverse("disbursement:batches"), _("Finance")))
-        if role == OfficialRole.ADMINISTRATOR or user.is_superuser:
+        if is_administrator(user):
             items.append((reverse("proactive:lists"), _("Proactive awards")))
-        if role or user.is_superuser:
+        if is_official(user):
             items.append((reverse("reports:dashboard"), _("Reports")))
         if user.is_staff:
             items.append((reverse("admin:index"), _("Administration")))

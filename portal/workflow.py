@@ -171,7 +171,9 @@ class Workflow(Generic[M]):
         """
         rule = self.by_action[action]
         with transaction.atomic():
-            rows = self.model._default_manager.select_for_update().select_related(*self.select_related)
+            # Only the record's own row is locked (PostgreSQL refuses FOR UPDATE on an outer join's
+            # nullable side, and the related rows are for reading).
+            rows = self.model._default_manager.select_for_update(of=("self",)).select_related(*self.select_related)
             locked = rows.get(pk=obj.pk)
             version = getattr(locked, self.version_field) if self.version_field else None
             if expected_version is not None and version is not None and version != expected_version:

@@ -37,6 +37,7 @@ from applications.workflow import TransitionNotAllowed
 from budgets.services import BudgetError
 from measures.vocabulary import Qualification
 from portal.api import Conflict, ErrorSerializer, Pagination
+from portal.http import client_ip
 
 from .amounts import parse_amount
 from .list_file import proactive_list_read
@@ -324,7 +325,7 @@ class OfferConfirmView(_Authenticated, APIView):
             proactive_offer_confirm(
                 actor=request.user,  # type: ignore[arg-type]
                 application=application,
-                ip_address=request.META.get("REMOTE_ADDR") or None,
+                ip_address=client_ip(request),
             )
         except ProactiveError as error:
             raise Conflict(error.message, code=error.code) from error
@@ -353,7 +354,7 @@ class OfferDeclineView(_Authenticated, APIView):
                 actor=request.user,  # type: ignore[arg-type]
                 application=application,
                 reason=data.validated_data.get("reason", ""),
-                ip_address=request.META.get("REMOTE_ADDR") or None,
+                ip_address=client_ip(request),
             )
         except TransitionNotAllowed as error:
             raise Conflict(str(error), code="not_allowed") from error

@@ -2,11 +2,8 @@
 
 from typing import Any
 
-from accounts.models import OfficialRole
+from accounts.permissions import is_administrator
 
 
 def is_list_administrator(user: Any) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and (user.is_superuser or getattr(user, "official_role", "") == OfficialRole.ADMINISTRATOR)
-    )
+    return bool(getattr(user, "is_authenticated", False) and is_administrator(user))

@@ -30,6 +30,7 @@ from applications.workflow import NEXT_STEP_FOR_APPLICANT, TransitionNotAllowed
 from budgets.services import BudgetError
 from measures.models import Incentive
 from measures.vocabulary import Qualification
+from portal.http import client_ip
 
 from .amounts import list_offer_amount, parse_amount
 from .list_file import ListFile, proactive_list_read
@@ -67,10 +68,6 @@ def administrator_required(view: Callable[..., HttpResponse]) -> Callable[..., H
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class IncentiveChoiceField(forms.ModelChoiceField):
@@ -361,7 +358,7 @@ def offer_page(request: HttpRequest, reference: str) -> HttpResponse:
 def offer_confirm(request: HttpRequest, reference: str) -> HttpResponse:
     application = access_offer(request.user, reference)
     try:
-        proactive_offer_confirm(actor=request.user, application=application, ip_address=_ip(request))  # type: ignore[arg-type]
+        proactive_offer_confirm(actor=request.user, application=application, ip_address=client_ip(request))  # type: ignore[arg-type]
     except ProactiveError as error:
         return _offer_page(request, application, problem=error.message, status=400)
     except BudgetError as error:
@@ -384,7 +381,7 @@ def offer_decline(request: HttpRequest, reference: str) -> HttpResponse:
                 actor=request.user,  # type: ignore[arg-type]
                 application=application,
                 reason=form.cleaned_data["reason"],
-                ip_address=_ip(request),
+                ip_address=client_ip(request),
             )
         except TransitionNotAllowed as error:
             return _offer_page(request, access_offer(request.user, reference), problem=str(error), status=409)

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 
 from accounts.models import OfficialRole
+from accounts.permissions import is_administrator, is_department_official, is_finance
 from measures.models import Department, Target
 
 
@@ -39,20 +40,17 @@ def is_report_reader(user: Any) -> bool:
 def report_scope(user: Any) -> ReportScope:
     if not getattr(user, "is_authenticated", False) or getattr(user, "applicant_id", None):
         raise PermissionDenied
-    role = user.official_role
-    if user.is_superuser or role == OfficialRole.ADMINISTRATOR:
+    if is_administrator(user):
         return ReportScope("administrator")
-    if role == OfficialRole.FINANCE:
+    if is_finance(user):
         return ReportScope("finance")
-    if role in (OfficialRole.HANDLER, OfficialRole.APPROVER) and user.department_id:
+    if is_department_official(user):
         return ReportScope("department", user.department_id, user.department.name)
     raise PermissionDenied
 
 
 def is_report_admin(user: Any) -> bool:
-    return bool(
-        getattr(user, "is_superuser", False) or getattr(user, "official_role", "") == OfficialRole.ADMINISTRATOR
-    )
+    return is_administrator(user)
 
 
 def may_record_progress(user: Any, target: Target) -> bool:

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -217,3 +218,20 @@ def test_money_is_a_decimal_string(handler, api_client) -> None:
     assert response.status_code == 200
     assert response.json()["proposed_amount"] == "2999999.50"
     assert Application.objects.get(pk=application.pk).proposed_amount == Decimal("2999999.50")
+
+
+def test_an_officials_view_of_a_document_through_the_api_is_recorded_like_the_pages(
+    handler, submitted, api_client
+) -> None:
+    document = submitted.documents.first()
+    url = reverse("api-application-document-file", args=[submitted.reference, document.pk])
+    response = api_client(handler).get(url, REMOTE_ADDR="198.51.100.4")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    event = AuditEvent.objects.get(action="document.view")
+    assert (event.actor, event.object_id, event.after) == (handler, str(submitted.pk), {"document": document.pk})
+    assert event.ip_address == "198.51.100.4" and not event.visible_to_applicant
+    # The applicant reading their own document leaves no such event.
+    owner = api_client(submitted.created_by)
+    assert owner.get(url).status_code == 200
+    assert AuditEvent.objects.filter(action="document.view").count() == 1
