@@ -1,18 +1,41 @@
 """Budgets in the admin: imported, exported and edited through the service, never deleted."""
 
+from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
 from import_export.admin import ImportExportModelAdmin
 
 from .models import Budget
 from .resources import BudgetResource
-from .services import BudgetError, budget_set
+from .services import BudgetError, budget_problems, budget_set
+
+
+class BudgetAdminForm(forms.ModelForm):
+    """Parses; the rules are the service's (`budget_problems`), shown on the form's fields so that a
+    refused allocation is never reported as saved."""
+
+    class Meta:
+        model = Budget
+        fields = ["incentive", "fiscal_year", "allocation"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        budget = self.instance
+        incentive = data.get("incentive") or getattr(budget, "incentive", None)
+        allocation = data.get("allocation")
+        if incentive is not None and allocation is not None:
+            used = (budget.committed or 0) + (budget.paid or 0) if budget.pk else Decimal(0)
+            for field, messages in budget_problems(incentive=incentive, allocation=allocation, used=used).items():
+                self.add_error(field if field in self.fields else None, messages)
+        return data
 
 
 @admin.register(Budget)
 class BudgetAdmin(ImportExportModelAdmin):
+    form = BudgetAdminForm
     resource_classes = [BudgetResource]
     list_display = ["incentive", "fiscal_year", "allocation", "committed", "paid", "remaining", "updated_at"]
     list_filter = ["fiscal_year", "incentive__handling_department"]

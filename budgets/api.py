@@ -66,11 +66,6 @@ class BudgetCreateSerializer(serializers.Serializer):
     fiscal_year = serializers.IntegerField(min_value=2000, max_value=2100)
     allocation = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0)
 
-    def validate_incentive(self, incentive: Incentive) -> Incentive:
-        if not incentive.pays_money:
-            raise serializers.ValidationError(_("This incentive pays no money: it has no budget."))
-        return incentive
-
 
 class BudgetUpdateSerializer(serializers.Serializer):
     allocation = serializers.DecimalField(
@@ -85,7 +80,7 @@ def _budget_set(actor: Any, incentive: Incentive, fiscal_year: int, allocation: 
     try:
         budget = budget_set(actor=actor, incentive=incentive, fiscal_year=fiscal_year, allocation=allocation)
     except BudgetError as refused:
-        raise exceptions.ValidationError({"allocation": [refused.message]}) from None
+        raise exceptions.ValidationError({refused.field: [refused.message]}) from None
     return budgets_overview().get(pk=budget.pk)
 
 

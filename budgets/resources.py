@@ -7,12 +7,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from measures.amounts import money
 from measures.models import Incentive
 from portal.spreadsheets import neutralise
 
 from .models import Budget
-from .services import BudgetError, budget_set
+from .services import BudgetError, budget_problems, budget_set
 
 
 class BudgetResource(resources.ModelResource):
@@ -48,7 +47,7 @@ class BudgetResource(resources.ModelResource):
     def get_or_init_instance(self, instance_loader: Any, row: Any) -> Any:
         code = str(row.get("incentive") or "").strip()
         incentive = Incentive.objects.filter(code=code).first()
-        if incentive is None or not incentive.pays_money:
+        if incentive is None:
             raise ValidationError(
                 {"incentive": [_("“%(code)s” is not the code of an incentive that pays money.") % {"code": code[:60]}]}
             )
@@ -60,11 +59,12 @@ class BudgetResource(resources.ModelResource):
     def validate_instance(self, instance: Any, import_validation_errors: Any = None, validate_unique: bool = True):
         errors = dict(import_validation_errors or {})
         allocation = getattr(instance, "allocation", None)
-        if allocation is not None and allocation < instance.committed + instance.paid:
-            errors["allocation"] = [
-                _("The allocation cannot be less than the %(used)s CNY already committed or paid.")
-                % {"used": money(instance.committed + instance.paid)}
-            ]
+        if allocation is not None and getattr(instance, "incentive_id", None):
+            used = (instance.committed or 0) + (instance.paid or 0)
+            for name, messages in budget_problems(
+                incentive=instance.incentive, allocation=allocation, used=used
+            ).items():
+                errors.setdefault(name, messages)
         if errors:
             raise ValidationError(errors)
         # The model's own checks (unique together is the import id; the service locks the row).

@@ -14,10 +14,34 @@ from .permissions import may_manage_budgets
 
 
 class BudgetError(Exception):
-    def __init__(self, message: str, *, remaining: Decimal | None = None) -> None:
+    """A rule refused the budget; `field` names the input at fault, `remaining` what is left."""
+
+    def __init__(self, message: str, *, remaining: Decimal | None = None, field: str = "allocation") -> None:
         super().__init__(message)
         self.message = message
         self.remaining = remaining
+        self.field = field
+
+
+def budget_problems(*, incentive: Incentive, allocation: Decimal, used: Decimal = Decimal(0)) -> dict[str, list[str]]:
+    """The rules on an allocation, by field: the page's and the admin's forms, the import's rows
+    and `budget_set` (which checks again on the locked row) all ask this."""
+    problems: dict[str, list[str]] = {}
+    if not incentive.pays_money:
+        problems["incentive"] = [_("This incentive pays no money: it has no budget.")]
+    if allocation < 0:
+        problems["allocation"] = [_("The allocation cannot be negative.")]
+    elif allocation < used:
+        problems["allocation"] = [
+            _("The allocation cannot be less than the %(used)s CNY already committed or paid.") % {"used": _money(used)}
+        ]
+    return problems
+
+
+def _refuse(problems: dict[str, list[str]], remaining: Decimal | None = None) -> None:
+    if problems:
+        field, messages = next(iter(problems.items()))
+        raise BudgetError(messages[0], remaining=remaining, field=field)
 
 
 def _money(value: Decimal) -> str:
@@ -29,20 +53,14 @@ def budget_set(*, actor: User, incentive: Incentive, fiscal_year: int, allocatio
     if not may_manage_budgets(actor):
         raise BudgetError(_("Only finance officers set budgets."))
     allocation = Decimal(allocation).quantize(Decimal("0.01"))
-    if allocation < 0:
-        raise BudgetError(_("The allocation cannot be negative."))
+    _refuse(budget_problems(incentive=incentive, allocation=allocation))
     with transaction.atomic():
         Budget.objects.bulk_create(
             [Budget(incentive=incentive, fiscal_year=fiscal_year, allocation=0)], ignore_conflicts=True
         )
         budget = Budget.objects.select_for_update().get(incentive=incentive, fiscal_year=fiscal_year)
         used = budget.committed + budget.paid
-        if allocation < used:
-            raise BudgetError(
-                _("The allocation cannot be less than the %(used)s CNY already committed or paid.")
-                % {"used": _money(used)},
-                remaining=budget.remaining,
-            )
+        _refuse(budget_problems(incentive=incentive, allocation=allocation, used=used), remaining=budget.remaining)
         before = {"allocation": budget.allocation}
         budget.allocation = allocation
         budget.save(update_fields=["allocation", "updated_at"])

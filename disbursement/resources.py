@@ -26,17 +26,22 @@ from typing import Any
 
 import tablib
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 from import_export.results import RowResult
 
-from measures.amounts import money
-
 from .models import DisbursementBatch, Payment
-from .services import BankResult, DisbursementError, Outcome, ResultRow, ResultsReport, payment_result_record
+from .services import (
+    BankResult,
+    DisbursementError,
+    Outcome,
+    ResultRow,
+    ResultsReport,
+    bank_result_problems,
+    payment_result_record,
+)
 
 MAX_RESULTS_FILE_BYTES = 5 * 1024 * 1024
 
@@ -222,9 +227,7 @@ class PaidDateWidget(_Cell):
                     _("“%(value)s” is not a date: enter it as YYYY-MM-DD, for example 2026-03-31.")
                     % {"value": text[:40]}
                 )
-        if day > timezone.localdate():
-            raise ValueError(_("The paid date %(day)s is in the future.") % {"day": day.isoformat()})
-        return day
+        return day  # the rules on it (not in the future) are the service's: bank_result_problems
 
 
 class TextWidget(_Cell):
@@ -341,36 +344,19 @@ class PaymentResultResource(resources.ModelResource):
             except ValueError as problem:
                 errors[name] = [str(problem)]
         status = values.get("status")
-        if status == Payment.Status.PAID:
-            if "paid_date" not in errors and values["paid_date"] is None:
-                errors["paid_date"] = [_("Enter the date the bank paid (YYYY-MM-DD).")]
-            if "bank_reference" not in errors and not values["bank_reference"]:
-                errors["bank_reference"] = [_("Enter the bank's reference for the transfer.")]
-        elif status == Payment.Status.FAILED and "failure_reason" not in errors and not values["failure_reason"]:
-            errors["failure_reason"] = [_("Enter the reason the bank gives for the failure.")]
-        amount = values.get("amount")
-        if "amount" not in errors and amount is not None and amount != instance.amount:
-            errors["amount"] = [
-                _("The amount %(given)s differs from the payment's %(amount)s CNY.")
-                % {"given": money(amount), "amount": money(instance.amount)}
-            ]
-        if status and instance.status not in (Payment.Status.PENDING, status):
-            errors["status"] = [
-                _("Payment %(reference)s is already recorded as “%(recorded)s”; it cannot become “%(status)s”.")
-                % {
-                    "reference": instance.reference,
-                    "recorded": instance.get_status_display(),
-                    "status": Payment.Status(status).label,
-                }
-            ]
+        result = BankResult(
+            status=status,
+            paid_on=values.get("paid_date") if status == Payment.Status.PAID else None,
+            bank_reference=values.get("bank_reference") or "",
+            failure_reason=(values.get("failure_reason") or "") if status == Payment.Status.FAILED else "",
+            amount=values.get("amount"),
+        )
+        if status:  # the service's rules, for every field the file gave in a form it could read
+            for name, messages in bank_result_problems(instance, result).items():
+                errors.setdefault(name, messages)
         if errors:
             raise ValidationError(errors)
-        instance._bank_result = BankResult(  # type: ignore[attr-defined]
-            status=status,
-            paid_on=values["paid_date"] if status == Payment.Status.PAID else None,
-            bank_reference=values["bank_reference"] or "",
-            failure_reason=(values["failure_reason"] or "") if status == Payment.Status.FAILED else "",
-        )
+        instance._bank_result = result  # type: ignore[attr-defined]
 
     def skip_row(self, instance: Payment, original: Any, row: Any, import_validation_errors: Any = None) -> bool:
         if import_validation_errors:

@@ -252,6 +252,40 @@ class BankResult:
     paid_on: dt.date | None = None
     bank_reference: str = ""
     failure_reason: str = ""
+    amount: Decimal | None = None  # as the bank states it, when it does: must be the payment's
+
+
+def bank_result_problems(payment: Payment, result: BankResult) -> dict[str, list[str]]:
+    """The bank's result checked against the payment, field by field: the rules the results
+    import shows per row and `payment_result_record` enforces, whoever calls it."""
+    problems: dict[str, list[str]] = {}
+    if result.status == Payment.Status.PAID:
+        if result.paid_on is None:
+            problems["paid_date"] = [_("Enter the date the bank paid (YYYY-MM-DD).")]
+        elif result.paid_on > timezone.localdate():
+            problems["paid_date"] = [_("The paid date %(day)s is in the future.") % {"day": result.paid_on.isoformat()}]
+        if not result.bank_reference:
+            problems["bank_reference"] = [_("Enter the bank's reference for the transfer.")]
+    elif result.status == Payment.Status.FAILED:
+        if not result.failure_reason:
+            problems["failure_reason"] = [_("Enter the reason the bank gives for the failure.")]
+    else:
+        problems["status"] = [_("Enter the status: paid or failed.")]
+    if result.amount is not None and result.amount != payment.amount:
+        problems["amount"] = [
+            _("The amount %(given)s differs from the payment's %(amount)s CNY.")
+            % {"given": money(result.amount), "amount": money(payment.amount)}
+        ]
+    if result.status in Payment.Status.values and payment.status not in (Payment.Status.PENDING, result.status):
+        problems["status"] = [
+            _("Payment %(reference)s is already recorded as “%(recorded)s”; it cannot become “%(status)s”.")
+            % {
+                "reference": payment.reference,
+                "recorded": payment.get_status_display(),
+                "status": Payment.Status(result.status).label,
+            }
+        ]
+    return problems
 
 
 class Outcome:
@@ -297,6 +331,10 @@ def _record(actor: User, payment_id: int, result: BankResult) -> str:
             % {"reference": payment.reference, "status": payment.get_status_display()},
             field="status",
         )
+    problems = bank_result_problems(payment, result)
+    if problems:
+        field_name, messages = next(iter(problems.items()))
+        raise DisbursementError(messages[0], field=field_name)
     award = Award.objects.select_for_update().get(pk=payment.award_id)
     application = Application.objects.select_related("incentive").get(pk=award.application_id)
     extras = {

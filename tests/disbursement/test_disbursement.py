@@ -2,6 +2,7 @@
 results (dry run, apply, idempotence, row errors) and the retry of a failed payment."""
 
 import csv
+import datetime as dt
 import io
 import threading
 from decimal import Decimal
@@ -21,6 +22,8 @@ from disbursement.models import DisbursementBatch, Payment
 from disbursement.payment_file import PAYMENT_FILE_HEADERS, payment_file_csv, payment_file_xlsx
 from disbursement.resources import read_results_file
 from disbursement.services import (
+    BankResult,
+    DisbursementError,
     NotAllowed,
     NothingToPay,
     Outcome,
@@ -28,6 +31,7 @@ from disbursement.services import (
     batch_approve,
     batch_build,
     payment_file_open,
+    payment_result_record,
     payment_results_import,
 )
 from measures.models import Department
@@ -512,3 +516,37 @@ def test_the_headings_the_results_page_shows_are_accepted(officer, second, langu
     report = import_file(officer, batch, content.encode(), dry_run=True)
 
     assert [r.outcome for r in report.rows] == [Outcome.WILL_PAY], headings
+
+
+IN_THREE_DAYS = dt.date.today() + dt.timedelta(days=3)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("result", "field", "words"),
+    [
+        (BankResult(status="paid", bank_reference="BK1"), "paid_date", "Enter the date"),
+        (
+            BankResult(status="paid", paid_on=dt.date.today() + dt.timedelta(days=3), bank_reference="B"),
+            "paid_date",
+            "future",
+        ),
+        (BankResult(status="paid", paid_on=dt.date(2026, 11, 2)), "bank_reference", "reference"),
+        (BankResult(status="failed"), "failure_reason", "reason"),
+        (
+            BankResult(status="paid", paid_on=dt.date(2026, 11, 2), bank_reference="B", amount=Decimal("1")),
+            "amount",
+            "differs",
+        ),
+    ],
+)
+def test_the_bank_results_rules_hold_whoever_records_a_result(officer, second, result, field, words) -> None:
+    """The rules the import shows per row are the service's: recording a result directly obeys them too."""
+    final_award("3000000")
+    payment = approved_batch(officer, second).payments.get()
+    with pytest.raises(DisbursementError) as refused:
+        payment_result_record(actor=officer, payment_id=payment.pk, result=result)
+    assert refused.value.field == field and words in refused.value.message
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.PENDING
+    assert Budget.objects.get().paid == 0

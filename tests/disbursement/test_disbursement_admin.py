@@ -93,7 +93,11 @@ def test_admin_pages_load_and_money_is_read_only(superuser) -> None:
 
     budget = Budget.objects.get()
     response = client.post(f"/admin/budgets/budget/{budget.pk}/change/", {"allocation": "1"})
-    assert response.status_code == 302
+    # Refused on the form, by the service's rule: never reported as saved.
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "预算额度不能少于已承诺或已拨付的 3,000,000.00 元。" in page  # the admin speaks the portal's language
+    assert "成功" not in page
     budget.refresh_from_db()
     assert budget.allocation == Decimal("900000000.00")  # refused by the service: 3,000,000 is committed
     client.post(f"/admin/budgets/budget/{budget.pk}/change/", {"allocation": "5000000"})
