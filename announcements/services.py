@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +34,7 @@ from audit.services import audit_record
 from awards.models import Award
 from awards.services import award_finalise, award_release
 from measures.models import Department
+from portal.numbering import next_number
 from workdays.calendar import add_working_days
 
 from .models import Announcement, AnnouncementEntry, Objection
@@ -49,9 +50,6 @@ MAX_PERIOD_DAYS = 30
 
 TRACKING_PREFIX = "YY"  # 异议
 NAME_MAX, CONTACT_MAX, REASON_MAX, RESOLUTION_MAX = 100, 100, 5000, 5000
-
-
-_TRACKING_ATTEMPTS = 20  # each collision round lets at least one through
 
 
 class AnnouncementError(Exception):
@@ -196,15 +194,7 @@ def _valid_ip(value: str | None) -> str | None:
 
 
 def _next_tracking_number(year: int) -> str:
-    prefix = f"{TRACKING_PREFIX}-{year}-"
-    last = (
-        Objection.objects.filter(tracking_number__startswith=prefix)
-        .order_by("-tracking_number")
-        .values_list("tracking_number", flat=True)
-        .first()
-    )
-    number = int(last.removeprefix(prefix)) + 1 if last else 1
-    return f"{prefix}{number:06d}"
+    return f"{TRACKING_PREFIX}-{year}-{next_number(f'objection:{year}'):06d}"
 
 
 def _clean_text(value: Any, field: str, label: str, limit: int, problems: dict[str, list[str]]) -> str:
@@ -246,45 +236,38 @@ def objection_lodge(
         raise AnnouncementError(_("The objection is not complete."), problems=problems)
     address = _valid_ip(ip_address)
     signed_in = actor if getattr(actor, "is_authenticated", False) else None
-    for attempt in range(_TRACKING_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                objection = Objection.objects.create(
-                    announcement=announcement,
-                    entry=entry,
-                    tracking_number=_next_tracking_number(today.year),
-                    name=name,
-                    contact=contact,
-                    reason=reason,
-                    ip_address=address,
-                )
-                audit_record(
-                    actor=signed_in,
-                    action="objection.lodge",
-                    obj=objection,
-                    after={
-                        "tracking_number": objection.tracking_number,
-                        "announcement": announcement.pk,
-                        "entry": entry.pk if entry else None,
-                    },
-                    ip_address=address,
-                    visible_to_applicant=False,
-                )
-                for official in _department_officials(announcement.department_id):
-                    notification_send(
-                        user=official,
-                        subject=_("Objection %(number)s to “%(title)s”")
-                        % {"number": objection.tracking_number, "title": announcement.title},
-                        body=_("A new objection waits for a decision: %(entry)s")
-                        % {"entry": entry.display_name if entry else _("the whole announcement")},
-                        link=reverse("announcements:objections", args=[announcement.pk]),
-                    )
-        except IntegrityError:
-            if attempt == _TRACKING_ATTEMPTS - 1:
-                raise
-            continue
-        return objection
-    raise AssertionError("unreachable")  # pragma: no cover
+    with transaction.atomic():
+        objection = Objection.objects.create(
+            announcement=announcement,
+            entry=entry,
+            tracking_number=_next_tracking_number(today.year),
+            name=name,
+            contact=contact,
+            reason=reason,
+            ip_address=address,
+        )
+        audit_record(
+            actor=signed_in,
+            action="objection.lodge",
+            obj=objection,
+            after={
+                "tracking_number": objection.tracking_number,
+                "announcement": announcement.pk,
+                "entry": entry.pk if entry else None,
+            },
+            ip_address=address,
+            visible_to_applicant=False,
+        )
+        for official in _department_officials(announcement.department_id):
+            notification_send(
+                user=official,
+                subject=_("Objection %(number)s to “%(title)s”")
+                % {"number": objection.tracking_number, "title": announcement.title},
+                body=_("A new objection waits for a decision: %(entry)s")
+                % {"entry": entry.display_name if entry else _("the whole announcement")},
+                link=reverse("announcements:objections", args=[announcement.pk]),
+            )
+    return objection
 
 
 def _department_officials(department_id: int) -> QuerySet[User]:

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Application, ApplicationDocument, ReferenceCounter
+from .models import Application, ApplicationDocument
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -80,9 +80,3 @@ class ApplicationAdmin(ReadOnlyAdmin):
         "version",
     ]
     fields = readonly_fields
-
-
-@admin.register(ReferenceCounter)
-class ReferenceCounterAdmin(ReadOnlyAdmin):
-    list_display = ["year", "measure_number", "last"]
-    list_filter = ["year"]

@@ -23,11 +23,11 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from measures.amounts import Claim
 from measures.models import Incentive
+from portal.languages import is_english
 
 Kind = Incentive.Kind
 
@@ -151,7 +151,7 @@ def definition_for(incentive: Incentive) -> dict[str, Any]:
 
 
 def localized(item: dict[str, Any], key: str) -> str:
-    if (get_language() or "").startswith("en") and item.get(f"{key}_en"):
+    if is_english() and item.get(f"{key}_en"):
         return item[f"{key}_en"]
     return item.get(key, "")
 

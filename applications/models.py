@@ -91,20 +91,6 @@ class Application(models.Model):
         return STATES[self.status].tone
 
 
-class ReferenceCounter(models.Model):
-    """The last sequence number used per year and measure; locked while a submission takes the next."""
-
-    year = models.PositiveSmallIntegerField()
-    measure_number = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["year", "measure_number"], name="reference_counter_once")]
-
-    def __str__(self) -> str:
-        return f"{self.year}-{self.measure_number}: {self.last}"
-
-
 def document_path(instance: "ApplicationDocument", filename: str) -> str:
     # Stored under a random name; the cleaned original name is kept in the row for display.
     return f"applications/{instance.application_id}/{instance.stored_name}"

@@ -38,10 +38,10 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from accounts.identifiers import mask_resident_id, normalise
 from audit.models import AuditEvent
+from portal.languages import is_english
 
 from .hooks import notice_facts
 from .models import Application, Notice
@@ -261,7 +261,7 @@ def public_essentials(notice: Notice) -> dict[str, Any]:
     """What verification shows to anyone holding the code: enough to compare with a copy, no more
     (reasons and supplement items stay on the letter; the PDF's fingerprint covers them)."""
     e = notice.essentials
-    english = (get_language() or "").startswith("en")
+    english = is_english()
 
     def pick(field: str) -> Any:
         return (e.get(f"{field}_en") if english else None) or e.get(field)

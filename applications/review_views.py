@@ -17,8 +17,8 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -26,6 +26,7 @@ from accounts.identifiers import mask_resident_id
 from accounts.models import BankAccount, OfficialRole
 from measures.amounts import AmountInputError, money
 from portal.http import client_ip
+from portal.languages import is_english
 
 from . import form_definitions
 from .models import Application, Status
@@ -329,7 +330,7 @@ def _answers(application: Application) -> list[dict[str, Any]]:
 
 def _checklist_items(application: Application) -> list[str]:
     """The incentive's checklist as labels: an item is text, or {"text"/"zh", "text_en"/"en"}."""
-    english = (get_language() or "").startswith("en")
+    english = is_english()
     labels = []
     for item in application.incentive.review_checklist or []:
         if isinstance(item, dict):

@@ -3,13 +3,13 @@
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from audit.models import AuditEvent
+from portal.languages import trace_lines
 
 from . import form_definitions
 from .models import Application, ApplicationDocument, Status
@@ -113,7 +113,7 @@ class ApplicationSerializer(ApplicationListSerializer):
 
     def get_amount_trace(self, application: Application) -> list[str]:
         trace = application.amount_trace or {}
-        return trace.get("en" if (get_language() or "").startswith("en") else "zh") or []
+        return trace_lines(trace)
 
     @extend_schema_field(serializers.DictField(child=ProblemSerializer(many=True)))
     def get_problems(self, application: Application) -> dict[str, list[dict[str, str]]]:

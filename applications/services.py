@@ -18,11 +18,12 @@ from accounts.services import notification_send
 from audit.services import audit_record
 from measures.amounts import compute_amount
 from measures.models import Incentive, RequiredDocument
+from portal.numbering import next_number
 from workdays.calendar import add_working_days
 
 from . import form_definitions
 from .documents import DocumentRejected, clean_name, detect_format
-from .models import Application, ApplicationDocument, ReferenceCounter, Status
+from .models import Application, ApplicationDocument, Status
 from .states import EDITABLE
 from .workflow import ApplicationChanged, TransitionNotAllowed, transition
 
@@ -138,14 +139,12 @@ def application_save_section(
 
 
 def _next_reference(year: int, measure_number: int) -> str:
-    """The next number for the year and measure, under a row lock: no gaps, no duplicates."""
-    ReferenceCounter.objects.bulk_create(
-        [ReferenceCounter(year=year, measure_number=measure_number)], ignore_conflicts=True
-    )
-    counter = ReferenceCounter.objects.select_for_update().get(year=year, measure_number=measure_number)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"QB-{year}-{measure_number:02d}-{counter.last:06d}"
+    """QB-<year>-<measure>-<sequence>: the next of the year and measure, no gaps, no duplicates."""
+    return f"QB-{year}-{measure_number:02d}-{next_number(reference_series(year, measure_number)):06d}"
+
+
+def reference_series(year: int, measure_number: int) -> str:
+    return f"application:{year}:{measure_number:02d}"
 
 
 def _missing_documents(application: Application) -> list[RequiredDocument]:

@@ -19,13 +19,14 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryD
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from measures.amounts import AmountInputError, AmountResult, Claim, compute_amount, money
 from measures.models import Incentive
 from portal.http import client_ip
+from portal.languages import trace_lines
 
 from . import form_definitions
 from .forms import DocumentUploadForm, StartForm, SupplementForm, WithdrawForm
@@ -183,7 +184,7 @@ def live_estimate(application: Application) -> AmountResult:
 
 def stored_trace(application: Application) -> list[str]:
     trace = application.amount_trace or {}
-    return trace.get("en" if (get_language() or "").startswith("en") else "zh") or []
+    return trace_lines(trace)
 
 
 def timeline(application: Application) -> list[dict[str, Any]]:

@@ -10,8 +10,8 @@ means is in applications/states.py.
 
 from typing import Any
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.workflow import SYSTEM, ObjectChanged, TransitionNotAllowed, Workflow, register
 from portal.workflow import Transition as Transition
@@ -59,35 +59,34 @@ def _not_monetary(application: Application) -> bool:
 def four_eyes(actor: Any, application: Application) -> None:
     """审核人 ≠ 经办人: the approver is another official than the handler who proposed or worked it."""
     if actor is not None and actor.pk in (application.proposed_by_id, application.assigned_to_id):
-        raise TransitionNotAllowed(_("The approver must be another official than the handler who proposed it."))
+        raise TransitionNotAllowed(gettext("The approver must be another official than the handler who proposed it."))
 
 
 S = Status
 R = Role
 OPEN_BEFORE_DECISION = {S.SUBMITTED, S.ACCEPTED, S.RETURNED, S.UNDER_REVIEW}
-L = gettext_lazy
 
 TRANSITIONS: tuple[Transition[Application], ...] = (
-    _t("submit", {S.DRAFT}, S.SUBMITTED, {R.APPLICANT}, L("Submit")),
-    _t("withdraw", OPEN_BEFORE_DECISION | {S.PROPOSED}, S.WITHDRAWN, {R.APPLICANT}, L("Withdraw")),
-    _t("supplement", {S.RETURNED}, S.SUBMITTED, {R.APPLICANT}, L("Send the supplement")),
-    _t("accept", {S.SUBMITTED}, S.ACCEPTED, {R.HANDLER}, L("Accept")),
-    _t("return", {S.SUBMITTED, S.UNDER_REVIEW}, S.RETURNED, {R.HANDLER}, L("Return for supplement")),
-    _t("refuse", {S.SUBMITTED}, S.REFUSED, {R.HANDLER}, L("Refuse to accept")),
-    _t("review", {S.ACCEPTED}, S.UNDER_REVIEW, {R.HANDLER}, L("Start review"), applies=_monetary),
-    _t("handle", {S.ACCEPTED}, S.HANDLED, {R.HANDLER}, L("Mark as handled"), applies=_not_monetary),
-    _t("propose", {S.UNDER_REVIEW}, S.PROPOSED, {R.HANDLER}, L("Propose support")),
-    _t("reject", {S.UNDER_REVIEW}, S.REJECTED, {R.HANDLER}, L("Propose not to support")),
-    _t("approve", {S.PROPOSED}, S.APPROVED, {R.APPROVER}, L("Approve"), guard=four_eyes),
-    _t("send_back", {S.PROPOSED}, S.UNDER_REVIEW, {R.APPROVER}, L("Send back"), guard=four_eyes),
-    _t("confirm_offer", {S.OFFERED}, S.APPROVED, {R.APPLICANT}, L("Confirm the award")),
-    _t("decline_offer", {S.OFFERED}, S.WITHDRAWN, {R.APPLICANT}, L("Decline the award")),
-    _t("announce", {S.APPROVED}, S.ANNOUNCED, {R.HANDLER, R.APPROVER}, L("Announce publicly")),
-    _t("uphold_objection", {S.ANNOUNCED}, S.WITHDRAWN, {R.APPROVER}, L("Uphold an objection")),
-    _t("finalise", {S.ANNOUNCED}, S.FINAL, {R.SYSTEM, R.APPROVER}, L("Finalise")),
-    _t("pay", {S.FINAL, S.PAYMENT_FAILED}, S.PAID, {R.FINANCE}, L("Record payment")),
-    _t("payment_fail", {S.FINAL, S.PAYMENT_FAILED}, S.PAYMENT_FAILED, {R.FINANCE}, L("Record failed payment")),
-    _t("lapse", {S.RETURNED}, S.LAPSED, {R.SYSTEM}, L("Lapse")),
+    _t("submit", {S.DRAFT}, S.SUBMITTED, {R.APPLICANT}, _("Submit")),
+    _t("withdraw", OPEN_BEFORE_DECISION | {S.PROPOSED}, S.WITHDRAWN, {R.APPLICANT}, _("Withdraw")),
+    _t("supplement", {S.RETURNED}, S.SUBMITTED, {R.APPLICANT}, _("Send the supplement")),
+    _t("accept", {S.SUBMITTED}, S.ACCEPTED, {R.HANDLER}, _("Accept")),
+    _t("return", {S.SUBMITTED, S.UNDER_REVIEW}, S.RETURNED, {R.HANDLER}, _("Return for supplement")),
+    _t("refuse", {S.SUBMITTED}, S.REFUSED, {R.HANDLER}, _("Refuse to accept")),
+    _t("review", {S.ACCEPTED}, S.UNDER_REVIEW, {R.HANDLER}, _("Start review"), applies=_monetary),
+    _t("handle", {S.ACCEPTED}, S.HANDLED, {R.HANDLER}, _("Mark as handled"), applies=_not_monetary),
+    _t("propose", {S.UNDER_REVIEW}, S.PROPOSED, {R.HANDLER}, _("Propose support")),
+    _t("reject", {S.UNDER_REVIEW}, S.REJECTED, {R.HANDLER}, _("Propose not to support")),
+    _t("approve", {S.PROPOSED}, S.APPROVED, {R.APPROVER}, _("Approve"), guard=four_eyes),
+    _t("send_back", {S.PROPOSED}, S.UNDER_REVIEW, {R.APPROVER}, _("Send back"), guard=four_eyes),
+    _t("confirm_offer", {S.OFFERED}, S.APPROVED, {R.APPLICANT}, _("Confirm the award")),
+    _t("decline_offer", {S.OFFERED}, S.WITHDRAWN, {R.APPLICANT}, _("Decline the award")),
+    _t("announce", {S.APPROVED}, S.ANNOUNCED, {R.HANDLER, R.APPROVER}, _("Announce publicly")),
+    _t("uphold_objection", {S.ANNOUNCED}, S.WITHDRAWN, {R.APPROVER}, _("Uphold an objection")),
+    _t("finalise", {S.ANNOUNCED}, S.FINAL, {R.SYSTEM, R.APPROVER}, _("Finalise")),
+    _t("pay", {S.FINAL, S.PAYMENT_FAILED}, S.PAID, {R.FINANCE}, _("Record payment")),
+    _t("payment_fail", {S.FINAL, S.PAYMENT_FAILED}, S.PAYMENT_FAILED, {R.FINANCE}, _("Record failed payment")),
+    _t("lapse", {S.RETURNED}, S.LAPSED, {R.SYSTEM}, _("Lapse")),
 )
 
 
@@ -112,9 +111,9 @@ WORKFLOW: Workflow[Application] = register(
         version_field="version",
         on_enter=_on_enter,
         select_related=("incentive",),
-        not_allowed_message=L("You may not take this action on this application."),
-        wrong_state_message=L("“%(action)s” is not possible while the application is “%(status)s”."),
-        changed_message=L("This application was changed by %(by)s since you opened it. Reload to see the change."),
+        not_allowed_message=_("You may not take this action on this application."),
+        wrong_state_message=_("“%(action)s” is not possible while the application is “%(status)s”."),
+        changed_message=_("This application was changed by %(by)s since you opened it. Reload to see the change."),
     )
 )
 BY_ACTION = WORKFLOW.by_action

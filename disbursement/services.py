@@ -41,6 +41,7 @@ from awards.services import award_pay
 from budgets.models import Budget
 from measures.amounts import money
 from measures.models import Department, Incentive
+from portal.numbering import next_number
 
 from .models import DisbursementBatch, Payment
 from .selectors import ZERO, eligible_awards, payment_file_rows
@@ -93,15 +94,7 @@ class BuildResult:
 
 
 def _next_batch_number(year: int) -> str:
-    prefix = f"PF-{year}-"
-    last = (
-        DisbursementBatch.objects.filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    sequence = int(last.rsplit("-", 1)[-1]) + 1 if last else 1
-    return f"{prefix}{sequence:04d}"
+    return f"PF-{year}-{next_number(f'disbursement-batch:{year}'):04d}"
 
 
 def batch_build(

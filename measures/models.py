@@ -10,9 +10,10 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from portal.languages import is_english
 
 from .vocabulary import ApplicantType
 
@@ -24,7 +25,7 @@ class Bilingual(models.Model):
         abstract = True
 
     def localized(self, field: str) -> str:
-        if (get_language() or "").startswith("en"):
+        if is_english():
             english = getattr(self, f"{field}_en", "")
             if english:
                 return english
@@ -127,7 +128,7 @@ class Measure(Bilingual):
 
     def localized_summary(self) -> str:
         """English readers get the English summary; Chinese readers the policy's own words."""
-        if (get_language() or "").startswith("en") and self.summary_en:
+        if is_english() and self.summary_en:
             return self.summary_en
         return self.text
 

@@ -20,7 +20,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.urls import path
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -38,6 +37,7 @@ from budgets.services import BudgetError
 from measures.vocabulary import Qualification
 from portal.api import Conflict, ErrorSerializer, Pagination
 from portal.http import client_ip
+from portal.languages import trace_lines
 
 from .amounts import parse_amount
 from .list_file import proactive_list_read
@@ -192,7 +192,7 @@ class ImportResultSerializer(serializers.Serializer):
     rows = PreviewRowSerializer(many=True)
 
     def get_amount_trace(self, outcome: ImportOutcome) -> list[str]:
-        return outcome.trace.get("en" if (get_language() or "").startswith("en") else "zh", [])
+        return trace_lines(outcome.trace)
 
     def get_offers(self, outcome: ImportOutcome) -> list[str]:
         return [a.reference or "" for a in outcome.offers]

@@ -21,8 +21,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.models import Application, Status
@@ -31,6 +31,7 @@ from budgets.services import BudgetError
 from measures.models import Incentive
 from measures.vocabulary import Qualification
 from portal.http import client_ip
+from portal.languages import trace_lines
 
 from .amounts import list_offer_amount, parse_amount
 from .list_file import ListFile, proactive_list_read
@@ -184,12 +185,12 @@ def _qualification_label(code: str) -> str:
 
 def _trace_lines(award_list: Any) -> list[str]:
     offer = list_offer_amount(award_list)
-    return offer.trace.get("en" if (get_language() or "").startswith("en") else "zh", []) if offer else []
+    return trace_lines(offer.trace) if offer else []
 
 
 def _stored_trace(application: Application) -> list[str]:
     trace = application.amount_trace or {}
-    return trace.get("en" if (get_language() or "").startswith("en") else "zh") or []
+    return trace_lines(trace)
 
 
 @administrator_required
@@ -231,7 +232,7 @@ def _preview(
             "token": token,
             "incentive": incentive,
             "qualification_label": _qualification_label(outcome.qualification),
-            "trace": outcome.trace.get("en" if (get_language() or "").startswith("en") else "zh", []),
+            "trace": trace_lines(outcome.trace),
         },
         status=200 if outcome.ok else 400,
     )

@@ -18,8 +18,9 @@ from decimal import Decimal
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from portal.languages import is_english
 
 Number = int | float | Decimal
 
@@ -44,7 +45,7 @@ class Series:
 
 
 def _chinese() -> bool:
-    return not (get_language() or "").startswith("en")
+    return not is_english()
 
 
 def compact(value: Number, *, money: bool = False) -> str:

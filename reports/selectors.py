@@ -23,7 +23,6 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, TruncDate
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, Status
@@ -34,6 +33,7 @@ from budgets.models import Budget
 from disbursement.models import Payment
 from measures.models import Target
 from measures.vocabulary import GuangdongCity
+from portal.languages import pick
 
 from .models import ExportJob, TargetProgress
 from .scope import ReportScope, is_report_admin, is_report_reader
@@ -42,15 +42,6 @@ ZERO = Decimal("0.00")
 
 
 COMMITTED_STATUSES = (Award.Status.COMMITTED, Award.Status.FINAL)
-
-
-def _english() -> bool:
-    return (get_language() or "").startswith("en")
-
-
-def _pick(chinese: str, english: str | None) -> str:
-    """A catalog name in the reader's language (the Chinese one when no English is filled)."""
-    return english if _english() and english else chinese
 
 
 def awards_in(scope: ReportScope, fiscal_year: int | None = None) -> QuerySet[Award]:
@@ -178,8 +169,8 @@ class Dimension:
         if self.slug == "city":
             return key or "", str(GuangdongCity(key).label) if key in GuangdongCity.values else (key or "—")
         if self.slug == "measure":
-            return str(key), _pick(row[self.fields[1]], row[self.fields[2]])
-        return key, _pick(row[self.fields[1]], row[self.fields[2]])
+            return str(key), pick(row[self.fields[1]], row[self.fields[2]])
+        return key, pick(row[self.fields[1]], row[self.fields[2]])
 
 
 _APP = "application__"
@@ -396,7 +387,7 @@ def budgets_by_incentive(scope: ReportScope, fiscal_year: int | None = None) -> 
     return [
         BudgetRow(
             r["incentive__code"],
-            _pick(r["incentive__name"], r["incentive__name_en"]),
+            pick(r["incentive__name"], r["incentive__name_en"]),
             r["incentive__measure__number"],
             r["allocation"],
             r["committed"],

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     # Our apps: one part of the domain each, bottom layer first (README, "Architecture";
     # tests/test_architecture.py keeps imports flowing downwards only).
+    "portal",
     "audit",
     "workdays",
     "measures",

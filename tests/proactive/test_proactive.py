@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from accounts.models import ApplicantQualification, Notification, OfficialRole, User
 from accounts.services import enterprise_register
-from applications.models import Application, ReferenceCounter, Status
+from applications.models import Application, Status
 from applications.workflow import TransitionNotAllowed
 from audit.models import AuditEvent
 from awards.models import Award
@@ -20,6 +20,7 @@ from budgets.models import Budget
 from budgets.services import BudgetError, budget_set
 from demo.proactive import ensure_demo_proactive_list
 from measures.models import Department
+from portal.models import Sequence
 from proactive.list_file import ListFile, proactive_list_read
 from proactive.models import ProactiveList, ProactiveListRow
 from proactive.services import (
@@ -87,7 +88,7 @@ def counts() -> dict[str, int]:
         "applications": Application.objects.count(),
         "notifications": Notification.objects.count(),
         "events": AuditEvent.objects.count(),
-        "counters": ReferenceCounter.objects.count(),
+        "counters": Sequence.objects.count(),
         "qualifications": ApplicantQualification.objects.count(),
     }
 
