@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from . import selectors, services
+from . import registration, selectors, services
 from .models import ApplicantQualification
 from .serializers import (
     BankAccountInputSerializer,
@@ -83,7 +83,7 @@ class _Registration(APIView):
 )
 class EnterpriseRegistrationView(_Registration):
     input_serializer = EnterpriseRegistrationSerializer
-    service = services.enterprise_register
+    service = registration.enterprise_register
 
 
 @extend_schema(
@@ -93,7 +93,7 @@ class EnterpriseRegistrationView(_Registration):
 )
 class IndividualRegistrationView(_Registration):
     input_serializer = IndividualRegistrationSerializer
-    service = services.individual_register
+    service = registration.individual_register
 
 
 class _Mine(GenericAPIView):

@@ -14,7 +14,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import selectors, services
+from . import cleaning, registration, selectors, services
 from .forms import (
     AcceptInvitationForm,
     BankAccountForm,
@@ -64,20 +64,20 @@ def _register(request: HttpRequest, form_class: type, service: object, template:
 @require_http_methods(["GET", "POST"])
 def register_enterprise(request: HttpRequest) -> HttpResponse:
     return _register(
-        request, EnterpriseRegistrationForm, services.enterprise_register, "accounts/register_enterprise.html"
+        request, EnterpriseRegistrationForm, registration.enterprise_register, "accounts/register_enterprise.html"
     )
 
 
 @require_http_methods(["GET", "POST"])
 def register_individual(request: HttpRequest) -> HttpResponse:
     return _register(
-        request, IndividualRegistrationForm, services.individual_register, "accounts/register_individual.html"
+        request, IndividualRegistrationForm, registration.individual_register, "accounts/register_individual.html"
     )
 
 
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        user = services.email_verify(token=token)
+        user = registration.email_verify(token=token)
     except ValidationError as error:
         return render(request, "accounts/verify_email.html", {"problem": error.message_dict["token"][0]}, status=400)
     return render(request, "accounts/verify_email.html", {"verified_user": user})
@@ -87,7 +87,7 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def resend_verification(request: HttpRequest) -> HttpResponse:
     try:
-        services.email_verification_resend(actor=request.user, base_url=_base_url(request))  # type: ignore[arg-type]
+        registration.email_verification_resend(actor=request.user, base_url=_base_url(request))  # type: ignore[arg-type]
     except ValidationError as error:
         messages.info(request, error.message_dict["email"][0])
     else:
@@ -98,7 +98,7 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
 
 
 def _profile_initial(applicant: Applicant, user: object) -> dict[str, object]:
-    fields = [*services.APPLICANT_EDITABLE]
+    fields = [*cleaning.APPLICANT_EDITABLE]
     initial: dict[str, object] = {name: getattr(applicant, name) for name in fields}
     initial.update(display_name=user.display_name, email=user.email)  # type: ignore[attr-defined]
     return initial
@@ -240,7 +240,7 @@ def invite(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = services.invitation_create(
+            invitation = registration.invitation_create(
                 actor=request.user,  # type: ignore[arg-type]
                 email=form.cleaned_data["email"],
                 base_url=_base_url(request),
@@ -265,13 +265,13 @@ def invite(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     invitation = selectors.invitation_by_token(token)
-    problem = services.invitation_problem(invitation)
+    problem = registration.invitation_problem(invitation)
     if problem or invitation is None:
         return render(request, "accounts/accept_invitation.html", {"problem": problem}, status=400)
     form = AcceptInvitationForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.invitation_accept(
+            user = registration.invitation_accept(
                 token=token,
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],

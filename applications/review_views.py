@@ -28,9 +28,9 @@ from measures.amounts import AmountInputError, money
 from portal.http import client_ip
 from portal.languages import is_english
 
-from . import form_definitions
 from .models import Application, Status
 from .permissions import roles_for
+from .presentation import answers, timeline
 from .review import (
     BudgetRefused,
     application_accept,
@@ -72,28 +72,14 @@ from .review_selectors import (
     review_queue,
     submitted_in,
 )
-from .selectors import application_timeline
 from .services import ApplicationError
 from .views import document_file_response
-from .workflow import BY_ACTION, WORKFLOW, ApplicationChanged, Role, TransitionNotAllowed
+from .workflow import WORKFLOW, ApplicationChanged, Role, TransitionNotAllowed
 
 QUEUE_PAGE_SIZE = 25
 ACCEPT_MANY_LIMIT = 100  # a page holds 25; more in one request is not a person selecting
 
 # Timeline labels for events that are not workflow transitions.
-EVENT_LABELS = {
-    "application.create": gettext_lazy("Draft started"),
-    "application.save": gettext_lazy("Answers saved"),
-    "application.assign": gettext_lazy("Assigned"),
-    "application.comment": gettext_lazy("Internal comment"),
-    "application.checklist": gettext_lazy("Review checklist updated"),
-    "document.add": gettext_lazy("Document added"),
-    "document.remove": gettext_lazy("Document removed"),
-    "document.view": gettext_lazy("Document viewed by an official"),
-    "personal_data.view": gettext_lazy("Personal data shown unmasked"),
-}
-REVEALABLE = {"resident_id": gettext_lazy("resident ID"), "bank_account": gettext_lazy("bank account number")}
-# Where a service's refusal of an action's input is shown (the field the official fixes).
 ERROR_FIELD = {
     "return": "missing",
     "refuse": "reasons",
@@ -288,46 +274,6 @@ def _engine(application: Application) -> tuple[Decimal | None, Decimal | None, l
         return None, None, []
 
 
-def _display(spec: dict[str, Any], value: Any) -> str:
-    if value in (None, ""):
-        return ""
-    if spec.get("type") == "choice":
-        for option in spec.get("options", []):
-            if str(option["value"]) == str(value):
-                return form_definitions.localized(option, "label")
-    if spec.get("type") == "money":
-        try:
-            return money(Decimal(str(value)))
-        except (InvalidOperation, ValueError):
-            return str(value)
-    return str(value)
-
-
-def _answers(application: Application) -> list[dict[str, Any]]:
-    """Each section of the form with its questions labelled as the applicant saw them."""
-    blocks = []
-    for section in form_definitions.sections(application.incentive):
-        stored = application.data.get(section.key, {})
-        items = []
-        for spec in section.fields:
-            value = stored.get(spec["key"])
-            item: dict[str, Any] = {"label": form_definitions.localized(spec, "label"), "rows": None, "value": ""}
-            if spec["type"] == "rows":
-                item["rows"] = [
-                    [
-                        (form_definitions.localized(sub, "label"), _display(sub, row.get(sub["key"])))
-                        for sub in spec["fields"]
-                    ]
-                    for row in (value if isinstance(value, list) else [])
-                    if isinstance(row, dict)
-                ]
-            else:
-                item["value"] = _display(spec, value)
-            items.append(item)
-        blocks.append({"title": section.title, "key": section.key, "items": items})
-    return blocks
-
-
 def _checklist_items(application: Application) -> list[str]:
     """The incentive's checklist as labels: an item is text, or {"text"/"zh", "text_en"/"en"}."""
     english = is_english()
@@ -340,48 +286,6 @@ def _checklist_items(application: Application) -> list[str]:
         else:
             labels.append(str(item))
     return labels
-
-
-def _status_label(value: Any) -> str:
-    if not value:
-        return ""
-    try:
-        return str(Status(value).label)
-    except ValueError:
-        return str(value)
-
-
-def _timeline(application: Application) -> list[dict[str, Any]]:
-    """Every event on the application (officials see all of it), in plain words."""
-    documents = {d.pk: d.original_name for d in application.documents.all()}
-    entries = []
-    for event in application_timeline(application, for_applicant=False).select_related("actor"):
-        noun, _dot, verb = event.action.partition(".")
-        label = BY_ACTION[verb].label if noun == "application" and verb in BY_ACTION else EVENT_LABELS.get(event.action)
-        detail = ""
-        if event.action == "application.comment":
-            detail = event.after.get("comment", "")
-        elif event.action == "document.view":
-            detail = documents.get(event.after.get("document"), "")
-        elif event.action == "personal_data.view":
-            detail = str(REVEALABLE.get(event.after.get("field"), event.after.get("field", "")))
-        elif event.action in ("document.add", "document.remove"):
-            detail = event.after.get("name") or event.before.get("name") or ""
-        elif "proposed_amount" in event.after:
-            detail = _("%(amount)s CNY") % {"amount": money(Decimal(str(event.after["proposed_amount"])))}
-        elif event.after.get("supplement_deadline") and verb == "return":
-            detail = _("answer by %(deadline)s") % {"deadline": event.after["supplement_deadline"]}
-        entries.append(
-            {
-                "event": event,
-                "label": label or event.action,
-                "detail": detail,
-                "status_before": _status_label(event.before.get("status")),
-                "status_after": _status_label(event.after.get("status")),
-                "internal": not event.visible_to_applicant,
-            }
-        )
-    return entries
 
 
 def _notices(application: Application) -> list[dict[str, Any]]:
@@ -488,7 +392,7 @@ def _render_page(
             "read_only": not roles & {Role.HANDLER, Role.APPROVER},
             "overdue": is_overdue(application),
             "is_open": application.status in OPEN_STATUSES,
-            "answers": _answers(application),
+            "answers": answers(application),
             "document_rows": _document_rows(application),
             "engine": engine,
             "cap": cap,
@@ -502,7 +406,7 @@ def _render_page(
             "can_comment": bool(roles & {Role.HANDLER, Role.APPROVER}),
             "can_assign": can_handle and application.status in OPEN_STATUSES,
             "handlers": list(department_handlers(user)) if can_handle else [],
-            "timeline": _timeline(application),
+            "timeline": timeline(application, for_official=True),
             "notices": _notices(application),
             "qualifications": list(applicant.qualifications.all()),
             "resident_id_masked": mask_resident_id(applicant.resident_id or "") if applicant.resident_id else "",

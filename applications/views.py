@@ -6,7 +6,6 @@ read that decides who may see what in selectors.py (others' applications are a 4
 """
 
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 from functools import wraps
 from typing import Any
 
@@ -20,18 +19,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from measures.amounts import AmountInputError, AmountResult, Claim, compute_amount, money
+from measures.amounts import compute_amount
 from measures.models import Incentive
 from portal.http import client_ip
-from portal.languages import trace_lines
 
 from . import form_definitions
 from .forms import DocumentUploadForm, StartForm, SupplementForm, WithdrawForm
 from .models import CLOSED_STATUSES, Application, ApplicationDocument, Status
-from .selectors import access_application, application_list, application_timeline
+from .presentation import answers, live_estimate, stored_trace, timeline
+from .selectors import access_application, application_list
 from .services import (
     EDITABLE,
     ApplicationError,
@@ -46,20 +44,13 @@ from .services import (
     document_add,
     document_remove,
 )
-from .workflow import BY_ACTION, NEXT_STEP_FOR_APPLICANT, allowed_actions
+from .workflow import NEXT_STEP_FOR_APPLICANT, allowed_actions
 
 # ── helpers ──────────────────────────────────────────────────────────────────────────────────
 
 PENDING_POST = "applications.pending_post"
 PENDING_POST_MAX_CHARS = 100_000
 CONTENT_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png", "ofd": "application/ofd"}
-EVENT_LABELS = {
-    "application.create": gettext_lazy("Draft started"),
-    "application.save": gettext_lazy("Answers saved"),
-    "document.add": gettext_lazy("Document added"),
-    "document.remove": gettext_lazy("Document removed"),
-    "application.offer": gettext_lazy("Award offered from an official list"),
-}
 
 
 def login_required_keeping_post(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -127,94 +118,9 @@ def _document_rows(application: Application) -> tuple[list[dict[str, Any]], list
     return rows, others, state
 
 
-def _display_value(spec: dict[str, Any], value: Any) -> str:
-    if value in (None, ""):
-        return ""
-    if spec["type"] == "choice":
-        for option in spec.get("options", []):
-            if str(option["value"]) == str(value):
-                return form_definitions.localized(option, "label")
-    if spec["type"] == "money":
-        try:
-            return money(Decimal(str(value)))
-        except (InvalidOperation, ValueError):
-            pass  # shown as typed: the check page lists it as a problem
-    return str(value)
-
-
-def _answers(application: Application, *, sections: list[form_definitions.Section]) -> list[dict[str, Any]]:
-    """Every question of every section with what was answered, for check-your-answers pages."""
-    answered = []
-    for section in sections:
-        stored = application.data.get(section.key, {})
-        items = []
-        for spec in section.fields:
-            value = stored.get(spec["key"])
-            if spec["type"] == "rows":
-                rows = [
-                    [
-                        (form_definitions.localized(sub, "label"), _display_value(sub, row.get(sub["key"])))
-                        for sub in spec["fields"]
-                    ]
-                    for row in (value if isinstance(value, list) else [])
-                ]
-                items.append({"spec": spec, "label": form_definitions.localized(spec, "label"), "rows": rows})
-            else:
-                items.append(
-                    {
-                        "spec": spec,
-                        "label": form_definitions.localized(spec, "label"),
-                        "value": _display_value(spec, value),
-                        "rows": None,
-                    }
-                )
-        answered.append({"section": section, "items": items, "state": _section_state(application, section)})
-    return answered
-
-
-def live_estimate(application: Application) -> AmountResult:
-    """The amount the answers give today; answers not yet valid count as not given."""
-    today = timezone.localdate()
-    try:
-        claim = form_definitions.claim_from_answers(application.incentive, application.data)
-    except (InvalidOperation, ValueError, AmountInputError):
-        claim = Claim()
-    return compute_amount(application.incentive, on=today, claim=claim)
-
-
-def stored_trace(application: Application) -> list[str]:
-    trace = application.amount_trace or {}
-    return trace_lines(trace)
-
-
-def timeline(application: Application) -> list[dict[str, Any]]:
-    """The events the applicant may see, in plain words."""
-    entries = []
-    for event in application_timeline(application, for_applicant=True):
-        noun, _dot, verb = event.action.partition(".")
-        if noun == "application" and verb in BY_ACTION:
-            label = BY_ACTION[verb].label
-        else:
-            label = EVENT_LABELS.get(event.action, event.action)
-        entries.append(
-            {
-                "event": event,
-                "label": label,
-                "detail": event.after.get("name") or event.before.get("name") or "",
-                "status_before": _status_label(event.before.get("status")),
-                "status_after": _status_label(event.after.get("status")),
-            }
-        )
-    return entries
-
-
-def _status_label(value: str | None) -> str:
-    if not value:
-        return ""
-    try:
-        return str(Status(value).label)
-    except ValueError:
-        return value
+def _answers_with_state(application: Application) -> list[dict[str, Any]]:
+    """The answers for check-your-answers pages, each section with its task-list state."""
+    return [{**block, "state": _section_state(application, block["section"])} for block in answers(application)]
 
 
 def _problem_links(application: Application, problems: dict[str, list[tuple[str, str]]]) -> list[tuple[str, str]]:
@@ -411,10 +317,10 @@ def _submitted_detail(
             "key": _key(application),
             "next_step": NEXT_STEP_FOR_APPLICANT.get(application.status, ""),
             "trace": stored_trace(application),
-            "answers": _answers(application, sections=form_definitions.sections(application.incentive)),
+            "answers": _answers_with_state(application),
             "document_rows": rows,
             "other_documents": others,
-            "timeline": timeline(application),
+            "timeline": timeline(application, for_official=False),
             "notices": list(application.notices.order_by("issued_at")),
             "can_withdraw": "withdraw" in actions,
             "can_supplement": "supplement" in actions,
@@ -609,7 +515,7 @@ def _check_page(
         {
             "application": application,
             "key": _key(application),
-            "answers": _answers(application, sections=form_definitions.sections(application.incentive)),
+            "answers": _answers_with_state(application),
             "document_rows": rows,
             "other_documents": others,
             "estimate": live_estimate(application),

@@ -258,7 +258,8 @@ def _disburse(application: Application, finance: User, *, paid: bool) -> Applica
     """A real batch for this award (its incentive has no other final award in the demo), approved
     by the second finance officer, and the bank's result recorded: paid, or failed and to retry."""
     from disbursement.models import Payment
-    from disbursement.services import BankResult, batch_approve, batch_build, payment_result_record
+    from disbursement.results import BankResult, payment_result_record
+    from disbursement.services import batch_approve, batch_build
 
     built = batch_build(actor=finance, incentive=application.incentive)
     batch_approve(actor=User.objects.get(username="demo-finance2"), batch=built.batch)

@@ -10,8 +10,9 @@ from measures.models import Incentive
 from measures.vocabulary import ApplicantType, Qualification
 from proactive.list_file import ListFile
 from proactive.models import ProactiveList
+from proactive.offers import offer_bank_problem, proactive_offer_confirm
 from proactive.selectors import offer_bank_account
-from proactive.services import offer_bank_problem, proactive_list_import, proactive_offer_confirm
+from proactive.services import proactive_list_import
 
 DEMO_INCENTIVE = "m3-national-single-champion"
 

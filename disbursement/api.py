@@ -38,17 +38,16 @@ from portal.api import Conflict, ErrorSerializer
 
 from .models import DisbursementBatch, Payment
 from .resources import ResultsFileTooLarge, read_results_file
+from .results import ResultsReport, payment_results_import
 from .selectors import batch_payments, batches_list
 from .services import (
     DisbursementError,
     NotAllowed,
     NothingToPay,
-    ResultsReport,
     WrongState,
     batch_approve,
     batch_build,
     payment_file_open,
-    payment_results_import,
 )
 from .views import XLSX_TYPE, payment_file_response
 

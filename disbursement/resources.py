@@ -33,15 +33,8 @@ from import_export.formats import base_formats
 from import_export.results import RowResult
 
 from .models import DisbursementBatch, Payment
-from .services import (
-    BankResult,
-    DisbursementError,
-    Outcome,
-    ResultRow,
-    ResultsReport,
-    bank_result_problems,
-    payment_result_record,
-)
+from .results import BankResult, Outcome, ResultRow, ResultsReport, bank_result_problems, payment_result_record
+from .services import DisbursementError
 
 MAX_RESULTS_FILE_BYTES = 5 * 1024 * 1024
 

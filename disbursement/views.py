@@ -31,17 +31,9 @@ from measures.models import Department, Incentive
 from .models import DisbursementBatch
 from .payment_file import payment_file_csv, payment_file_xlsx
 from .resources import COLUMN_LABELS, read_results_file
+from .results import Outcome, ResultsReport, payment_results_import
 from .selectors import batch_get, batch_payments, batches_list, eligible_preview, eligible_summary
-from .services import (
-    DisbursementError,
-    NothingToPay,
-    Outcome,
-    ResultsReport,
-    batch_approve,
-    batch_build,
-    payment_file_open,
-    payment_results_import,
-)
+from .services import DisbursementError, NothingToPay, batch_approve, batch_build, payment_file_open
 
 BATCHES_PAGE_SIZE = 25
 

@@ -42,6 +42,7 @@ from portal.languages import trace_lines
 from .amounts import parse_amount
 from .list_file import proactive_list_read
 from .models import ProactiveList, ProactiveListRow
+from .offers import proactive_offer_confirm, proactive_offer_decline
 from .permissions import is_list_administrator
 from .selectors import (
     access_offer,
@@ -50,13 +51,7 @@ from .selectors import (
     proactive_list_rows,
     proactive_list_summaries,
 )
-from .services import (
-    ImportOutcome,
-    ProactiveError,
-    proactive_list_import,
-    proactive_offer_confirm,
-    proactive_offer_decline,
-)
+from .services import ImportOutcome, ProactiveError, proactive_list_import
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Invalid input; for a file, `errors` by `rows.<row>.<field>`."),

@@ -15,7 +15,7 @@ stored. Confirmed, each row is stored; a row whose credit code is a registered e
 becomes an offer: an application created directly in OFFERED (a start state of the workflow)
 with its reference number, the amount and its trace; the enterprise is told and gains the
 qualification. Rows nobody has registered yet wait, and are matched when that enterprise
-registers (accounts.services.enterprise_register calls `proactive_match_new_applicant` on commit).
+registers (accounts.hooks.applicant_registered, sent by enterprise_register on commit).
 
 Measure 3 names rewards without figures ("set by the department"): where the amount engine has
 no figure, the administrator gives the amount for each enterprise on the list, and the trace
@@ -32,14 +32,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Applicant, ApplicantQualification, BankAccount, User
+from accounts.models import Applicant, ApplicantQualification, User
 from accounts.services import notification_send
 from applications.models import CLOSED_STATUSES, Application, Status
-from applications.permissions import roles_for
 from applications.services import _next_reference
-from applications.workflow import Role, TransitionNotAllowed, transition
 from audit.services import audit_record
-from awards.services import award_commit
 from budgets.models import Budget
 from measures.amounts import money
 from measures.models import EligibilityCriterion, Incentive
@@ -465,81 +462,3 @@ def proactive_match_new_applicant(applicant: Applicant) -> list[Application]:
             if application is not None:
                 made.append(application)
     return made
-
-
-def offer_bank_problem(applicant: Applicant, account: BankAccount | None) -> str | None:
-    """Why the award cannot be paid to the applicant's account, in words; None when it can."""
-    if account is None:
-        return _("Add the bank account the award should be paid to before you confirm.")
-    if account.account_name != applicant.name:
-        return _("The bank account's name must be exactly the enterprise's name, “%(name)s”: change the account.") % {
-            "name": applicant.name
-        }
-    return None
-
-
-def _require_applicant(actor: User, application: Application) -> set[str]:
-    roles = roles_for(actor, application)
-    if Role.APPLICANT not in roles:
-        raise TransitionNotAllowed(_("You may not take this action on this application."))
-    return roles
-
-
-def _notify_users(application: Application, subject: str, body: str) -> None:
-    for user in User.objects.filter(applicant_id=application.applicant_id, is_active=True):
-        notification_send(user=user, subject=subject, body=body, link=_offer_link(application))
-
-
-def proactive_offer_confirm(*, actor: User, application: Application, ip_address: str | None = None) -> Application:
-    """The enterprise accepts: its bank account is checked, the budget committed, the offer approved.
-
-    Raises ProactiveError (no usable bank account), awards.services.BudgetError (the budget cannot
-    take the amount: the message gives what is left) or TransitionNotAllowed; nothing changes then.
-    """
-    _require_applicant(actor, application)
-
-    def commit(locked: Application) -> dict[str, Any]:
-        account = BankAccount.objects.filter(applicant_id=locked.applicant_id).first()
-        problem = offer_bank_problem(locked.applicant, account)
-        if problem or account is None:
-            raise ProactiveError(problem or "", code="bank_account_required")
-        if not locked.estimated_amount or locked.estimated_amount <= 0:
-            raise ProactiveError(_("This offer has no amount: ask the department."), code="no_amount")
-        award = award_commit(actor=actor, application=locked, amount=locked.estimated_amount)
-        return {
-            "amount": locked.estimated_amount,
-            "award": award.pk,
-            "bank_account": f"{account.bank_name} {account.account_number_masked}",
-        }
-
-    return transition(
-        application,
-        "confirm_offer",
-        actor=actor,
-        changes=commit,
-        ip_address=ip_address,
-        on_commit=lambda a: _notify_users(
-            a,
-            _("Award %(reference)s confirmed") % {"reference": a.reference},
-            _("You confirmed the award of %(amount)s CNY. It will be publicly announced, then paid to your account.")
-            % {"amount": money(a.estimated_amount or Decimal(0))},
-        ),
-    )
-
-
-def proactive_offer_decline(
-    *, actor: User, application: Application, reason: str = "", ip_address: str | None = None
-) -> Application:
-    _require_applicant(actor, application)
-    return transition(
-        application,
-        "decline_offer",
-        actor=actor,
-        reason=(reason or "").strip()[:2000],
-        ip_address=ip_address,
-        on_commit=lambda a: _notify_users(
-            a,
-            _("Award %(reference)s declined") % {"reference": a.reference},
-            _("The award offer %(reference)s was declined.") % {"reference": a.reference},
-        ),
-    )

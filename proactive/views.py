@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.models import Application, Status
+from applications.presentation import stored_trace
 from applications.workflow import NEXT_STEP_FOR_APPLICANT, TransitionNotAllowed
 from budgets.services import BudgetError
 from measures.models import Incentive
@@ -35,6 +36,7 @@ from portal.languages import trace_lines
 
 from .amounts import list_offer_amount, parse_amount
 from .list_file import ListFile, proactive_list_read
+from .offers import offer_bank_problem, proactive_offer_confirm, proactive_offer_decline
 from .permissions import is_list_administrator
 from .selectors import (
     access_offer,
@@ -44,15 +46,7 @@ from .selectors import (
     proactive_list_rows,
     proactive_list_summaries,
 )
-from .services import (
-    ImportOutcome,
-    ProactiveError,
-    offer_bank_problem,
-    proactive_list_import,
-    proactive_list_rematch,
-    proactive_offer_confirm,
-    proactive_offer_decline,
-)
+from .services import ImportOutcome, ProactiveError, proactive_list_import, proactive_list_rematch
 
 PENDING = "proactive.pending_imports"
 
@@ -186,11 +180,6 @@ def _qualification_label(code: str) -> str:
 def _trace_lines(award_list: Any) -> list[str]:
     offer = list_offer_amount(award_list)
     return trace_lines(offer.trace) if offer else []
-
-
-def _stored_trace(application: Application) -> list[str]:
-    trace = application.amount_trace or {}
-    return trace_lines(trace)
 
 
 @administrator_required
@@ -341,7 +330,7 @@ def _offer_page(
             "offered": offered,
             "confirmed": application.status
             in (Status.APPROVED, Status.ANNOUNCED, Status.FINAL, Status.PAID, Status.PAYMENT_FAILED),
-            "trace": _stored_trace(application),
+            "trace": stored_trace(application),
             "next_step": NEXT_STEP_FOR_APPLICANT.get(application.status, ""),
             "problem": problem,
         },

@@ -33,20 +33,13 @@ from rest_framework.views import APIView
 from measures.models import Target
 from portal.api import Pagination
 
+from .dashboards import dashboard_for
 from .exports import CONTENT_TYPES, REPORTS, ReportError, export_response
 from .models import ExportJob
 from .scope import ReportScope, report_scope
-from .selectors import (
-    LEDGER_FIELDS,
-    dashboard_for,
-    export_job_for,
-    ledger_queryset,
-    summary_rows,
-    summary_totals,
-    target_by_code,
-    targets_with_progress,
-)
+from .selectors import LEDGER_FIELDS, export_job_for, ledger_queryset, summary_rows, summary_totals
 from .services import export_job_create, export_record, report_spec, target_progress_record
+from .targets import target_by_code, targets_with_progress
 
 
 class _DownloadRenderer(BaseRenderer):

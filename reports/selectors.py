@@ -14,11 +14,11 @@ paid; withdrawn awards count nowhere (their amount went back to the budget).
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import CharField, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, TruncDate
 from django.http import Http404
@@ -31,11 +31,10 @@ from audit.models import AuditEvent
 from awards.models import Award
 from budgets.models import Budget
 from disbursement.models import Payment
-from measures.models import Target
 from measures.vocabulary import GuangdongCity
 from portal.languages import pick
 
-from .models import ExportJob, TargetProgress
+from .models import ExportJob
 from .scope import ReportScope, is_report_admin, is_report_reader
 
 ZERO = Decimal("0.00")
@@ -412,62 +411,6 @@ def payments_by_status(scope: ReportScope, fiscal_year: int | None = None) -> li
     ]
 
 
-@dataclass
-class TargetRow:
-    target: Target
-    latest: int | None
-    latest_as_of: dt.date | None
-    entries: list[TargetProgress] = field(default_factory=list)
-
-    @property
-    def percent(self) -> float | None:
-        if self.latest is None or not self.target.quantity:
-            return None
-        return round(100 * self.latest / self.target.quantity, 1)
-
-    @property
-    def bar_percent(self) -> float:
-        return min(100.0, self.percent or 0.0)
-
-
-def targets_with_progress(*, department_id: int | None = None, with_entries: bool = False) -> list[TargetRow]:
-    """Each catalog target with its latest recorded count (one query; two with every entry)."""
-    latest = TargetProgress.objects.filter(target=OuterRef("pk")).order_by("-as_of", "-pk")
-    targets = (
-        Target.objects.select_related("measure", "department")
-        .annotate(
-            latest_count=Subquery(latest.values("count")[:1]),
-            latest_as_of=Subquery(latest.values("as_of")[:1]),
-        )
-        .order_by("measure__number", "code")
-    )
-    if department_id is not None:
-        targets = targets.filter(department_id=department_id)
-    if with_entries:
-        targets = targets.prefetch_related(
-            Prefetch("progress", queryset=TargetProgress.objects.order_by("as_of", "pk"), to_attr="entries")
-        )
-    return [TargetRow(t, t.latest_count, t.latest_as_of, list(getattr(t, "entries", []))) for t in targets]
-
-
-def target_by_code(code: str) -> TargetRow:
-    """One target with its entries (and who recorded them); Target.DoesNotExist when unknown."""
-    target = (
-        Target.objects.select_related("measure", "department")
-        .prefetch_related(
-            Prefetch(
-                "progress",
-                queryset=TargetProgress.objects.select_related("recorded_by").order_by("as_of", "pk"),
-                to_attr="entries",
-            )
-        )
-        .get(code=code)
-    )
-    entries = list(target.entries)  # type: ignore[attr-defined]
-    last = max(entries, key=lambda e: (e.as_of, e.pk)) if entries else None
-    return TargetRow(target, last.count if last else None, last.as_of if last else None, entries)
-
-
 def export_jobs_of(user: Any) -> QuerySet[ExportJob]:
     return ExportJob.objects.filter(requested_by_id=user.pk).order_by("-created_at", "-pk")
 
@@ -484,54 +427,3 @@ def export_job_for(user: Any, job_id: int) -> ExportJob:
         return jobs.get(pk=job_id)
     except ExportJob.DoesNotExist:
         raise Http404 from None
-
-
-# Which sections each reader's dashboard shows.
-DASHBOARD_SECTIONS = {
-    "administrator": ("applications", "compliance", "budgets", "payments", "cities", "targets"),
-    "finance": ("budgets", "payments", "cities"),
-    "department": ("applications", "compliance", "budgets", "payments", "cities", "targets"),
-}
-
-
-@dataclass
-class Dashboard:
-    scope: ReportScope
-    fiscal_year: int | None
-    sections: tuple[str, ...]
-    totals: SummaryRow
-    by_status: list[CountRow] = field(default_factory=list)
-    by_stage: list[CountRow] = field(default_factory=list)
-    compliance: Compliance | None = None
-    budgets: list[BudgetRow] = field(default_factory=list)
-    payments: list[CountRow] = field(default_factory=list)
-    cities: list[SummaryRow] = field(default_factory=list)
-    targets: list[TargetRow] = field(default_factory=list)
-
-    @property
-    def applications_total(self) -> int:
-        return sum(r.count for r in self.by_status)
-
-    @property
-    def allocation_total(self) -> Decimal:
-        return sum((b.allocation for b in self.budgets), ZERO)
-
-
-def dashboard_for(scope: ReportScope, fiscal_year: int | None = None, *, today: dt.date | None = None) -> Dashboard:
-    """Everything a dashboard shows, in a fixed number of queries (one or two per section)."""
-    sections = DASHBOARD_SECTIONS[scope.role]
-    board = Dashboard(scope, fiscal_year, sections, summary_totals(scope, fiscal_year))
-    if "applications" in sections:
-        board.by_status = applications_by_status(scope, fiscal_year)
-        board.by_stage = applications_by_stage(board.by_status)
-    if "compliance" in sections:
-        board.compliance = time_limit_compliance(scope, fiscal_year, today=today)
-    if "budgets" in sections:
-        board.budgets = budgets_by_incentive(scope, fiscal_year)
-    if "payments" in sections:
-        board.payments = payments_by_status(scope, fiscal_year)
-    if "cities" in sections:
-        board.cities = summary_rows(scope, "city", fiscal_year)
-    if "targets" in sections:
-        board.targets = targets_with_progress(department_id=scope.department_id)
-    return board

@@ -29,19 +29,13 @@ from django.views.decorators.http import require_POST
 from measures.models import Target
 
 from . import charts
+from .dashboards import Dashboard, dashboard_for
 from .exports import CONTENT_TYPES, REPORTS, ReportError, export_response
 from .forms import ExportForm, TargetProgressForm, YearForm
 from .scope import ReportScope, may_record_progress, report_scope
-from .selectors import (
-    Dashboard,
-    dashboard_for,
-    export_job_for,
-    export_jobs_of,
-    fiscal_years,
-    target_by_code,
-    targets_with_progress,
-)
+from .selectors import export_job_for, export_jobs_of, fiscal_years
 from .services import export_job_create, export_record, target_progress_record
+from .targets import target_by_code, targets_with_progress
 
 REFRESH_SECONDS = 2
 

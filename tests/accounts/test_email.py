@@ -8,7 +8,7 @@ import pytest
 from django.core import mail, signing
 from django.test import Client
 
-from accounts import services, tasks
+from accounts import registration, services, tasks
 from accounts.models import Notification, User
 from tests.factories import PASSWORD, EnterpriseUserFactory
 
@@ -28,7 +28,7 @@ def test_the_verification_link_confirms_the_address(
     anon: Client, enterprise_user: User, django_capture_on_commit_callbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        services.email_verification_send(user=enterprise_user, base_url="http://testserver")
+        registration.email_verification_send(user=enterprise_user, base_url="http://testserver")
     assert mail.outbox[0].to == [enterprise_user.email]
     response = anon.get(link_in(mail.outbox[0]))
     assert response.status_code == 200
@@ -43,7 +43,7 @@ def test_the_verification_link_confirms_the_address(
 
 
 def test_a_tampered_verification_link_is_refused(anon: Client, enterprise_user: User) -> None:
-    token = services.email_verification_token(enterprise_user)
+    token = registration.email_verification_token(enterprise_user)
     response = anon.get(f"/accounts/verify-email/{token[:-2]}xx/")
     assert response.status_code == 400
     assert "not valid" in response.content.decode()
@@ -52,7 +52,7 @@ def test_a_tampered_verification_link_is_refused(anon: Client, enterprise_user: 
 
 
 def test_a_verification_link_older_than_three_days_is_refused(anon: Client, enterprise_user: User) -> None:
-    token = services.email_verification_token(enterprise_user)
+    token = registration.email_verification_token(enterprise_user)
     later = signing.time.time() + dt.timedelta(days=3, minutes=1).total_seconds()
     with mock.patch("django.core.signing.time.time", return_value=later):
         response = anon.get(f"/accounts/verify-email/{token}/")
@@ -61,7 +61,7 @@ def test_a_verification_link_older_than_three_days_is_refused(anon: Client, ente
 
 
 def test_a_link_for_an_old_address_does_not_confirm_the_new_one(anon: Client, enterprise_user: User) -> None:
-    token = services.email_verification_token(enterprise_user)
+    token = registration.email_verification_token(enterprise_user)
     enterprise_user.email = "new@example.com"
     enterprise_user.save()
     assert anon.get(f"/accounts/verify-email/{token}/").status_code == 400
@@ -87,7 +87,7 @@ def test_resend_sends_a_new_link_until_verified(
 def test_changing_the_email_asks_for_a_new_confirmation(
     enterprise_user: User, django_capture_on_commit_callbacks
 ) -> None:
-    services.email_verify(token=services.email_verification_token(enterprise_user))
+    registration.email_verify(token=registration.email_verification_token(enterprise_user))
     enterprise_user.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         services.profile_update(

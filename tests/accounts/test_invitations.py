@@ -8,7 +8,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from accounts import services
+from accounts import registration, services
 from accounts.models import Invitation, User
 from tests.factories import PASSWORD, EnterpriseUserFactory
 
@@ -48,7 +48,7 @@ def test_an_invited_colleague_joins_the_same_enterprise_not_as_administrator(
 
 
 def test_a_used_invitation_is_refused(enterprise_user: User, anon: Client) -> None:
-    invitation = services.invitation_create(actor=enterprise_user, email="c@example.com")
+    invitation = registration.invitation_create(actor=enterprise_user, email="c@example.com")
     anon.post(f"/accounts/invitation/{invitation.token}/", accept_data("first"))
     response = Client(HTTP_ACCEPT_LANGUAGE="en").post(
         f"/accounts/invitation/{invitation.token}/", accept_data("second")
@@ -59,7 +59,7 @@ def test_a_used_invitation_is_refused(enterprise_user: User, anon: Client) -> No
 
 
 def test_an_invitation_older_than_14_days_is_refused(enterprise_user: User, anon: Client) -> None:
-    invitation = services.invitation_create(actor=enterprise_user, email="c@example.com")
+    invitation = registration.invitation_create(actor=enterprise_user, email="c@example.com")
     Invitation.objects.filter(pk=invitation.pk).update(created_at=timezone.now() - dt.timedelta(days=14, minutes=1))
     response = anon.get(f"/accounts/invitation/{invitation.token}/")
     assert response.status_code == 400 and "expired" in response.content.decode()
@@ -73,7 +73,7 @@ def test_an_unknown_token_is_refused(anon: Client) -> None:
 
 
 def test_accepting_with_a_weak_password_keeps_the_invitation_usable(enterprise_user: User, anon: Client) -> None:
-    invitation = services.invitation_create(actor=enterprise_user, email="c@example.com")
+    invitation = registration.invitation_create(actor=enterprise_user, email="c@example.com")
     response = anon.post(
         f"/accounts/invitation/{invitation.token}/",
         {"display_name": "赵", "username": "colleague", "password": "123", "password_confirm": "123"},
@@ -92,7 +92,7 @@ def test_a_colleague_who_is_not_administrator_cannot_invite(enterprise_user: Use
     assert not Invitation.objects.exists()
     assert "/accounts/profile/invite/" not in client.get("/accounts/profile/").content.decode()
     with pytest.raises(services.PermissionDenied):
-        services.invitation_create(actor=colleague, email="x@example.com")
+        registration.invitation_create(actor=colleague, email="x@example.com")
 
 
 def test_individuals_cannot_invite(individual_client: Client) -> None:

@@ -7,7 +7,7 @@ from django.db import IntegrityError
 from django.test import Client
 from rest_framework.test import APIClient
 
-from accounts import services
+from accounts import registration
 from accounts.models import Applicant, User
 from audit.models import AuditEvent
 from tests.factories import PASSWORD, ApplicantFactory, make_resident_id, make_uscc
@@ -119,7 +119,7 @@ def test_two_registrations_racing_for_one_code_end_in_the_same_friendly_message(
 ) -> None:
     ApplicantFactory(uscc=make_uscc(1001))
     # The other request committed between our check and our insert: the database refuses.
-    monkeypatch.setattr(services, "_uscc_taken", lambda code: False)
+    monkeypatch.setattr(registration, "_uscc_taken", lambda code: False)
     response = post_enterprise(api)
     assert response.status_code == 400
     assert "already registered" in response.json()["errors"]["uscc"][0]
@@ -128,9 +128,9 @@ def test_two_registrations_racing_for_one_code_end_in_the_same_friendly_message(
 
 def test_service_turns_the_integrity_error_into_a_validation_error(monkeypatch: pytest.MonkeyPatch) -> None:
     ApplicantFactory(uscc=make_uscc(1001))
-    monkeypatch.setattr(services, "_uscc_taken", lambda code: False)
-    with pytest.raises(services.ValidationError) as refused:
-        services.enterprise_register(**ENTERPRISE)
+    monkeypatch.setattr(registration, "_uscc_taken", lambda code: False)
+    with pytest.raises(registration.ValidationError) as refused:
+        registration.enterprise_register(**ENTERPRISE)
     assert not isinstance(refused.value, IntegrityError)
     assert refused.value.message_dict["uscc"][0].startswith("This credit code is already registered")
 

@@ -21,18 +21,15 @@ from budgets.models import Budget
 from disbursement.models import DisbursementBatch, Payment
 from disbursement.payment_file import PAYMENT_FILE_HEADERS, payment_file_csv, payment_file_xlsx
 from disbursement.resources import read_results_file
+from disbursement.results import BankResult, Outcome, payment_result_record, payment_results_import
 from disbursement.services import (
-    BankResult,
     DisbursementError,
     NotAllowed,
     NothingToPay,
-    Outcome,
     WrongState,
     batch_approve,
     batch_build,
     payment_file_open,
-    payment_result_record,
-    payment_results_import,
 )
 from measures.models import Department
 from portal.spreadsheets import FORMULA_PREFIXES

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
 from accounts.models import ApplicantQualification, Notification, OfficialRole, User
-from accounts.services import enterprise_register
+from accounts.registration import enterprise_register
 from applications.models import Application, Status
 from applications.workflow import TransitionNotAllowed
 from audit.models import AuditEvent
@@ -23,13 +23,8 @@ from measures.models import Department
 from portal.models import Sequence
 from proactive.list_file import ListFile, proactive_list_read
 from proactive.models import ProactiveList, ProactiveListRow
-from proactive.services import (
-    ProactiveError,
-    proactive_list_import,
-    proactive_list_rematch,
-    proactive_offer_confirm,
-    proactive_offer_decline,
-)
+from proactive.offers import proactive_offer_confirm, proactive_offer_decline
+from proactive.services import ProactiveError, proactive_list_import, proactive_list_rematch
 from tests.factories import (
     PASSWORD,
     ApplicationFactory,

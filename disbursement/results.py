@@ -1,0 +1,357 @@
+"""The bank's results for a batch: each payment recorded paid or failed once, the budget and the
+award moving with it, the applicant told, the disbursement notice made.
+
+    payment_results_import(actor=, batch=, dataset=, dry_run=)  -> ResultsReport
+    payment_result_record(actor=, payment_id=, result=)        -> outcome of one row
+    bank_result_problems(payment, result)                       -> the rules, by field
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.identifiers import mask_account_number
+from accounts.models import User
+from accounts.services import notification_send
+from applications.models import Application, Notice
+from applications.services import _notify_applicant_users
+from applications.workflow import TransitionNotAllowed, transition
+from audit.services import audit_record
+from awards.models import Award
+from awards.services import award_pay
+from budgets.models import Budget
+from measures.amounts import money
+
+from .models import DisbursementBatch, Payment
+from .services import DisbursementError, WrongState, _require_finance
+from .workflow import BATCH, PAYMENT
+
+
+@dataclass(frozen=True)
+class BankResult:
+    """One row of the bank's results file, parsed."""
+
+    status: str  # Payment.Status.PAID or FAILED
+    paid_on: dt.date | None = None
+    bank_reference: str = ""
+    failure_reason: str = ""
+    amount: Decimal | None = None  # as the bank states it, when it does: must be the payment's
+
+
+def bank_result_problems(payment: Payment, result: BankResult) -> dict[str, list[str]]:
+    """The bank's result checked against the payment, field by field: the rules the results
+    import shows per row and `payment_result_record` enforces, whoever calls it."""
+    problems: dict[str, list[str]] = {}
+    if result.status == Payment.Status.PAID:
+        if result.paid_on is None:
+            problems["paid_date"] = [_("Enter the date the bank paid (YYYY-MM-DD).")]
+        elif result.paid_on > timezone.localdate():
+            problems["paid_date"] = [_("The paid date %(day)s is in the future.") % {"day": result.paid_on.isoformat()}]
+        if not result.bank_reference:
+            problems["bank_reference"] = [_("Enter the bank's reference for the transfer.")]
+    elif result.status == Payment.Status.FAILED:
+        if not result.failure_reason:
+            problems["failure_reason"] = [_("Enter the reason the bank gives for the failure.")]
+    else:
+        problems["status"] = [_("Enter the status: paid or failed.")]
+    if result.amount is not None and result.amount != payment.amount:
+        problems["amount"] = [
+            _("The amount %(given)s differs from the payment's %(amount)s CNY.")
+            % {"given": money(result.amount), "amount": money(payment.amount)}
+        ]
+    if result.status in Payment.Status.values and payment.status not in (Payment.Status.PENDING, result.status):
+        problems["status"] = [
+            _("Payment %(reference)s is already recorded as “%(recorded)s”; it cannot become “%(status)s”.")
+            % {
+                "reference": payment.reference,
+                "recorded": payment.get_status_display(),
+                "status": Payment.Status(result.status).label,
+            }
+        ]
+    return problems
+
+
+class Outcome:
+    PAID = "paid"
+    FAILED = "failed"
+    ALREADY_APPLIED = "already_applied"
+    WILL_PAY = "will_pay"
+    WILL_FAIL = "will_fail"
+    INVALID = "invalid"
+
+
+OUTCOME_LABELS = {
+    Outcome.PAID: gettext_lazy("Recorded as paid"),
+    Outcome.FAILED: gettext_lazy("Recorded as failed"),
+    Outcome.ALREADY_APPLIED: gettext_lazy("Already recorded: no change"),
+    Outcome.WILL_PAY: gettext_lazy("Will be recorded as paid"),
+    Outcome.WILL_FAIL: gettext_lazy("Will be recorded as failed"),
+    Outcome.INVALID: gettext_lazy("Not valid"),
+}
+
+
+def payment_result_record(*, actor: User, payment_id: int, result: BankResult) -> str:
+    """Records the bank's result for one payment. A result already recorded changes nothing
+    (Outcome.ALREADY_APPLIED); a payment once paid or failed never takes the other result."""
+    _require_finance(actor)
+    try:
+        with transaction.atomic():
+            return _record(actor, payment_id, result)
+    except IntegrityError:
+        # award_paid_once (or the budget's check): the award is paid already, by another payment.
+        raise WrongState(_("This award is already paid."), field="status") from None
+
+
+def _record(actor: User, payment_id: int, result: BankResult) -> str:
+    payment = Payment.objects.select_for_update().select_related("batch").get(pk=payment_id)
+    if payment.batch.status == DisbursementBatch.Status.DRAFT:
+        raise WrongState(_("The batch is not approved yet."))
+    if payment.status == result.status:
+        return Outcome.ALREADY_APPLIED
+    if payment.status != Payment.Status.PENDING:
+        raise WrongState(
+            _("Payment %(reference)s is already recorded as “%(status)s”; it cannot change.")
+            % {"reference": payment.reference, "status": payment.get_status_display()},
+            field="status",
+        )
+    problems = bank_result_problems(payment, result)
+    if problems:
+        field_name, messages = next(iter(problems.items()))
+        raise DisbursementError(messages[0], field=field_name)
+    award = Award.objects.select_for_update().get(pk=payment.award_id)
+    application = Application.objects.select_related("incentive").get(pk=award.application_id)
+    extras = {
+        "payment_reference": payment.reference,
+        "batch": payment.batch.number,
+        "amount": payment.amount,
+        "payee": payment.payee_name,
+        "bank_name": payment.bank_name,
+        "account_masked": mask_account_number(payment.account_number),
+    }
+    if result.status == Payment.Status.PAID:
+        if award.status != Award.Status.FINAL:
+            raise WrongState(
+                _("The award is “%(status)s”, not final: it cannot be paid.") % {"status": award.get_status_display()},
+                field="status",
+            )
+        budget = Budget.objects.select_for_update().get(pk=award.budget_id)
+        before = {"committed": budget.committed, "paid": budget.paid}
+        budget.committed -= payment.amount
+        budget.paid += payment.amount
+        budget.save(update_fields=["committed", "paid", "updated_at"])
+        payment = PAYMENT.transition(
+            payment,
+            "pay",
+            actor=actor,
+            changes=lambda p: _paid(p, result),
+            visible_to_applicant=False,
+        )
+        award_pay(actor=actor, award=award)
+        audit_record(
+            actor=actor,
+            action="budget.pay",
+            obj=budget,
+            before=before,
+            after={
+                "committed": budget.committed,
+                "paid": budget.paid,
+                "payment": payment.reference,
+                "application": application.reference,
+                "amount": payment.amount,
+            },
+        )
+        paid_extras = {**extras, "paid_on": result.paid_on, "bank_reference": result.bank_reference}
+        try:
+            paid = transition(
+                application,
+                "pay",
+                actor=actor,
+                changes=lambda locked: paid_extras,
+                on_commit=lambda a: _notify_paid(a, payment),
+            )
+        except TransitionNotAllowed as refused:
+            raise WrongState(str(refused), field="status") from None
+        _schedule_disbursement_notice(paid)
+        return Outcome.PAID
+
+    payment = PAYMENT.transition(
+        payment,
+        "fail",
+        actor=actor,
+        reason=result.failure_reason,
+        changes=lambda p: _failed(p, result),
+        visible_to_applicant=False,
+    )
+    try:
+        transition(
+            application,
+            "payment_fail",
+            actor=actor,
+            reason=result.failure_reason,
+            changes=lambda locked: {**extras, "failure_reason": result.failure_reason},
+            on_commit=lambda a: _notify_failed(a, payment),
+        )
+    except TransitionNotAllowed as refused:
+        raise WrongState(str(refused), field="status") from None
+    return Outcome.FAILED
+
+
+def _paid(payment: Payment, result: "BankResult") -> dict[str, Any]:
+    payment.paid_on = result.paid_on
+    payment.bank_reference = result.bank_reference
+    return {"paid_on": result.paid_on, "bank_reference": result.bank_reference}
+
+
+def _failed(payment: Payment, result: "BankResult") -> dict[str, Any]:
+    payment.failure_reason = result.failure_reason
+    return {"failure_reason": result.failure_reason}
+
+
+def _notify_paid(application: Application, payment: Payment) -> None:
+    _notify_applicant_users(
+        application,
+        _("Award for %(reference)s paid") % {"reference": application.reference},
+        _(
+            "%(amount)s CNY was paid to the account %(account)s at %(bank)s on %(day)s "
+            "(bank reference %(bank_reference)s). The disbursement notice is on the application's page."
+        )
+        % {
+            "amount": money(payment.amount),
+            "account": mask_account_number(payment.account_number),
+            "bank": payment.bank_name,
+            "day": payment.paid_on.isoformat() if payment.paid_on else "",
+            "bank_reference": payment.bank_reference,
+        },
+    )
+
+
+def _notify_failed(application: Application, payment: Payment) -> None:
+    link = reverse("accounts:bank_account")
+    for user in User.objects.filter(applicant_id=application.applicant_id, is_active=True):
+        notification_send(
+            user=user,
+            subject=_("Payment for %(reference)s failed: check your bank account")
+            % {"reference": application.reference},
+            body=_(
+                "The bank could not pay %(amount)s CNY to the account %(account)s at %(bank)s: %(reason)s. "
+                "Check and correct your bank account details; the payment will be made again in a new batch."
+            )
+            % {
+                "amount": money(payment.amount),
+                "account": mask_account_number(payment.account_number),
+                "bank": payment.bank_name,
+                "reason": payment.failure_reason,
+            },
+            link=link,
+        )
+
+
+def _schedule_disbursement_notice(application: Application) -> None:
+    """The disbursement notice (拨付通知书), made after commit by the notices' task (idempotent per
+    application, kind and audit event). Robust: a notice that cannot be made yet never undoes or
+    breaks the recorded payment; the task can be run again for the same event."""
+    from applications.tasks import generate_notice
+
+    sequence = application.audit_event.sequence
+    application_id = application.pk
+    transaction.on_commit(
+        lambda: generate_notice.delay(application_id, Notice.Kind.DISBURSEMENT, sequence), robust=True
+    )
+
+
+@dataclass
+class ResultRow:
+    row: int  # the line in the file (the heading is line 1)
+    reference: str
+    status: str
+    outcome: str
+    payee: str = ""
+    amount: Decimal | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def outcome_label(self) -> str:
+        return str(OUTCOME_LABELS.get(self.outcome, self.outcome))
+
+
+@dataclass
+class ResultsReport:
+    batch: DisbursementBatch
+    dry_run: bool
+    rows: list[ResultRow]
+    file_errors: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.file_errors and all(not r.errors for r in self.rows)
+
+    @property
+    def applied(self) -> bool:
+        return not self.dry_run and self.valid
+
+    @property
+    def error_rows(self) -> list[ResultRow]:
+        return [r for r in self.rows if r.errors]
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for r in self.rows if r.outcome == outcome)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            key: self.count(key)
+            for key in (
+                Outcome.PAID,
+                Outcome.FAILED,
+                Outcome.ALREADY_APPLIED,
+                Outcome.WILL_PAY,
+                Outcome.WILL_FAIL,
+                Outcome.INVALID,
+            )
+        }
+
+
+def payment_results_import(
+    *, actor: User, batch: DisbursementBatch, dataset: Any, dry_run: bool, file_name: str = ""
+) -> ResultsReport:
+    """Reads the bank's results for an approved batch (a tablib Dataset, see awards.resources).
+
+    A dry run changes nothing and says what each row would do. Otherwise every row is applied, or,
+    when any row is invalid, none. The batch row is locked for the whole import: a second import of
+    the same file waits, then finds each row already recorded.
+    """
+    from .resources import PaymentResultResource, prepare_results_dataset, results_report
+
+    _require_finance(actor)
+    dataset = prepare_results_dataset(dataset)  # DisbursementError naming the file's problem
+    with transaction.atomic():
+        locked = DisbursementBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status == DisbursementBatch.Status.DRAFT:
+            raise WrongState(_("Results can be recorded once the batch is approved and its payment file sent."))
+        resource = PaymentResultResource(batch=locked, actor=actor)
+        result = resource.import_data(
+            dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True
+        )
+        report = results_report(locked, resource, dataset, result, dry_run=dry_run)
+        if report.applied:
+            changed = report.count(Outcome.PAID) + report.count(Outcome.FAILED)
+            all_recorded = not Payment.objects.filter(batch=locked, status=Payment.Status.PENDING).exists()
+            if all_recorded and locked.status == DisbursementBatch.Status.APPROVED:
+                locked = BATCH.transition(locked, "close", actor=actor, visible_to_applicant=False)
+            if changed:
+                audit_record(
+                    actor=actor,
+                    action="disbursement.results",
+                    obj=locked,
+                    after={"file": file_name, **report.counts, "status": locked.status},
+                    visible_to_applicant=False,
+                )
+        report.batch = locked
+    return report

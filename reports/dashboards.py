@@ -1,0 +1,73 @@
+"""The dashboards of administrators, finance and departments: one read per section, each a
+fixed number of queries, for the reader's scope (reports/scope.py)."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .scope import ReportScope
+from .selectors import (
+    ZERO,
+    BudgetRow,
+    Compliance,
+    CountRow,
+    SummaryRow,
+    applications_by_stage,
+    applications_by_status,
+    budgets_by_incentive,
+    payments_by_status,
+    summary_rows,
+    summary_totals,
+    time_limit_compliance,
+)
+from .targets import TargetRow, targets_with_progress
+
+# Which sections each reader's dashboard shows.
+DASHBOARD_SECTIONS = {
+    "administrator": ("applications", "compliance", "budgets", "payments", "cities", "targets"),
+    "finance": ("budgets", "payments", "cities"),
+    "department": ("applications", "compliance", "budgets", "payments", "cities", "targets"),
+}
+
+
+@dataclass
+class Dashboard:
+    scope: ReportScope
+    fiscal_year: int | None
+    sections: tuple[str, ...]
+    totals: SummaryRow
+    by_status: list[CountRow] = field(default_factory=list)
+    by_stage: list[CountRow] = field(default_factory=list)
+    compliance: Compliance | None = None
+    budgets: list[BudgetRow] = field(default_factory=list)
+    payments: list[CountRow] = field(default_factory=list)
+    cities: list[SummaryRow] = field(default_factory=list)
+    targets: list[TargetRow] = field(default_factory=list)
+
+    @property
+    def applications_total(self) -> int:
+        return sum(r.count for r in self.by_status)
+
+    @property
+    def allocation_total(self) -> Decimal:
+        return sum((b.allocation for b in self.budgets), ZERO)
+
+
+def dashboard_for(scope: ReportScope, fiscal_year: int | None = None, *, today: dt.date | None = None) -> Dashboard:
+    """Everything a dashboard shows, in a fixed number of queries (one or two per section)."""
+    sections = DASHBOARD_SECTIONS[scope.role]
+    board = Dashboard(scope, fiscal_year, sections, summary_totals(scope, fiscal_year))
+    if "applications" in sections:
+        board.by_status = applications_by_status(scope, fiscal_year)
+        board.by_stage = applications_by_stage(board.by_status)
+    if "compliance" in sections:
+        board.compliance = time_limit_compliance(scope, fiscal_year, today=today)
+    if "budgets" in sections:
+        board.budgets = budgets_by_incentive(scope, fiscal_year)
+    if "payments" in sections:
+        board.payments = payments_by_status(scope, fiscal_year)
+    if "cities" in sections:
+        board.cities = summary_rows(scope, "city", fiscal_year)
+    if "targets" in sections:
+        board.targets = targets_with_progress(department_id=scope.department_id)
+    return board
