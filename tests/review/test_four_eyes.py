@@ -4,11 +4,12 @@ official later holds the approver's role; a declared conflict of interest takes 
 
 import pytest
 
-from accounts.models import ConflictOfInterest, OfficialRole
+from accounts.models import OfficialRole
 from applications import review
 from applications.models import Application, Status
 from applications.workflow import TransitionNotAllowed
 from audit.models import AuditEvent
+from tests.factories import ConflictOfInterestFactory
 
 from .conftest import fund, submit_new
 
@@ -63,7 +64,7 @@ def test_the_assigned_handler_cannot_approve_either(handler, approver) -> None:
 
 
 def test_a_conflict_of_interest_takes_every_action_away(handler, handler2, submitted, page_client, api_client) -> None:
-    ConflictOfInterest.objects.create(official=handler, applicant=submitted.applicant, note="relative")
+    ConflictOfInterestFactory(official=handler, applicant=submitted.applicant, note="relative")
     version, events = submitted.version, AuditEvent.objects.count()
 
     for call in (
