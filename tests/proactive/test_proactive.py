@@ -19,7 +19,6 @@ from awards.models import Award
 from budgets.models import Budget
 from budgets.services import BudgetError, budget_set
 from demo.proactive import ensure_demo_proactive_list
-from measures.models import Department
 from proactive.list_file import ListFile, proactive_list_read
 from proactive.models import ProactiveList, ProactiveListRow
 from proactive.services import (
@@ -34,6 +33,7 @@ from tests.factories import (
     ApplicationFactory,
     BankAccountFactory,
     EnterpriseUserFactory,
+    OfficialFactory,
     incentive_by_code,
     make_uscc,
 )
@@ -49,16 +49,6 @@ def _english(settings: object, tmp_path: object) -> Iterator[None]:
     settings.MEDIA_ROOT = tmp_path  # type: ignore[attr-defined]
     with translation.override("en"):
         yield
-
-
-def make_admin(username: str = "list-admin") -> User:
-    return User.objects.create_user(username, password=PASSWORD, official_role=OfficialRole.ADMINISTRATOR)
-
-
-def make_finance() -> User:
-    return User.objects.create_user(
-        "finance-1", official_role=OfficialRole.FINANCE, department=Department.objects.get(code="finance")
-    )
 
 
 def champion_list(*rows: tuple[str, str]) -> ListFile:
@@ -94,7 +84,7 @@ def counts() -> dict[str, int]:
 
 @pytest.fixture
 def admin(db: None) -> User:
-    return make_admin()
+    return OfficialFactory(role=OfficialRole.ADMINISTRATOR)
 
 
 @pytest.fixture
@@ -269,9 +259,7 @@ def test_the_qualification_defaults_to_the_one_the_incentive_requires(admin: Use
 
 @pytest.mark.django_db
 def test_only_administrators_import(champion: User) -> None:
-    handler = User.objects.create_user(
-        "handler-x", official_role=OfficialRole.HANDLER, department=Department.objects.get(code="miit")
-    )
+    handler = OfficialFactory(role=OfficialRole.HANDLER)
     for actor in (handler, champion):
         with pytest.raises(PermissionDenied):
             import_list(actor, champion_list((UNREGISTERED, "某公司")), dry_run=True)
@@ -340,7 +328,12 @@ def offer(admin: User, champion: User) -> Application:
 
 @pytest.mark.django_db
 def test_confirming_needs_a_bank_account_in_the_enterprises_name(champion: User, offer: Application) -> None:
-    budget_set(actor=make_finance(), incentive=offer.incentive, fiscal_year=YEAR, allocation=Decimal("1000000"))
+    budget_set(
+        actor=OfficialFactory(role=OfficialRole.FINANCE),
+        incentive=offer.incentive,
+        fiscal_year=YEAR,
+        allocation=Decimal("1000000"),
+    )
     with pytest.raises(ProactiveError) as refused:
         proactive_offer_confirm(actor=champion, application=offer)
     assert refused.value.code == "bank_account_required"
@@ -368,7 +361,12 @@ def test_confirming_needs_a_bank_account_in_the_enterprises_name(champion: User,
 @pytest.mark.django_db
 def test_confirming_beyond_the_budget_is_refused_with_what_is_left(champion: User, offer: Application) -> None:
     BankAccountFactory(applicant=champion.applicant)
-    budget_set(actor=make_finance(), incentive=offer.incentive, fiscal_year=YEAR, allocation=Decimal("300000"))
+    budget_set(
+        actor=OfficialFactory(role=OfficialRole.FINANCE),
+        incentive=offer.incentive,
+        fiscal_year=YEAR,
+        allocation=Decimal("300000"),
+    )
     with pytest.raises(BudgetError) as refused:
         proactive_offer_confirm(actor=champion, application=offer)
     assert refused.value.remaining == Decimal("300000.00")
@@ -451,7 +449,7 @@ def _race(*calls: object) -> list[str]:
 def test_registration_and_rematch_at_once_make_one_offer() -> None:
     from proactive.services import proactive_match_new_applicant
 
-    admin = make_admin()
+    admin = OfficialFactory(role=OfficialRole.ADMINISTRATOR)
     award_list = import_list(admin, champion_list((UNREGISTERED, "同时公司"))).award_list
     applicant = EnterpriseUserFactory(applicant__uscc=UNREGISTERED).applicant
     outcomes = _race(
@@ -465,13 +463,18 @@ def test_registration_and_rematch_at_once_make_one_offer() -> None:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_colleagues_confirming_at_once_commit_the_budget_once() -> None:
-    admin = make_admin()
+    admin = OfficialFactory(role=OfficialRole.ADMINISTRATOR)
     champion = EnterpriseUserFactory()
     colleague = EnterpriseUserFactory(applicant=champion.applicant, is_applicant_admin=False)
     BankAccountFactory(applicant=champion.applicant)
     import_list(admin, champion_list((champion.applicant.uscc, champion.applicant.name)))
     offer = Application.objects.get()
-    budget_set(actor=make_finance(), incentive=offer.incentive, fiscal_year=YEAR, allocation=Decimal("5000000"))
+    budget_set(
+        actor=OfficialFactory(role=OfficialRole.FINANCE),
+        incentive=offer.incentive,
+        fiscal_year=YEAR,
+        allocation=Decimal("5000000"),
+    )
     outcomes = _race(
         lambda: proactive_offer_confirm(actor=champion, application=offer),
         lambda: proactive_offer_confirm(actor=colleague, application=offer),
