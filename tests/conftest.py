@@ -1,11 +1,20 @@
-"""Shared fixtures: real Chromium for browser journeys, a real Celery worker, database guards."""
+"""Shared fixtures: officials (built by tests.factories.OfficialFactory), real Chromium for browser
+journeys, a real Celery worker, database guards.
+
+    def test_x(handler, approver, finance_officer, administrator, make_official): ...
+    make_official(OfficialRole.APPROVER, "amr", username="amr-approver")
+"""
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from django.db import connection
+
+from accounts.models import OfficialRole, User
+from tests.factories import OfficialFactory
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls beside it are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -40,6 +49,60 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _private_media_in_a_temporary_directory(settings: object, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Uploads and generated PDFs never land in the working tree's var/media."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")  # type: ignore[attr-defined]
+
+
+# ── officials ────────────────────────────────────────────────────────────────────────────────
+
+
+_ROLES_DEPARTMENT = object()  # make_official's default: the department that goes with the role
+
+
+@pytest.fixture
+def make_official(db: None) -> Callable[..., User]:
+    """`make_official(role, department)`: an official of that role (handler by default). The
+    department is a code or None; unless given it follows the role (miit for handlers and
+    approvers, "finance" for finance officers, none for administrators). Other keywords
+    (username, display_name…) go to OfficialFactory."""
+
+    def make(role: str = OfficialRole.HANDLER, department: Any = _ROLES_DEPARTMENT, **fields: Any) -> User:
+        if department is not _ROLES_DEPARTMENT:
+            fields["department"] = department
+        return OfficialFactory(role=role, **fields)
+
+    return make
+
+
+@pytest.fixture
+def handler(make_official: Callable[..., User]) -> User:
+    return make_official(OfficialRole.HANDLER, "miit", username="miit-handler")
+
+
+@pytest.fixture
+def handler2(make_official: Callable[..., User]) -> User:
+    return make_official(OfficialRole.HANDLER, "miit", username="miit-handler-2")
+
+
+@pytest.fixture
+def amr_handler(make_official: Callable[..., User]) -> User:
+    return make_official(OfficialRole.HANDLER, "amr", username="amr-handler")
+
+
+@pytest.fixture
+def approver(make_official: Callable[..., User]) -> User:
+    return make_official(OfficialRole.APPROVER, "miit", username="miit-approver")
+
+
+@pytest.fixture
+def finance_officer(make_official: Callable[..., User]) -> User:
+    return make_official(OfficialRole.FINANCE, "finance", username="finance-officer")
+
+
+@pytest.fixture
+def administrator(make_official: Callable[..., User]) -> User:
+    return make_official(OfficialRole.ADMINISTRATOR, None, username="administrator")
+
+
+# ── browsers and workers ─────────────────────────────────────────────────────────────────────
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""Factories for accounts objects: applicants (enterprises and individuals) and their users.
+"""Factories for accounts objects: applicants (enterprises and individuals), their users, and
+officials.
 
 Credit codes and resident IDs are generated valid (check characters computed by python-stdnum),
 so every factory-built applicant passes the same validation registration applies.
@@ -8,6 +9,20 @@ so every factory-built applicant passes the same validation registration applies
     person = IndividualUserFactory()
     applicant = ApplicantFactory(city="shenzhen", size="medium")
     ApplicantFactory(individual=True)                    # an individual applicant
+
+Officials: `role` (an OfficialRole, handler by default) and `department` (a Department's code, a
+Department, or None). The department follows the role unless given: handlers and approvers
+belong to miit, finance officers to "finance", administrators to none.
+
+    OfficialFactory()                                    # a handler of miit
+    OfficialFactory(role=OfficialRole.APPROVER, department="amr")
+    OfficialFactory(role=OfficialRole.FINANCE)           # of the "finance" department
+    OfficialFactory(role=OfficialRole.ADMINISTRATOR)     # no department
+    OfficialFactory(username="miit-handler")             # the display name follows the username
+    ConflictOfInterestFactory(official=handler, applicant=application.applicant)
+
+Every user signs in with PASSWORD (`client.login(username=user.username, password=PASSWORD)`).
+Users are got or created by username: a username already taken returns that user unchanged.
 """
 
 import datetime as dt
@@ -15,7 +30,8 @@ import datetime as dt
 import factory
 from stdnum.cn import ric, uscc
 
-from accounts.models import Applicant, ApplicantQualification, BankAccount, User
+from accounts.models import Applicant, ApplicantQualification, BankAccount, ConflictOfInterest, OfficialRole, User
+from measures.models import Department
 from measures.vocabulary import ApplicantType
 
 PASSWORD = "correct-Horse-battery-9"
@@ -84,6 +100,44 @@ class EnterpriseUserFactory(_UserFactory):
 class IndividualUserFactory(_UserFactory):
     username = factory.Sequence(lambda n: f"person{n}")
     applicant = factory.SubFactory(ApplicantFactory, individual=True)
+
+
+# The department an official belongs to when none is given.
+OFFICIAL_DEPARTMENT = {
+    OfficialRole.HANDLER: "miit",
+    OfficialRole.APPROVER: "miit",
+    OfficialRole.FINANCE: "finance",
+    OfficialRole.ADMINISTRATOR: None,
+}
+
+
+class OfficialFactory(_UserFactory):
+    """A department's official: `role` and `department` (a code) as the module docstring shows."""
+
+    class Params:
+        role = OfficialRole.HANDLER
+
+    username = factory.LazyAttributeSequence(lambda u, n: f"{u.official_role}.{n}")
+    display_name = factory.LazyAttribute(lambda u: u.username)
+    official_role = factory.SelfAttribute("role")
+    department = factory.LazyAttribute(lambda u: OFFICIAL_DEPARTMENT[u.official_role])
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs: object) -> dict[str, object]:
+        if isinstance(kwargs.get("department"), str):
+            kwargs["department"] = Department.objects.get(code=kwargs["department"])
+        return kwargs
+
+
+class ConflictOfInterestFactory(factory.django.DjangoModelFactory):
+    """An official's declared conflict with an applicant (a miit handler and a new enterprise)."""
+
+    class Meta:
+        model = ConflictOfInterest
+
+    official = factory.SubFactory(OfficialFactory)
+    applicant = factory.SubFactory(ApplicantFactory)
+    note = "亲属"
 
 
 class QualificationFactory(factory.django.DjangoModelFactory):

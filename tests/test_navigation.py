@@ -1,10 +1,11 @@
 """Each role's main navigation leads to its own work, and to nothing it may not use."""
 
+from collections.abc import Callable
+
 import pytest
 from django.test import Client
 
 from accounts.models import OfficialRole, User
-from measures.models import Department
 from tests.factories import PASSWORD, EnterpriseUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -13,12 +14,6 @@ pytestmark = pytest.mark.django_db
 def nav(client: Client) -> str:
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     return html[html.index('class="main-nav"') : html.index("</nav>")]
-
-
-def official(role: str) -> User:
-    return User.objects.create_user(
-        f"user-{role}", password=PASSWORD, official_role=role, department=Department.objects.get(code="amr")
-    )
 
 
 def test_the_public_sees_the_catalog_and_announcements(client: Client) -> None:
@@ -43,8 +38,10 @@ def test_an_enterprise_sees_its_portal_and_matches(client: Client) -> None:
         (OfficialRole.ADMINISTRATOR, ["/finance/", "/proactive/lists/"], ["/review/"]),
     ],
 )
-def test_officials_see_their_work(client: Client, role: str, present: list[str], absent: list[str]) -> None:
-    client.login(username=official(role).username, password=PASSWORD)
+def test_officials_see_their_work(
+    client: Client, make_official: Callable[..., User], role: str, present: list[str], absent: list[str]
+) -> None:
+    assert client.login(username=make_official(role, "amr").username, password=PASSWORD)
     links = nav(client)
     for url in present:
         assert f'href="{url}"' in links, url

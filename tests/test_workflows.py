@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from accounts.models import ConflictOfInterest, OfficialRole
+from accounts.models import OfficialRole
 from announcements.models import Objection
 from announcements.services import (
     AnnouncementNotAllowed,
@@ -25,7 +25,8 @@ from disbursement.workflow import BATCH
 from portal.workflow import REGISTRY, SYSTEM, TransitionNotAllowed
 from reports.models import ExportJob
 from reports.workflow import WORKFLOW as EXPORT_JOBS
-from tests.support.announcements import approved_quickly, days_after, official, publish_kwargs, set_budget
+from tests.factories import ConflictOfInterestFactory, OfficialFactory
+from tests.support.announcements import approved_quickly, days_after, publish_kwargs, set_budget
 
 ROOT = Path(__file__).resolve().parent.parent
 # Importing each app's workflow registers it.
@@ -116,7 +117,7 @@ def test_the_walk_finds_a_status_write() -> None:
 @pytest.fixture
 def announced(db):
     set_budget("9000000")
-    handler = official(OfficialRole.HANDLER)
+    handler = OfficialFactory(role=OfficialRole.HANDLER)
     application = approved_quickly()
     announcement = announcement_publish(
         actor=handler, department=handler.department, applications=[application], **publish_kwargs()
@@ -133,8 +134,8 @@ def _objection(announcement, entry) -> Objection:
 def test_an_official_with_a_conflict_of_interest_cannot_dismiss_an_objection(announced) -> None:
     announcement, entry, application = announced
     objection = _objection(announcement, entry)
-    handler = official(OfficialRole.HANDLER)
-    ConflictOfInterest.objects.create(official=handler, applicant=application.applicant, note="亲属")
+    handler = OfficialFactory(role=OfficialRole.HANDLER)
+    ConflictOfInterestFactory(official=handler, applicant=application.applicant)
 
     assert [rule.action for rule, refusal in OBJECTIONS.actions(objection, handler) if refusal] == ["dismiss"]
     assert OBJECTIONS.allowed_actions(objection, handler) == []
@@ -144,7 +145,7 @@ def test_an_official_with_a_conflict_of_interest_cannot_dismiss_an_objection(ann
     assert Objection.objects.get(pk=objection.pk).status == Objection.Status.OPEN
     assert not AuditEvent.objects.filter(action="objection.dismiss").exists()
 
-    colleague = official(OfficialRole.HANDLER)
+    colleague = OfficialFactory(role=OfficialRole.HANDLER)
     assert [r.action for r in OBJECTIONS.allowed_actions(objection, colleague)] == ["dismiss"]
     objection_resolve(actor=colleague, objection=objection, upheld=False, resolution="不属实")
     assert Objection.objects.get(pk=objection.pk).status == Objection.Status.DISMISSED
@@ -163,7 +164,7 @@ def test_an_awards_moves_are_on_the_audit_trail(announced) -> None:
 def test_the_builder_of_a_batch_is_not_offered_its_approval(db) -> None:
     from disbursement.models import DisbursementBatch
 
-    builder, other = official(OfficialRole.FINANCE, "finance"), official(OfficialRole.FINANCE, "finance")
+    builder, other = OfficialFactory.create_batch(2, role=OfficialRole.FINANCE)
     batch = DisbursementBatch.objects.create(number="PF-TEST-0001", created_by=builder)
     assert BATCH.allowed_actions(batch, builder) == []
     assert [r.action for r in BATCH.allowed_actions(batch, other)] == ["approve"]
@@ -173,7 +174,7 @@ def test_the_builder_of_a_batch_is_not_offered_its_approval(db) -> None:
 
 
 def test_only_the_system_moves_an_export_job(db) -> None:
-    requester = official(OfficialRole.ADMINISTRATOR, "finance")
+    requester = OfficialFactory(role=OfficialRole.ADMINISTRATOR, department="finance")
     job = ExportJob.objects.create(report="ledger", format="csv", requested_by=requester)
     assert EXPORT_JOBS.allowed_actions(job, requester) == []
     with pytest.raises(TransitionNotAllowed):

@@ -28,13 +28,12 @@ from audit.models import AuditEvent
 from awards.models import Award
 from budgets.models import Budget
 from measures.models import Department
-from tests.factories import EnterpriseUserFactory
+from tests.factories import EnterpriseUserFactory, OfficialFactory
 from tests.support.announcements import (
     approve_through_services,
     approved_quickly,
     award_of,
     days_after,
-    official,
     publish_kwargs,
     refreshed,
     set_budget,
@@ -47,16 +46,6 @@ pytestmark = pytest.mark.django_db
 def _english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def handler():
-    return official(OfficialRole.HANDLER)
-
-
-@pytest.fixture
-def approver():
-    return official(OfficialRole.APPROVER)
 
 
 @pytest.fixture
@@ -156,7 +145,10 @@ def test_individuals_names_are_partly_masked(name: str, published: str) -> None:
 def test_only_officials_of_the_handling_department_publish(miit) -> None:
     set_budget("9000000")
     application = approved_quickly()
-    for outsider in (official(OfficialRole.HANDLER, "amr"), official(OfficialRole.FINANCE, "finance")):
+    for outsider in (
+        OfficialFactory(role=OfficialRole.HANDLER, department="amr"),
+        OfficialFactory(role=OfficialRole.FINANCE),
+    ):
         with pytest.raises(AnnouncementNotAllowed):
             announcement_publish(actor=outsider, department=miit, applications=[application], **publish_kwargs())
     with pytest.raises(AnnouncementNotAllowed):
@@ -167,7 +159,10 @@ def test_only_officials_of_the_handling_department_publish(miit) -> None:
     amr = Department.objects.get(code="amr")
     with pytest.raises(AnnouncementError) as refused:
         announcement_publish(
-            actor=official(OfficialRole.HANDLER, "amr"), department=amr, applications=[application], **publish_kwargs()
+            actor=OfficialFactory(role=OfficialRole.HANDLER, department="amr"),
+            department=amr,
+            applications=[application],
+            **publish_kwargs(),
         )
     assert application.reference in refused.value.problems["applications"][0]
     assert not Announcement.objects.exists()
@@ -307,7 +302,10 @@ def test_who_may_resolve_and_only_once(announced, handler, approver) -> None:
         objection_resolve(actor=handler, objection=objection, upheld=True, resolution="成立")
     with pytest.raises(AnnouncementNotAllowed):
         objection_resolve(
-            actor=official(OfficialRole.APPROVER, "amr"), objection=objection, upheld=False, resolution="x"
+            actor=OfficialFactory(role=OfficialRole.APPROVER, department="amr"),
+            objection=objection,
+            upheld=False,
+            resolution="x",
         )
     with pytest.raises(AnnouncementError) as empty:
         objection_resolve(actor=approver, objection=objection, upheld=False, resolution="  ")

@@ -17,8 +17,8 @@ from announcements.services import announcement_publish, objection_lodge
 from applications.models import Status
 from awards.models import Award
 from measures.models import Department
-from tests.factories import EnterpriseUserFactory
-from tests.support.announcements import approved_quickly, award_of, official, publish_kwargs, refreshed, set_budget
+from tests.factories import EnterpriseUserFactory, OfficialFactory
+from tests.support.announcements import approved_quickly, award_of, publish_kwargs, refreshed, set_budget
 
 pytestmark = pytest.mark.django_db
 
@@ -29,16 +29,6 @@ def _english_and_a_clean_throttle():
     with translation.override("en"):
         yield
     cache.clear()
-
-
-@pytest.fixture
-def handler():
-    return official(OfficialRole.HANDLER)
-
-
-@pytest.fixture
-def approver():
-    return official(OfficialRole.APPROVER)
 
 
 def api(user=None, **extra) -> APIClient:
@@ -151,7 +141,9 @@ def test_publishing_refusals(handler) -> None:
     assert api().post("/api/v1/announcements/", payload, format="json").status_code == 401
     forbidden = api(EnterpriseUserFactory()).post("/api/v1/announcements/", payload, format="json")
     assert forbidden.status_code == 403 and forbidden.json()["code"] == "permission_denied"
-    other = api(official(OfficialRole.HANDLER, "amr")).post("/api/v1/announcements/", payload, format="json")
+    other = api(OfficialFactory(role=OfficialRole.HANDLER, department="amr")).post(
+        "/api/v1/announcements/", payload, format="json"
+    )
     assert other.status_code == 400 and application.reference in other.json()["errors"]["applications"][0]
     unknown = api(handler).post(
         "/api/v1/announcements/", {"title": "公示", "applications": ["QB-2026-17-999999"]}, format="json"
@@ -228,7 +220,7 @@ def test_officials_of_the_department_list_and_resolve_objections(handler, approv
     url = f"/api/v1/announcements/{announcement.pk}/objections/"
 
     assert api().get(url).status_code == 401
-    assert api(official(OfficialRole.HANDLER, "amr")).get(url).status_code == 403
+    assert api(OfficialFactory(role=OfficialRole.HANDLER, department="amr")).get(url).status_code == 403
     listed = api(handler).get(url).json()
     assert listed["results"][0]["tracking_number"] == objection.tracking_number
     assert listed["results"][0]["contact"] == "wang@example.com"

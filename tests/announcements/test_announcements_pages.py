@@ -18,8 +18,8 @@ from announcements.services import announcement_publish, objection_lodge
 from applications.models import Status
 from awards.models import Award
 from measures.models import Department
-from tests.factories import EnterpriseUserFactory
-from tests.support.announcements import approved_quickly, award_of, official, publish_kwargs, refreshed, set_budget
+from tests.factories import EnterpriseUserFactory, OfficialFactory
+from tests.support.announcements import approved_quickly, award_of, publish_kwargs, refreshed, set_budget
 
 pytestmark = pytest.mark.django_db
 
@@ -32,16 +32,6 @@ def _english_and_a_clean_throttle():
     with translation.override("en"):
         yield
     cache.clear()
-
-
-@pytest.fixture
-def handler():
-    return official(OfficialRole.HANDLER)
-
-
-@pytest.fixture
-def approver():
-    return official(OfficialRole.APPROVER)
 
 
 def browser(user=None, **extra) -> Client:
@@ -231,7 +221,7 @@ def test_officials_resolve_objections_on_their_page(handler, approver) -> None:
     objection = objection_lodge(actor=None, announcement=announcement, entry=announcement.entries.get(), **OBJECTION)
     url = f"/announcements/{announcement.pk}/objections/"
 
-    assert browser(official(OfficialRole.APPROVER, "amr")).get(url).status_code == 403
+    assert browser(OfficialFactory(role=OfficialRole.APPROVER, department="amr")).get(url).status_code == 403
     handler_page = browser(handler).get(url).content.decode()
     assert objection.tracking_number in handler_page and "13800000000" in handler_page
     assert 'value="upheld"' not in handler_page  # handlers may only dismiss

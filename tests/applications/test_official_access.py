@@ -5,21 +5,11 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from accounts.models import OfficialRole, User
 from applications.models import Status
 from measures.models import Department
-from tests.factories import PASSWORD, ApplicationFactory
+from tests.factories import PASSWORD, ApplicationFactory, OfficialFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def official(department_code: str, username: str) -> User:
-    return User.objects.create_user(
-        username,
-        password=PASSWORD,
-        official_role=OfficialRole.HANDLER,
-        department=Department.objects.get(code=department_code),
-    )
 
 
 @pytest.fixture
@@ -28,9 +18,8 @@ def submitted():
 
 
 def test_the_handling_department_reads_it_through_the_api(submitted) -> None:
-    handling = submitted.incentive.handling_department.code
     api = APIClient()
-    api.force_authenticate(official(handling, "handler"))
+    api.force_authenticate(OfficialFactory(department=submitted.incentive.handling_department))
     response = api.get(f"/api/v1/applications/{submitted.reference}/")
     assert response.status_code == 200
     assert response.json()["reference"] == submitted.reference
@@ -41,7 +30,7 @@ def test_the_handling_department_reads_it_through_the_api(submitted) -> None:
 def test_another_department_gets_404(submitted) -> None:
     other = Department.objects.exclude(pk=submitted.incentive.handling_department_id).first()
     api = APIClient()
-    api.force_authenticate(official(other.code, "stranger"))
+    api.force_authenticate(OfficialFactory(department=other))
     assert api.get(f"/api/v1/applications/{submitted.reference}/").status_code == 404
     assert api.get("/api/v1/applications/").json()["results"] == []
 
@@ -49,13 +38,13 @@ def test_another_department_gets_404(submitted) -> None:
 def test_officials_never_see_drafts(submitted) -> None:
     draft = ApplicationFactory()
     api = APIClient()
-    api.force_authenticate(official(draft.incentive.handling_department.code, "handler2"))
+    api.force_authenticate(OfficialFactory(department=draft.incentive.handling_department))
     assert api.get(f"/api/v1/applications/{draft.pk}/").status_code == 404
 
 
 def test_the_applicants_own_pages_are_404_for_officials(submitted) -> None:
     client = Client()
-    official(submitted.incentive.handling_department.code, "handler3")
-    client.login(username="handler3", password=PASSWORD)
+    official = OfficialFactory(department=submitted.incentive.handling_department)
+    assert client.login(username=official.username, password=PASSWORD)
     assert client.get(f"/applications/{submitted.reference}/").status_code == 404
     assert client.get(f"/applications/{submitted.reference}/check/").status_code == 404

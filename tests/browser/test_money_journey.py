@@ -18,8 +18,7 @@ from awards.models import Award
 from budgets.models import Budget
 from budgets.services import budget_set
 from disbursement.models import Payment
-from measures.models import Department
-from tests.factories import PASSWORD, BankAccountFactory, EnterpriseUserFactory, incentive_by_code
+from tests.factories import PASSWORD, BankAccountFactory, EnterpriseUserFactory, OfficialFactory, incentive_by_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,12 +26,6 @@ ANSWERS = {
     "claim": {"summary": "获中国质量奖", "certificate_number": "CQA-2025-0001", "award_date": "2025-09-15"},
     "contact": {"contact_name": "陈经理", "contact_phone": "0755-88886666"},
 }
-
-
-def official(username: str, role: str, department: str) -> User:
-    return User.objects.create_user(
-        username, password=PASSWORD, official_role=role, department=Department.objects.get(code=department)
-    )
 
 
 def sign_in(page, live_server, user: User) -> None:
@@ -62,10 +55,10 @@ def approved_award(handler: User, approver: User, finance: User) -> Application:
 
 
 def test_announce_object_finalise_pay_and_report(live_server, page, tmp_path: Path) -> None:
-    handler = official("j-handler", OfficialRole.HANDLER, "miit")
-    approver = official("j-approver", OfficialRole.APPROVER, "miit")
-    finance = official("j-finance", OfficialRole.FINANCE, "finance")
-    finance2 = official("j-finance2", OfficialRole.FINANCE, "finance")
+    handler = OfficialFactory(role=OfficialRole.HANDLER, department="miit", username="j-handler")
+    approver = OfficialFactory(role=OfficialRole.APPROVER, department="miit", username="j-approver")
+    finance = OfficialFactory(role=OfficialRole.FINANCE, username="j-finance")
+    finance2 = OfficialFactory(role=OfficialRole.FINANCE, username="j-finance2")
     application = approved_award(handler, approver, finance)
 
     # The handler publishes the approved decision.

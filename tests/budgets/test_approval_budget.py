@@ -8,7 +8,6 @@ from django.test import Client
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from accounts.models import OfficialRole
 from applications.models import Status
 from applications.review import BudgetRefused, application_approve
 from applications.services import application_withdraw
@@ -18,7 +17,6 @@ from awards.models import Award
 from budgets.models import Budget
 from tests.support.announcements import (
     approve_through_services,
-    official,
     proposed_through_services,
     refreshed,
     set_budget,
@@ -31,16 +29,6 @@ pytestmark = pytest.mark.django_db
 def _english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def handler():
-    return official(OfficialRole.HANDLER)
-
-
-@pytest.fixture
-def approver():
-    return official(OfficialRole.APPROVER)
 
 
 def _budget() -> Budget:

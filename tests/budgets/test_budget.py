@@ -12,20 +12,13 @@ from awards.models import Award
 from awards.services import award_commit, award_release
 from budgets.models import Budget
 from budgets.services import BudgetError, budget_set
-from measures.models import Department
-from tests.factories import ApplicationFactory, incentive_by_code
-
-
-def finance_officer() -> User:
-    return User.objects.create_user(
-        "finance", official_role=OfficialRole.FINANCE, department=Department.objects.get(code="finance")
-    )
+from tests.factories import ApplicationFactory, OfficialFactory, incentive_by_code
 
 
 @pytest.mark.django_db
-def test_an_approval_beyond_what_is_left_is_refused_with_the_remaining_figure() -> None:
+def test_an_approval_beyond_what_is_left_is_refused_with_the_remaining_figure(finance_officer: User) -> None:
     incentive = incentive_by_code()
-    budget_set(actor=finance_officer(), incentive=incentive, fiscal_year=2026, allocation=Decimal("5000000"))
+    budget_set(actor=finance_officer, incentive=incentive, fiscal_year=2026, allocation=Decimal("5000000"))
     first = ApplicationFactory(incentive=incentive, fiscal_year=2026, status=Status.PROPOSED)
     second = ApplicationFactory(incentive=incentive, fiscal_year=2026, status=Status.PROPOSED)
     with transaction.atomic():
@@ -40,9 +33,9 @@ def test_an_approval_beyond_what_is_left_is_refused_with_the_remaining_figure() 
 
 
 @pytest.mark.django_db
-def test_release_gives_the_amount_back_once() -> None:
+def test_release_gives_the_amount_back_once(finance_officer: User) -> None:
     incentive = incentive_by_code()
-    budget_set(actor=finance_officer(), incentive=incentive, fiscal_year=2026, allocation=Decimal("3000000"))
+    budget_set(actor=finance_officer, incentive=incentive, fiscal_year=2026, allocation=Decimal("3000000"))
     award = award_commit(
         actor=None,
         application=ApplicationFactory(incentive=incentive, fiscal_year=2026),
@@ -54,24 +47,23 @@ def test_release_gives_the_amount_back_once() -> None:
 
 
 @pytest.mark.django_db
-def test_allocation_cannot_drop_below_what_is_used_and_only_finance_sets_it() -> None:
+def test_allocation_cannot_drop_below_what_is_used_and_only_finance_sets_it(finance_officer: User) -> None:
     incentive = incentive_by_code()
-    officer = finance_officer()
-    budget_set(actor=officer, incentive=incentive, fiscal_year=2026, allocation=Decimal("3000000"))
+    budget_set(actor=finance_officer, incentive=incentive, fiscal_year=2026, allocation=Decimal("3000000"))
     award_commit(
         actor=None, application=ApplicationFactory(incentive=incentive, fiscal_year=2026), amount=Decimal("1000000")
     )
     with pytest.raises(BudgetError):
-        budget_set(actor=officer, incentive=incentive, fiscal_year=2026, allocation=Decimal("999999"))
-    handler = User.objects.create_user("handler", official_role=OfficialRole.HANDLER)
+        budget_set(actor=finance_officer, incentive=incentive, fiscal_year=2026, allocation=Decimal("999999"))
+    handler = OfficialFactory(role=OfficialRole.HANDLER, department=None)
     with pytest.raises(BudgetError):
         budget_set(actor=handler, incentive=incentive, fiscal_year=2026, allocation=Decimal("9000000"))
 
 
 @pytest.mark.django_db
-def test_the_database_itself_refuses_an_overspent_budget() -> None:
+def test_the_database_itself_refuses_an_overspent_budget(finance_officer: User) -> None:
     budget = budget_set(
-        actor=finance_officer(), incentive=incentive_by_code(), fiscal_year=2026, allocation=Decimal("100")
+        actor=finance_officer, incentive=incentive_by_code(), fiscal_year=2026, allocation=Decimal("100")
     )
     with pytest.raises(IntegrityError), transaction.atomic():
         Budget.objects.filter(pk=budget.pk).update(committed=Decimal("101"))
@@ -79,9 +71,9 @@ def test_the_database_itself_refuses_an_overspent_budget() -> None:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_twenty_concurrent_approvals_never_overspend() -> None:
+def test_twenty_concurrent_approvals_never_overspend(finance_officer: User) -> None:
     incentive = incentive_by_code()
-    budget_set(actor=finance_officer(), incentive=incentive, fiscal_year=2026, allocation=Decimal("3000000"))
+    budget_set(actor=finance_officer, incentive=incentive, fiscal_year=2026, allocation=Decimal("3000000"))
     applications = [
         ApplicationFactory(incentive=incentive, fiscal_year=2026, status=Status.PROPOSED) for _ in range(20)
     ]

@@ -12,8 +12,8 @@ from rest_framework.test import APIClient
 from accounts.models import OfficialRole
 from budgets.models import Budget
 from budgets.services import budget_set
-from tests.factories import EnterpriseUserFactory, incentive_by_code
-from tests.support.disbursement import QUALITY_AWARD, YEAR, final_award, make_user
+from tests.factories import EnterpriseUserFactory, OfficialFactory, incentive_by_code
+from tests.support.disbursement import QUALITY_AWARD, YEAR, final_award
 
 LIST = "/api/v1/budgets/"
 
@@ -28,10 +28,10 @@ def api_as(user=None) -> APIClient:
 @pytest.fixture
 def users(db):
     return {
-        "finance": make_user("finance-1", OfficialRole.FINANCE),
-        "administrator": make_user("admin-1", OfficialRole.ADMINISTRATOR, None),
-        "handler": make_user("handler-1", OfficialRole.HANDLER, "miit"),
-        "approver": make_user("approver-1", OfficialRole.APPROVER, "miit"),
+        "finance": OfficialFactory(role=OfficialRole.FINANCE, username="finance-1"),
+        "administrator": OfficialFactory(role=OfficialRole.ADMINISTRATOR, username="admin-1"),
+        "handler": OfficialFactory(role=OfficialRole.HANDLER, username="handler-1"),
+        "approver": OfficialFactory(role=OfficialRole.APPROVER, username="approver-1"),
         "applicant": EnterpriseUserFactory(),
     }
 

@@ -33,14 +33,13 @@ from disbursement.services import (
 )
 from measures.models import Department
 from portal.spreadsheets import FORMULA_PREFIXES
-from tests.factories import incentive_by_code
+from tests.factories import OfficialFactory, incentive_by_code
 from tests.support.disbursement import (
     QUALITY_AWARD,
     STANDARD_LEAD,
     approved_batch,
     final_award,
     finance,
-    make_user,
     paid_rows,
     results_csv,
     upload,
@@ -121,8 +120,8 @@ def test_a_batch_by_department_or_incentive(officer) -> None:
 @pytest.mark.django_db
 def test_only_finance_builds_and_approves() -> None:
     final_award()
-    handler = make_user("handler", OfficialRole.HANDLER, "miit")
-    admin = make_user("admin", OfficialRole.ADMINISTRATOR, None)
+    handler = OfficialFactory(role=OfficialRole.HANDLER)
+    admin = OfficialFactory(role=OfficialRole.ADMINISTRATOR)
     for actor in (handler, admin):
         with pytest.raises(NotAllowed):
             batch_build(actor=actor)

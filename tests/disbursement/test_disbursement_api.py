@@ -14,13 +14,12 @@ from accounts.models import OfficialRole
 from budgets.models import Budget
 from disbursement.models import DisbursementBatch, Payment
 from disbursement.services import batch_build
-from tests.factories import EnterpriseUserFactory
+from tests.factories import EnterpriseUserFactory, OfficialFactory
 from tests.support.disbursement import (
     STANDARD_LEAD,
     approved_batch,
     final_award,
     finance,
-    make_user,
     results_csv,
     upload,
 )
@@ -59,8 +58,8 @@ def test_only_finance_anonymous_401_others_403(officer, second) -> None:
         ("post", f"{LIST}{batch.pk}/results/"),
     ]
     others = [
-        make_user("handler", OfficialRole.HANDLER, "miit"),
-        make_user("admin", OfficialRole.ADMINISTRATOR, None),
+        OfficialFactory(role=OfficialRole.HANDLER),
+        OfficialFactory(role=OfficialRole.ADMINISTRATOR),
         EnterpriseUserFactory(),
     ]
     for method, url in urls:

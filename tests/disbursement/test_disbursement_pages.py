@@ -19,7 +19,7 @@ from budgets.models import Budget
 from budgets.services import budget_set
 from disbursement.models import DisbursementBatch, Payment
 from disbursement.services import batch_build
-from tests.factories import PASSWORD, EnterpriseUserFactory, incentive_by_code
+from tests.factories import PASSWORD, EnterpriseUserFactory, OfficialFactory, incentive_by_code
 from tests.support.disbursement import (
     QUALITY_AWARD,
     YEAR,
@@ -27,7 +27,6 @@ from tests.support.disbursement import (
     ensure_budget,
     final_award,
     finance,
-    make_user,
     paid_rows,
     results_csv,
     upload,
@@ -73,8 +72,8 @@ def page_urls(batch_pk: int) -> list[str]:
 def test_finance_pages_are_for_finance_only_budgets_for_administrators_too(officer, second) -> None:
     final_award()
     batch = approved_batch(officer, second)
-    handler = make_user("handler", OfficialRole.HANDLER, "miit")
-    admin = make_user("admin", OfficialRole.ADMINISTRATOR, None)
+    handler = OfficialFactory(role=OfficialRole.HANDLER)
+    admin = OfficialFactory(role=OfficialRole.ADMINISTRATOR)
     applicant = EnterpriseUserFactory()
 
     for url in page_urls(batch.pk):

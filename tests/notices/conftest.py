@@ -17,7 +17,7 @@ from accounts.models import OfficialRole, User
 from applications.models import Application, Notice, Status
 from audit.models import AuditEvent
 from audit.services import audit_record
-from tests.factories import EnterpriseUserFactory, incentive_by_code
+from tests.factories import EnterpriseUserFactory, OfficialFactory, incentive_by_code
 
 ORG_AWARD = "m17-china-quality-award-org"
 IND_AWARD = "m17-china-quality-award-ind"
@@ -35,11 +35,8 @@ def _media_and_throttle(settings: Any, tmp_path: Path) -> Iterator[None]:
 
 
 def official_for(incentive_code: str = ORG_AWARD, role: str = OfficialRole.HANDLER, **extra: Any) -> User:
-    department = incentive_by_code(incentive_code).handling_department
-    n = next(_references)
-    return User.objects.create_user(
-        username=f"official{n}", password="correct-Horse-battery-9", official_role=role, department=department, **extra
-    )
+    """An official of the department that handles the incentive."""
+    return OfficialFactory(role=role, department=incentive_by_code(incentive_code).handling_department, **extra)
 
 
 # What each notice kind needs: the state reached, the transition's audit action and its "after".

@@ -19,7 +19,6 @@ from awards.models import Award
 from budgets.models import Budget
 from budgets.services import BudgetError, budget_set
 from demo.proactive import ensure_demo_proactive_list
-from measures.models import Department
 from portal.models import Sequence
 from proactive.list_file import ListFile, proactive_list_read
 from proactive.models import ProactiveList, ProactiveListRow
@@ -30,6 +29,7 @@ from tests.factories import (
     ApplicationFactory,
     BankAccountFactory,
     EnterpriseUserFactory,
+    OfficialFactory,
     incentive_by_code,
     make_uscc,
 )
@@ -45,16 +45,6 @@ def _english(settings: object, tmp_path: object) -> Iterator[None]:
     settings.MEDIA_ROOT = tmp_path  # type: ignore[attr-defined]
     with translation.override("en"):
         yield
-
-
-def make_admin(username: str = "list-admin") -> User:
-    return User.objects.create_user(username, password=PASSWORD, official_role=OfficialRole.ADMINISTRATOR)
-
-
-def make_finance() -> User:
-    return User.objects.create_user(
-        "finance-1", official_role=OfficialRole.FINANCE, department=Department.objects.get(code="finance")
-    )
 
 
 def champion_list(*rows: tuple[str, str]) -> ListFile:
@@ -90,7 +80,7 @@ def counts() -> dict[str, int]:
 
 @pytest.fixture
 def admin(db: None) -> User:
-    return make_admin()
+    return OfficialFactory(role=OfficialRole.ADMINISTRATOR)
 
 
 @pytest.fixture
@@ -265,9 +255,7 @@ def test_the_qualification_defaults_to_the_one_the_incentive_requires(admin: Use
 
 @pytest.mark.django_db
 def test_only_administrators_import(champion: User) -> None:
-    handler = User.objects.create_user(
-        "handler-x", official_role=OfficialRole.HANDLER, department=Department.objects.get(code="miit")
-    )
+    handler = OfficialFactory(role=OfficialRole.HANDLER)
     for actor in (handler, champion):
         with pytest.raises(PermissionDenied):
             import_list(actor, champion_list((UNREGISTERED, "某公司")), dry_run=True)
@@ -336,7 +324,12 @@ def offer(admin: User, champion: User) -> Application:
 
 @pytest.mark.django_db
 def test_confirming_needs_a_bank_account_in_the_enterprises_name(champion: User, offer: Application) -> None:
-    budget_set(actor=make_finance(), incentive=offer.incentive, fiscal_year=YEAR, allocation=Decimal("1000000"))
+    budget_set(
+        actor=OfficialFactory(role=OfficialRole.FINANCE),
+        incentive=offer.incentive,
+        fiscal_year=YEAR,
+        allocation=Decimal("1000000"),
+    )
     with pytest.raises(ProactiveError) as refused:
         proactive_offer_confirm(actor=champion, application=offer)
     assert refused.value.code == "bank_account_required"
@@ -364,7 +357,12 @@ def test_confirming_needs_a_bank_account_in_the_enterprises_name(champion: User,
 @pytest.mark.django_db
 def test_confirming_beyond_the_budget_is_refused_with_what_is_left(champion: User, offer: Application) -> None:
     BankAccountFactory(applicant=champion.applicant)
-    budget_set(actor=make_finance(), incentive=offer.incentive, fiscal_year=YEAR, allocation=Decimal("300000"))
+    budget_set(
+        actor=OfficialFactory(role=OfficialRole.FINANCE),
+        incentive=offer.incentive,
+        fiscal_year=YEAR,
+        allocation=Decimal("300000"),
+    )
     with pytest.raises(BudgetError) as refused:
         proactive_offer_confirm(actor=champion, application=offer)
     assert refused.value.remaining == Decimal("300000.00")
@@ -447,7 +445,7 @@ def _race(*calls: object) -> list[str]:
 def test_registration_and_rematch_at_once_make_one_offer() -> None:
     from proactive.services import proactive_match_new_applicant
 
-    admin = make_admin()
+    admin = OfficialFactory(role=OfficialRole.ADMINISTRATOR)
     award_list = import_list(admin, champion_list((UNREGISTERED, "同时公司"))).award_list
     applicant = EnterpriseUserFactory(applicant__uscc=UNREGISTERED).applicant
     outcomes = _race(
@@ -461,13 +459,18 @@ def test_registration_and_rematch_at_once_make_one_offer() -> None:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_colleagues_confirming_at_once_commit_the_budget_once() -> None:
-    admin = make_admin()
+    admin = OfficialFactory(role=OfficialRole.ADMINISTRATOR)
     champion = EnterpriseUserFactory()
     colleague = EnterpriseUserFactory(applicant=champion.applicant, is_applicant_admin=False)
     BankAccountFactory(applicant=champion.applicant)
     import_list(admin, champion_list((champion.applicant.uscc, champion.applicant.name)))
     offer = Application.objects.get()
-    budget_set(actor=make_finance(), incentive=offer.incentive, fiscal_year=YEAR, allocation=Decimal("5000000"))
+    budget_set(
+        actor=OfficialFactory(role=OfficialRole.FINANCE),
+        incentive=offer.incentive,
+        fiscal_year=YEAR,
+        allocation=Decimal("5000000"),
+    )
     outcomes = _race(
         lambda: proactive_offer_confirm(actor=champion, application=offer),
         lambda: proactive_offer_confirm(actor=colleague, application=offer),

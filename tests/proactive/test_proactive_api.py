@@ -17,7 +17,7 @@ from awards.models import Award
 from budgets.models import Budget
 from budgets.services import budget_set
 from proactive.models import ProactiveList
-from tests.factories import PASSWORD, BankAccountFactory, EnterpriseUserFactory, make_uscc
+from tests.factories import BankAccountFactory, EnterpriseUserFactory, OfficialFactory, make_uscc
 
 CHAMPION = "m3-national-single-champion"
 YEAR = timezone.localdate().year
@@ -39,7 +39,7 @@ def api_for(user: User | None) -> APIClient:
 
 @pytest.fixture
 def admin(db: None) -> User:
-    return User.objects.create_user("list-admin", password=PASSWORD, official_role=OfficialRole.ADMINISTRATOR)
+    return OfficialFactory(role=OfficialRole.ADMINISTRATOR)
 
 
 @pytest.fixture
@@ -163,7 +163,7 @@ def offer(admin: User, champion: User) -> Application:
     assert post_list(api_for(admin), (champion.applicant.uscc, champion.applicant.name)).status_code == 201
     application = Application.objects.get()
     budget_set(
-        actor=User.objects.create_user("fin", official_role=OfficialRole.FINANCE),
+        actor=OfficialFactory(role=OfficialRole.FINANCE),
         incentive=application.incentive,
         fiscal_year=YEAR,
         allocation=Decimal("600000"),

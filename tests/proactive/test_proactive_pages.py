@@ -16,9 +16,8 @@ from applications.models import Application, Status
 from awards.models import Award
 from budgets.models import Budget
 from budgets.services import budget_set
-from measures.models import Department
 from proactive.models import ProactiveList, ProactiveListRow
-from tests.factories import PASSWORD, BankAccountFactory, EnterpriseUserFactory, make_uscc
+from tests.factories import BankAccountFactory, EnterpriseUserFactory, OfficialFactory, make_uscc
 
 CHAMPION = "m3-national-single-champion"
 YEAR = timezone.localdate().year
@@ -40,7 +39,7 @@ def client_for(user: User | None) -> Client:
 
 @pytest.fixture
 def admin(db: None) -> User:
-    return User.objects.create_user("list-admin", password=PASSWORD, official_role=OfficialRole.ADMINISTRATOR)
+    return OfficialFactory(role=OfficialRole.ADMINISTRATOR)
 
 
 @pytest.fixture
@@ -147,9 +146,7 @@ def test_form_errors_are_summarised_and_the_amount_is_needed_where_the_policy_ha
 
 @pytest.mark.django_db
 def test_only_administrators_reach_the_list_pages(champion: User) -> None:
-    handler = User.objects.create_user(
-        "handler-y", official_role=OfficialRole.HANDLER, department=Department.objects.get(code="miit")
-    )
+    handler = OfficialFactory(role=OfficialRole.HANDLER)
     for path in ("/proactive/lists/", "/proactive/lists/import/"):
         assert client_for(None).get(path).status_code == 302
         assert client_for(handler).get(path).status_code == 403
@@ -210,7 +207,7 @@ def test_rematch_from_the_list_page(admin: User) -> None:
 def offer(admin: User, champion: User) -> Application:
     import_through_pages(client_for(admin), (champion.applicant.uscc, champion.applicant.name))
     budget_set(
-        actor=User.objects.create_user("fin", official_role=OfficialRole.FINANCE),
+        actor=OfficialFactory(role=OfficialRole.FINANCE),
         incentive=Application.objects.get().incentive,
         fiscal_year=YEAR,
         allocation=Decimal("2000000"),

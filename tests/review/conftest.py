@@ -1,5 +1,6 @@
-"""Review fixtures: officials of the departments that handle measures 15 (amr) and 17 (miit),
-submitted applications made through the services, signed-in clients, English messages."""
+"""Review fixtures: submitted applications made through the services, signed-in clients, English
+messages. The officials (handler, handler2, approver, amr_handler, finance_officer, make_official)
+are tests/conftest.py's."""
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -9,12 +10,11 @@ from django.test import Client
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from accounts.models import OfficialRole, User
+from accounts.models import User
 from applications.models import Application
 from applications.services import application_submit
-from measures.models import Department
 from tests.applications.helpers import FIXED, complete_draft
-from tests.factories import PASSWORD, EnterpriseUserFactory
+from tests.factories import EnterpriseUserFactory
 
 NON_MONETARY = "m17-quality-benchmark"  # a recognition handled by miit: submitted → accepted → handled
 
@@ -24,41 +24,6 @@ def _media_and_language(settings: object, tmp_path: Path) -> Iterator[None]:
     settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined]
     with translation.override("en"):
         yield
-
-
-def make_official(username: str, role: str, department: str | None) -> User:
-    return User.objects.create_user(
-        username,
-        password=PASSWORD,
-        display_name=username,
-        official_role=role,
-        department=Department.objects.get(code=department) if department else None,
-    )
-
-
-@pytest.fixture
-def handler(db: None) -> User:
-    return make_official("miit-handler", OfficialRole.HANDLER, "miit")
-
-
-@pytest.fixture
-def handler2(db: None) -> User:
-    return make_official("miit-handler-2", OfficialRole.HANDLER, "miit")
-
-
-@pytest.fixture
-def approver(db: None) -> User:
-    return make_official("miit-approver", OfficialRole.APPROVER, "miit")
-
-
-@pytest.fixture
-def amr_handler(db: None) -> User:
-    return make_official("amr-handler", OfficialRole.HANDLER, "amr")
-
-
-@pytest.fixture
-def finance_officer(db: None) -> User:
-    return make_official("finance-officer", OfficialRole.FINANCE, "finance")
 
 
 @pytest.fixture

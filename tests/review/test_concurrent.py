@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from accounts.models import OfficialRole
 from applications import review, tasks
 from applications.models import Application, Status
 from applications.workflow import ApplicationChanged, TransitionNotAllowed
 from audit.models import AuditEvent
 from audit.services import audit_verify
+from tests.factories import OfficialFactory
 
-from .conftest import make_official, submit_new
+from .conftest import submit_new
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -62,8 +62,7 @@ def _transitions(application: Application) -> list[str]:
 
 
 def test_two_handlers_accept_at_once_and_exactly_one_wins() -> None:
-    first = make_official("race-handler-1", OfficialRole.HANDLER, "miit")
-    second = make_official("race-handler-2", OfficialRole.HANDLER, "miit")
+    first, second = OfficialFactory.create_batch(2)  # miit handlers
     application = submit_new()
     seen = application.version
 
@@ -85,8 +84,7 @@ def test_two_handlers_accept_at_once_and_exactly_one_wins() -> None:
 
 
 def test_one_accepts_while_the_other_returns_and_one_wins() -> None:
-    handler = make_official("race-handler-a", OfficialRole.HANDLER, "miit")
-    colleague = make_official("race-handler-b", OfficialRole.HANDLER, "miit")
+    handler, colleague = OfficialFactory.create_batch(2)
     application = submit_new()
 
     results = _race(
@@ -113,7 +111,7 @@ def test_one_accepts_while_the_other_returns_and_one_wins() -> None:
 
 
 def test_many_handlers_race_and_the_audit_chain_stays_whole() -> None:
-    handlers = [make_official(f"race-many-{n}", OfficialRole.HANDLER, "miit") for n in range(6)]
+    handlers = OfficialFactory.create_batch(6)
     application = submit_new()
     results = _race(*[lambda h=h: review.application_accept(actor=h, application=application) for h in handlers])
     assert [kind for kind, _value in results].count("ok") == 1, results

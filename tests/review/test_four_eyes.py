@@ -4,13 +4,14 @@ official later holds the approver's role; a declared conflict of interest takes 
 
 import pytest
 
-from accounts.models import ConflictOfInterest, OfficialRole
+from accounts.models import OfficialRole
 from applications import review
 from applications.models import Application, Status
 from applications.workflow import TransitionNotAllowed
 from audit.models import AuditEvent
+from tests.factories import ConflictOfInterestFactory
 
-from .conftest import fund, make_official, submit_new
+from .conftest import fund, submit_new
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +64,7 @@ def test_the_assigned_handler_cannot_approve_either(handler, approver) -> None:
 
 
 def test_a_conflict_of_interest_takes_every_action_away(handler, handler2, submitted, page_client, api_client) -> None:
-    ConflictOfInterest.objects.create(official=handler, applicant=submitted.applicant, note="relative")
+    ConflictOfInterestFactory(official=handler, applicant=submitted.applicant, note="relative")
     version, events = submitted.version, AuditEvent.objects.count()
 
     for call in (
@@ -99,9 +100,9 @@ def test_a_conflict_of_interest_takes_every_action_away(handler, handler2, submi
     assert review.application_accept(actor=handler2, application=submitted).status == Status.ACCEPTED
 
 
-def test_officials_without_a_department_or_of_another_role_never_act(submitted) -> None:
-    nowhere = make_official("no-department", OfficialRole.HANDLER, None)
-    finance = make_official("finance", OfficialRole.FINANCE, "finance")
+def test_officials_without_a_department_or_of_another_role_never_act(submitted, make_official) -> None:
+    nowhere = make_official(OfficialRole.HANDLER, None)
+    finance = make_official(OfficialRole.FINANCE, "finance")
     for actor in (nowhere, finance):
         with pytest.raises(TransitionNotAllowed):
             review.application_accept(actor=actor, application=submitted)

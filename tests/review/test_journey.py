@@ -11,9 +11,9 @@ import pytest
 
 from accounts.models import OfficialRole
 from applications.models import Application, Notice, Status
-from tests.factories import PASSWORD, EnterpriseUserFactory
+from tests.factories import PASSWORD, EnterpriseUserFactory, OfficialFactory
 
-from .conftest import fund, make_official, submit_new
+from .conftest import fund, submit_new
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,8 +44,8 @@ def test_accept_return_supplement_propose_approve_and_download(live_server, page
     enterprise = EnterpriseUserFactory(username="journey-enterprise")
     application = submit_new(enterprise)
     reference = application.reference
-    make_official("journey-handler", OfficialRole.HANDLER, "miit")
-    make_official("journey-approver", OfficialRole.APPROVER, "miit")
+    OfficialFactory(username="journey-handler")
+    OfficialFactory(role=OfficialRole.APPROVER, username="journey-approver")
     fund()
     review_path = f"/review/{reference}/"
 

@@ -26,7 +26,7 @@ from audit.models import AuditEvent
 from tests.applications.helpers import FIXED, complete_draft
 from tests.factories import EnterpriseUserFactory
 
-from .conftest import NON_MONETARY, fund, make_official
+from .conftest import NON_MONETARY, fund
 
 pytestmark = pytest.mark.django_db
 
@@ -68,14 +68,14 @@ def expected_allowed(rule: Transition, status: str, actor: str, pays_money: bool
 
 
 @pytest.fixture
-def cast(db: None) -> dict[str, Any]:
+def cast(make_official: Callable[..., User]) -> dict[str, Any]:
     owner = EnterpriseUserFactory()
     fund(FIXED)
     return {
         "applicant": owner,
-        "handler": make_official("table-handler", OfficialRole.HANDLER, "miit"),
-        "approver": make_official("table-approver", OfficialRole.APPROVER, "miit"),
-        "finance": make_official("table-finance", OfficialRole.FINANCE, "finance"),
+        "handler": make_official(OfficialRole.HANDLER, "miit"),
+        "approver": make_official(OfficialRole.APPROVER, "miit"),
+        "finance": make_official(OfficialRole.FINANCE, "finance"),
         "system": None,
         "monetary": complete_draft(owner, FIXED),
         "non_monetary": complete_draft(owner, NON_MONETARY),

@@ -27,9 +27,8 @@ from applications.services import application_submit
 from awards.models import Award
 from awards.services import award_commit
 from budgets.services import budget_set
-from measures.models import Department
 from tests.applications.helpers import complete_draft
-from tests.factories import PASSWORD, EnterpriseUserFactory, IndividualUserFactory, incentive_by_code
+from tests.factories import EnterpriseUserFactory, IndividualUserFactory, OfficialFactory, incentive_by_code
 
 ORG = "m17-china-quality-award-org"  # 3,000,000 CNY, handled by miit
 IND = "m17-china-quality-award-ind"  # 1,000,000 CNY, handled by miit
@@ -40,18 +39,8 @@ def this_year() -> int:
     return timezone.localdate().year
 
 
-def official(role: str, department: str = "miit", username: str | None = None) -> User:
-    return User.objects.create_user(
-        username or f"{department}-{role}-{next(_numbers)}",
-        password=PASSWORD,
-        display_name=f"{department} {role}",
-        official_role=role,
-        department=Department.objects.get(code=department),
-    )
-
-
 def finance() -> User:
-    return official(OfficialRole.FINANCE, "finance")
+    return OfficialFactory(role=OfficialRole.FINANCE)
 
 
 def set_budget(amount: str | Decimal, code: str = ORG, year: int | None = None) -> None:

@@ -20,8 +20,7 @@ from awards.services import award_commit
 from budgets.models import Budget
 from budgets.services import budget_set
 from disbursement.models import DisbursementBatch
-from measures.models import Department
-from tests.factories import PASSWORD, ApplicationFactory, BankAccountFactory, incentive_by_code
+from tests.factories import ApplicationFactory, BankAccountFactory, OfficialFactory, incentive_by_code
 
 QUALITY_AWARD = "m17-china-quality-award-org"  # miit, 3,000,000 CNY
 STANDARD_LEAD = "m15-international-standard-lead"  # amr
@@ -29,24 +28,13 @@ YEAR = 2026
 _references = itertools.count(1)
 
 
-def make_user(username: str, role: str, department: str | None = "finance") -> User:
-    return User.objects.create_user(
-        username,
-        password=PASSWORD,
-        display_name=username,
-        official_role=role,
-        department=Department.objects.get(code=department) if department else None,
-    )
-
-
 def finance(username: str = "finance-1") -> User:
-    return make_user(username, OfficialRole.FINANCE)
+    """The finance officer of that name (made the first time)."""
+    return OfficialFactory(role=OfficialRole.FINANCE, username=username)
 
 
 def ensure_budget(code: str = QUALITY_AWARD, allocation: str = "900000000") -> Budget:
-    admin = User.objects.filter(username="budget-admin").first() or make_user(
-        "budget-admin", OfficialRole.ADMINISTRATOR, None
-    )
+    admin = OfficialFactory(role=OfficialRole.ADMINISTRATOR, username="budget-admin")
     return budget_set(actor=admin, incentive=incentive_by_code(code), fiscal_year=YEAR, allocation=Decimal(allocation))
 
 

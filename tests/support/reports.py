@@ -18,8 +18,13 @@ from awards.services import award_commit
 from budgets.models import Budget
 from budgets.services import budget_set
 from disbursement.models import DisbursementBatch, Payment
-from measures.models import Department
-from tests.factories import PASSWORD, ApplicantFactory, ApplicationFactory, EnterpriseUserFactory, incentive_by_code
+from tests.factories import (
+    ApplicantFactory,
+    ApplicationFactory,
+    EnterpriseUserFactory,
+    OfficialFactory,
+    incentive_by_code,
+)
 
 MIIT_GRANT = "m17-china-quality-award-org"  # handled by 省工业和信息化厅 (miit)
 AMR_GRANT = "m15-international-standard-lead"  # handled by 省市场监管局 (amr)
@@ -30,25 +35,15 @@ _sequence = itertools.count(1)
 
 def official(username: str, role: str, department: str | None = None, **extra: object) -> User:
     """The official of that name (made the first time)."""
-    existing = User.objects.filter(username=username).first()
-    if existing is not None:
-        return existing
-    return User.objects.create_user(
-        username,
-        password=PASSWORD,
-        display_name=username,
-        official_role=role,
-        department=Department.objects.get(code=department) if department else None,
-        **extra,
-    )
+    return OfficialFactory(username=username, role=role, department=department, **extra)
 
 
 def finance(username: str = "finance-1") -> User:
-    return official(username, OfficialRole.FINANCE, "finance")
+    return OfficialFactory(username=username, role=OfficialRole.FINANCE)
 
 
 def administrator(username: str = "admin-1") -> User:
-    return official(username, OfficialRole.ADMINISTRATOR, None)
+    return OfficialFactory(username=username, role=OfficialRole.ADMINISTRATOR)
 
 
 def _budget(code: str, year: int) -> Budget:
