@@ -5,16 +5,13 @@ Views parse input, call one service of awards.disbursement (or awards.services.b
 render. Finance officers only (budgets: administrators too); others get 403.
 """
 
-import secrets
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -27,6 +24,7 @@ from budgets.selectors import (
     monetary_incentives,
 )
 from measures.models import Department, Incentive
+from portal import staging
 
 from .models import DisbursementBatch
 from .payment_file import payment_file_csv, payment_file_xlsx
@@ -44,10 +42,7 @@ PAYMENTS_PAGE_SIZE = 100
 PREVIEW_ROWS = 100
 
 
-UPLOAD_SALT = "awards.disbursement.results-upload"
-
-
-UPLOAD_MAX_AGE = 60 * 60  # seconds a previewed file may wait for its confirmation
+RESULTS_UPLOAD = "disbursement-results"  # the staged upload's purpose
 
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -279,13 +274,13 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     token = ""
     if report.valid and report.counts[Outcome.WILL_PAY] + report.counts[Outcome.WILL_FAIL]:
         uploaded.seek(0)
-        extension = "xlsx" if uploaded.name.lower().endswith(".xlsx") else "csv"
-        stored = default_storage.save(
-            f"disbursement-results/{found.pk}/{secrets.token_hex(16)}.{extension}", ContentFile(uploaded.read())
-        )
-        token = signing.dumps(
-            {"path": stored, "batch": found.pk, "user": request.user.pk, "name": uploaded.name}, salt=UPLOAD_SALT
-        )
+        token = staging.stage(
+            owner=request.user,
+            purpose=RESULTS_UPLOAD,
+            params={"batch": found.pk},
+            content=uploaded.read(),
+            name=uploaded.name,
+        ).token
     return render(
         request,
         "finance/results.html",
@@ -299,19 +294,14 @@ def results_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """Applies the previewed file; a file changed meanwhile is shown again with its errors."""
     _require_finance(request)
     found = _batch(pk)
-    try:
-        upload = signing.loads(request.POST.get("token", ""), salt=UPLOAD_SALT, max_age=UPLOAD_MAX_AGE)
-    except signing.BadSignature:
+    staged = staging.take(owner=request.user, purpose=RESULTS_UPLOAD, token=request.POST.get("token", ""))
+    if staged is None or not staged.file:
         messages.error(request, _("The preview has expired: upload the file again."))
         return redirect("disbursement:results", found.pk)
-    if upload.get("batch") != found.pk or upload.get("user") != request.user.pk:
+    if staged.params.get("batch") != found.pk:
         raise PermissionDenied
-    path = upload["path"]
-    if not default_storage.exists(path):
-        messages.error(request, _("The preview has expired: upload the file again."))
-        return redirect("disbursement:results", found.pk)
-    with default_storage.open(path) as stored:
-        content = ContentFile(stored.read(), name=upload["name"])
+    upload = {"name": staged.original_name}
+    content = ContentFile(staging.read(staged), name=staged.original_name)
     try:
         report = payment_results_import(
             actor=request.user,
@@ -337,7 +327,7 @@ def results_confirm(request: HttpRequest, pk: int) -> HttpResponse:
                 **_report_context(report),
             },
         )
-    default_storage.delete(path)
+    staging.discard(staged)
     counts = report.counts
     messages.success(
         request,

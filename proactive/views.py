@@ -9,7 +9,6 @@ account masked; confirm or decline).
 Views parse input, call one service of awards.proactive and render.
 """
 
-import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -31,6 +30,7 @@ from applications.workflow import NEXT_STEP_FOR_APPLICANT, TransitionNotAllowed
 from budgets.services import BudgetError
 from measures.models import Incentive
 from measures.vocabulary import Qualification
+from portal import staging
 from portal.http import client_ip
 from portal.languages import trace_lines
 
@@ -48,10 +48,9 @@ from .selectors import (
 )
 from .services import ImportOutcome, ProactiveError, proactive_list_import, proactive_list_rematch
 
-PENDING = "proactive.pending_imports"
+LIST_UPLOAD = "proactive-list"  # the staged upload's purpose
 
 
-PENDING_KEEP = 3  # previews an administrator may have open at once
 
 
 def administrator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -197,16 +196,12 @@ def list_rematch(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("proactive:list", award_list.pk)
 
 
-def _pending(request: HttpRequest) -> dict[str, Any]:
-    return dict(request.session.get(PENDING) or {})
-
-
 def _remember(request: HttpRequest, params: dict[str, Any], list_file: ListFile) -> str:
-    token = secrets.token_urlsafe(16)
-    pending = _pending(request)
-    pending[token] = {"params": params, "file": list_file.to_dict()}
-    request.session[PENDING] = dict(list(pending.items())[-PENDING_KEEP:])
-    return token
+    """The rows read from the file wait for the confirmation as a staged upload (not in the session)."""
+    staged = staging.stage(
+        owner=request.user, purpose=LIST_UPLOAD, params={"params": params, "file": list_file.to_dict()}
+    )
+    return staged.token
 
 
 def _preview(
@@ -265,10 +260,10 @@ def import_page(request: HttpRequest) -> HttpResponse:
 @administrator_required
 @require_POST
 def import_confirm(request: HttpRequest) -> HttpResponse:
-    token = request.POST.get("token", "")
-    pending = _pending(request)
-    entry = pending.pop(token, None)
-    request.session[PENDING] = pending
+    staged = staging.take(owner=request.user, purpose=LIST_UPLOAD, token=request.POST.get("token", ""))
+    entry = staged.params if staged is not None else None
+    if staged is not None:
+        staging.discard(staged)  # taken once: a second confirmation finds nothing
     if entry is None:
         messages.error(request, _("This preview has expired or was already imported: upload the file again."))
         return redirect("proactive:import")

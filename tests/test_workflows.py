@@ -141,7 +141,7 @@ def test_an_official_with_a_conflict_of_interest_cannot_dismiss_an_objection(ann
     assert OBJECTIONS.allowed_actions(objection, handler) == []
     with pytest.raises(AnnouncementNotAllowed) as refused:
         objection_resolve(actor=handler, objection=objection, upheld=False, resolution="不属实")
-    assert "conflict of interest" in refused.value.message
+    assert "利益冲突" in refused.value.message  # said in the portal's language
     assert Objection.objects.get(pk=objection.pk).status == Objection.Status.OPEN
     assert not AuditEvent.objects.filter(action="objection.dismiss").exists()
 

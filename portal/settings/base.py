@@ -178,7 +178,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # 公示: awards become final once their announcement period has ended without an open objection.
     "finalise-due-awards": {"task": "announcements.tasks.finalise_due_awards", "schedule": crontab(minute=5)},
+    # Import previews never confirmed: their staged files are deleted.
+    "purge-staged-uploads": {"task": "portal.tasks.purge_staged_uploads", "schedule": crontab(minute=35)},
 }
+# How long an import's preview may wait for its confirmation (seconds).
+STAGED_UPLOAD_MAX_AGE = 60 * 60
 
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes an anonymous request a 401, not a 403.
