@@ -79,7 +79,7 @@ run: install  ## migrate, load the demo data, collect static files, serve on 127
 	$(MAKE) --no-print-directory collectstatic
 	$(MANAGE) runserver $(ADDRESS)
 
-test: install lint  ## lint, then the whole test suite (SQLite, Celery eager); PYTEST_ARGS=...
+test: install lint  ## lint, then the whole test suite in parallel (SQLite, Celery eager); PYTEST_ARGS=...
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: venv  ## ruff check and ruff format --check

@@ -75,7 +75,8 @@ def celery_worker(transactional_db: None) -> Iterator[None]:
     from portal.celery import app
 
     # The suite runs tasks in-process (test settings); this test goes through the broker instead,
-    # starting from an empty queue.
+    # starting from an empty queue: this process's own (CELERY_TASK_DEFAULT_QUEUE, test settings),
+    # so parallel test processes sharing the broker never take each other's tasks.
     app.conf.task_always_eager = False
     app.control.purge()
     try:
@@ -83,3 +84,6 @@ def celery_worker(transactional_db: None) -> Iterator[None]:
             yield
     finally:
         app.conf.task_always_eager = True
+        # The queue's name is unique to this process: leave nothing behind on the shared broker.
+        with app.connection_for_write() as conn:
+            app.amqp.queues[app.conf.task_default_queue].bind(conn.default_channel).delete()
