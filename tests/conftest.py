@@ -2,7 +2,9 @@
 
 import os
 import shutil
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -20,6 +22,43 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def _stale_translations() -> list[Path]:
+    """Our .po files (LOCALE_PATHS, our apps' locale/) whose .mo is missing or older."""
+    from django.apps import apps
+    from django.conf import settings
+
+    locale_dirs = [Path(path) for path in settings.LOCALE_PATHS]
+    locale_dirs += [
+        Path(app.path) / "locale" for app in apps.get_app_configs() if not Path(app.path).is_relative_to(sys.prefix)
+    ]
+    stale = []
+    for locale_dir in locale_dirs:
+        for po in locale_dir.glob("*/LC_MESSAGES/*.po"):
+            mo = po.with_suffix(".mo")
+            if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+                stale.append(po)
+    return stale
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the translations when a .po is newer than its .mo, as `make messages` does, so a
+    bare `pytest` tests the current texts (.mo files are build output, not committed)."""
+    if hasattr(config, "workerinput"):
+        return  # an xdist worker: the controller process compiled them before starting it
+    if not _stale_translations():
+        return
+    from django.conf import settings
+    from django.core.management import call_command
+
+    # compilemessages looks for locale/ directories under the current directory.
+    cwd = Path.cwd()
+    os.chdir(settings.BASE_DIR)
+    try:
+        call_command("compilemessages", ignore_patterns=[".venv", "var", ".git"], verbosity=0)
+    finally:
+        os.chdir(cwd)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
