@@ -82,9 +82,10 @@ run: install  ## migrate, load the demo data, collect static files, serve on 127
 test: install lint  ## lint, then the whole test suite in parallel (SQLite, Celery eager); PYTEST_ARGS=...
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: venv  ## ruff, migrations match the models
+lint: venv  ## ruff, djLint (templates), migrations match the models
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint --lint templates
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(MANAGE) makemigrations --check --dry-run
 
 format: venv  ## fix what ruff can fix, then format
