@@ -124,5 +124,8 @@ def celery_worker(transactional_db: None) -> Iterator[None]:
     finally:
         app.conf.task_always_eager = True
         # The queue's name is unique to this process: leave nothing behind on the shared broker.
+        # (kombu's Redis transport deletes only the bindings its channel declared: declare first.)
         with app.connection_for_write() as conn:
-            app.amqp.queues[app.conf.task_default_queue].bind(conn.default_channel).delete()
+            queue = app.amqp.queues[app.conf.task_default_queue].bind(conn.default_channel)
+            queue.declare()
+            queue.delete()
