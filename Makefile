@@ -9,6 +9,8 @@ PYTHON      ?= python3.11
 VENV        ?= .venv
 ADDRESS     ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
+# The packages mypy checks (`make lint`); add an app here once its types are clean.
+MYPY_PACKAGES ?= portal audit workdays measures
 
 BIN    := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
@@ -79,12 +81,15 @@ run: install  ## migrate, load the demo data, collect static files, serve on 127
 	$(MAKE) --no-print-directory collectstatic
 	$(MANAGE) runserver $(ADDRESS)
 
-test: install lint  ## lint, then the whole test suite (SQLite, Celery eager); PYTEST_ARGS=...
+test: install lint  ## lint, then the whole test suite in parallel (SQLite, Celery eager); PYTEST_ARGS=...
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: venv  ## ruff check and ruff format --check
+lint: venv  ## ruff, djLint (templates), mypy (MYPY_PACKAGES), migrations match the models
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint --lint templates
+	$(BIN)/mypy $(MYPY_PACKAGES)
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(MANAGE) makemigrations --check --dry-run
 
 format: venv  ## fix what ruff can fix, then format
 	$(BIN)/ruff check --fix .

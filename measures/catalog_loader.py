@@ -80,7 +80,8 @@ def read_policy_text() -> PolicyText:
 
 def read_catalog_data() -> dict[str, Any]:
     with CATALOG_YAML.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        data: dict[str, Any] = yaml.safe_load(handle)
+    return data
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -57,7 +58,7 @@ class Verdict:
     reasons: tuple[Reason, ...]
 
 
-def _label(choices: type, codes: Iterable[str]) -> str:
+def _label(choices: type[models.Choices], codes: Iterable[str]) -> str:
     labels = dict(choices.choices)
     return "、".join(str(labels.get(code, code)) for code in codes)
 

@@ -26,10 +26,11 @@ class Bilingual(models.Model):
 
     def localized(self, field: str) -> str:
         if is_english():
-            english = getattr(self, f"{field}_en", "")
+            english: str = getattr(self, f"{field}_en", "")
             if english:
                 return english
-        return getattr(self, field)
+        value: str = getattr(self, field)
+        return value
 
 
 class PolicyDocument(Bilingual):

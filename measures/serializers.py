@@ -1,4 +1,5 @@
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils import timezone
@@ -20,7 +21,7 @@ from .models import (
 )
 
 
-def _today(context: dict[str, Any]) -> dt.date:
+def _today(context: Mapping[str, Any]) -> dt.date:
     return context.get("on") or timezone.localdate()
 
 
@@ -114,7 +115,10 @@ class IncentiveSerializer(serializers.ModelSerializer):
     def get_amount_parameters(self, incentive: Incentive) -> list[dict[str, Any]]:
         """Only the parameters in force today (or on `?on=`): the figures an applicant gets now."""
         in_force = parameters_in_force(incentive.amount_parameters.all(), _today(self.context))
-        return AmountParameterSerializer(sorted(in_force.values(), key=lambda p: p.key), many=True).data
+        # What `many=True` builds, spelled out: the stubs type `Serializer(many=True)` as one object.
+        return serializers.ListSerializer(
+            sorted(in_force.values(), key=lambda p: p.key), child=AmountParameterSerializer()
+        ).data
 
     @extend_schema_field(EstimateSerializer)
     def get_estimate(self, incentive: Incentive) -> dict[str, Any]:

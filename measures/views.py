@@ -1,5 +1,7 @@
 """Public catalog pages: the policy as chapters and measures, a measure, a department."""
 
+from typing import Any
+
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -22,9 +24,12 @@ class CatalogFilterForm(forms.Form):
         label=_("Applicant"), required=False, choices=[("", _("All applicants")), *ApplicantType.choices]
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    # Any: passed through unchanged to Form.__init__, whose parameters all differ in type.
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].choices = [("", _("All departments"))] + [
+        department = self.fields["department"]
+        assert isinstance(department, forms.ChoiceField)
+        department.choices = [("", _("All departments"))] + [
             (d.code, d.localized("name")) for d in selectors.department_queryset()
         ]
 

@@ -24,7 +24,9 @@ class Pagination(PageNumberPagination):
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="A message for people, in the request's language.")
     code = serializers.CharField(help_text="A stable machine-readable code, e.g. not_found, invalid, conflict.")
-    errors = serializers.DictField(
+    # A declared field, not the `errors` property: the serializer's metaclass moves it into
+    # `_declared_fields`, so the property stays; the stubs see only the class attribute.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="Field name → messages, for 400 responses.",

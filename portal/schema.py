@@ -4,7 +4,7 @@ Kept apart from portal.api because DRF imports the pagination class while drf-sp
 imports DRF's generics: one module importing both would be circular.
 """
 
-from typing import Any
+from typing import Any, Literal
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 
@@ -23,7 +23,7 @@ ERROR_DESCRIPTIONS = {
 class AutoSchema(SpectacularAutoSchema):
     """Adds the error responses each operation can give, so clients see more than the 2xx."""
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         codes = ["429"]
         if "{" in self.path:

@@ -11,12 +11,19 @@ import csv
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar, overload
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 MONEY_FORMAT = "#,##0.00"
 
 
+T = TypeVar("T")
+
+
+@overload
+def neutralise(value: str) -> str: ...
+@overload
+def neutralise(value: T) -> T: ...
 def neutralise(value: Any) -> Any:
     """'=HYPERLINK(…)' → "'=HYPERLINK(…)": a spreadsheet shows the text instead of running it."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):

@@ -43,7 +43,8 @@ def take(*, owner: Any, purpose: str, token: str) -> StagedUpload | None:
 
 def read(staged: StagedUpload) -> bytes:
     with staged.file.open("rb") as handle:
-        return handle.read()
+        content: bytes = handle.read()
+    return content
 
 
 def discard(staged: StagedUpload) -> None:

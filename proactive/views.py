@@ -51,8 +51,6 @@ from .services import ImportOutcome, ProactiveError, proactive_list_import, proa
 LIST_UPLOAD = "proactive-list"  # the staged upload's purpose
 
 
-
-
 def administrator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @login_required
     @wraps(view)

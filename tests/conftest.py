@@ -7,7 +7,9 @@ journeys, a real Celery worker, database guards.
 
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +31,43 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def _stale_translations() -> list[Path]:
+    """Our .po files (LOCALE_PATHS, our apps' locale/) whose .mo is missing or older."""
+    from django.apps import apps
+    from django.conf import settings
+
+    locale_dirs = [Path(path) for path in settings.LOCALE_PATHS]
+    locale_dirs += [
+        Path(app.path) / "locale" for app in apps.get_app_configs() if not Path(app.path).is_relative_to(sys.prefix)
+    ]
+    stale = []
+    for locale_dir in locale_dirs:
+        for po in locale_dir.glob("*/LC_MESSAGES/*.po"):
+            mo = po.with_suffix(".mo")
+            if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+                stale.append(po)
+    return stale
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the translations when a .po is newer than its .mo, as `make messages` does, so a
+    bare `pytest` tests the current texts (.mo files are build output, not committed)."""
+    if hasattr(config, "workerinput"):
+        return  # an xdist worker: the controller process compiled them before starting it
+    if not _stale_translations():
+        return
+    from django.conf import settings
+    from django.core.management import call_command
+
+    # compilemessages looks for locale/ directories under the current directory.
+    cwd = Path.cwd()
+    os.chdir(settings.BASE_DIR)
+    try:
+        call_command("compilemessages", ignore_patterns=[".venv", "var", ".git"], verbosity=0)
+    finally:
+        os.chdir(cwd)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -138,7 +177,8 @@ def celery_worker(transactional_db: None) -> Iterator[None]:
     from portal.celery import app
 
     # The suite runs tasks in-process (test settings); this test goes through the broker instead,
-    # starting from an empty queue.
+    # starting from an empty queue: this process's own (CELERY_TASK_DEFAULT_QUEUE, test settings),
+    # so parallel test processes sharing the broker never take each other's tasks.
     app.conf.task_always_eager = False
     app.control.purge()
     try:
@@ -146,3 +186,9 @@ def celery_worker(transactional_db: None) -> Iterator[None]:
             yield
     finally:
         app.conf.task_always_eager = True
+        # The queue's name is unique to this process: leave nothing behind on the shared broker.
+        # (kombu's Redis transport deletes only the bindings its channel declared: declare first.)
+        with app.connection_for_write() as conn:
+            queue = app.amqp.queues[app.conf.task_default_queue].bind(conn.default_channel)
+            queue.declare()
+            queue.delete()

@@ -31,7 +31,7 @@ class WorkingDays:
         if day in self.overrides:
             return self.overrides[day]
         try:
-            return chinese_calendar.is_workday(day)
+            return bool(chinese_calendar.is_workday(day))
         except NotImplementedError:
             self.provisional = True
             return day.weekday() < 5
