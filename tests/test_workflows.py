@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from accounts.models import OfficialRole
 from announcements.models import Objection
@@ -139,7 +140,7 @@ def test_an_official_with_a_conflict_of_interest_cannot_dismiss_an_objection(ann
 
     assert [rule.action for rule, refusal in OBJECTIONS.actions(objection, handler) if refusal] == ["dismiss"]
     assert OBJECTIONS.allowed_actions(objection, handler) == []
-    with pytest.raises(AnnouncementNotAllowed) as refused:
+    with translation.override("zh-hans"), pytest.raises(AnnouncementNotAllowed) as refused:
         objection_resolve(actor=handler, objection=objection, upheld=False, resolution="不属实")
     assert "利益冲突" in refused.value.message  # said in the portal's language
     assert Objection.objects.get(pk=objection.pk).status == Objection.Status.OPEN
