@@ -32,6 +32,7 @@ from measures.models import Incentive
 from portal.api import Conflict
 from portal.http import client_ip
 
+from .document_views import document_file_response
 from .models import Application, ApplicationDocument
 from .review import document_viewed
 from .selectors import access_application, application_list, application_timeline
@@ -60,7 +61,6 @@ from .services import (
     application_withdraw,
     document_add,
 )
-from .views import document_file_response
 
 REFERENCE = OpenApiParameter(
     "reference",

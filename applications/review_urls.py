@@ -2,13 +2,13 @@
 
 from django.urls import path
 
-from . import review_views
+from . import queue_views, review_views
 
 app_name = "review"
 
 urlpatterns = [
-    path("", review_views.queue, name="queue"),
-    path("accept/", review_views.accept_many, name="accept_many"),
+    path("", queue_views.queue, name="queue"),
+    path("accept/", queue_views.accept_many, name="accept_many"),
     path("<str:reference>/", review_views.application_page, name="application"),
     path("<str:reference>/actions/<slug:action>/", review_views.act, name="act"),
     path("<str:reference>/assign/", review_views.assign, name="assign"),

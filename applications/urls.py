@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import document_views, views
 
 app_name = "applications"
 
@@ -11,9 +11,9 @@ urlpatterns = [
     path("start/<slug:incentive_code>/", views.start, name="start"),
     path("<str:key>/", views.detail, name="detail"),
     path("<str:key>/sections/<slug:section_key>/", views.section, name="section"),
-    path("<str:key>/documents/", views.documents, name="documents"),
-    path("<str:key>/documents/<int:document_id>/", views.document, name="document"),
-    path("<str:key>/documents/<int:document_id>/delete/", views.document_delete, name="document_delete"),
+    path("<str:key>/documents/", document_views.documents, name="documents"),
+    path("<str:key>/documents/<int:document_id>/", document_views.document, name="document"),
+    path("<str:key>/documents/<int:document_id>/delete/", document_views.document_delete, name="document_delete"),
     path("<str:key>/check/", views.check, name="check"),
     path("<str:key>/submit/", views.submit, name="submit"),
     path("<str:key>/confirmation/", views.confirmation, name="confirmation"),

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,14 +26,13 @@ from measures.models import Incentive
 from portal.http import client_ip
 
 from . import form_definitions
-from .forms import DocumentUploadForm, StartForm, SupplementForm, WithdrawForm
+from .forms import StartForm, SupplementForm, WithdrawForm
 from .models import CLOSED_STATUSES, Application, ApplicationDocument, Status
 from .presentation import answers, live_estimate, stored_trace, timeline
 from .selectors import access_application, application_list
 from .services import (
     EDITABLE,
     ApplicationError,
-    DocumentRejected,
     DuplicateApplication,
     TransitionNotAllowed,
     application_create,
@@ -41,8 +40,6 @@ from .services import (
     application_submit,
     application_supplement,
     application_withdraw,
-    document_add,
-    document_remove,
 )
 from .workflow import NEXT_STEP_FOR_APPLICANT, allowed_actions
 
@@ -50,7 +47,6 @@ from .workflow import NEXT_STEP_FOR_APPLICANT, allowed_actions
 
 PENDING_POST = "applications.pending_post"
 PENDING_POST_MAX_CHARS = 100_000
-CONTENT_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png", "ofd": "application/ofd"}
 
 
 def login_required_keeping_post(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -401,103 +397,6 @@ def section(request: HttpRequest, key: str, section_key: str) -> HttpResponse:
         },
         status=200,
     )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def documents(request: HttpRequest, key: str) -> HttpResponse:
-    application = access_application(request.user, key, own_only=True)
-    editable = application.status in EDITABLE
-    posted = request.method == "POST"
-    form = DocumentUploadForm(
-        request.POST if posted else None, request.FILES if posted else None, incentive=application.incentive
-    )
-    problem = ""
-    status = 200
-    if request.method == "POST":
-        if not editable:
-            messages.info(request, _("This application can no longer be changed."))
-            return _detail(application)
-        if form.is_valid():
-            try:
-                added = document_add(
-                    actor=request.user,
-                    application=application,
-                    upload=form.cleaned_data["file"],
-                    required_document=form.required_document(),
-                )
-            except DocumentRejected as exc:
-                form.add_error("file", exc.message)
-                status = 413 if exc.too_large else 400
-            except (ApplicationError, TransitionNotAllowed) as exc:
-                problem = getattr(exc, "message", str(exc))
-                status = 409
-            else:
-                messages.success(request, _("“%(name)s” is uploaded.") % {"name": added.original_name})
-                return redirect("applications:documents", _key(application))
-        else:
-            status = 400
-    rows, others, state = _document_rows(application)
-    error_links = [(f"#{form[name].auto_id}", message) for name, errors in form.errors.items() for message in errors]
-    return render(
-        request,
-        "applications/documents.html",
-        {
-            "application": application,
-            "key": _key(application),
-            "form": form,
-            "document_rows": rows,
-            "other_documents": others,
-            "state": state,
-            "editable": editable,
-            "problem": problem,
-            "error_links": error_links,
-        },
-        status=status,
-    )
-
-
-def document_file_response(document: ApplicationDocument) -> FileResponse:
-    """The stored file, shown inline under its cleaned original name; the browser may not guess
-    another type."""
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        content_type=CONTENT_TYPES.get(document.format, "application/octet-stream"),
-        filename=document.original_name,
-        as_attachment=False,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-@login_required
-def document(request: HttpRequest, key: str, document_id: int) -> FileResponse:
-    application = access_application(request.user, key, own_only=True)
-    found = next((d for d in application.documents.all() if d.pk == document_id), None)
-    if found is None:
-        raise Http404
-    return document_file_response(found)
-
-
-@login_required
-@require_POST
-def document_delete(request: HttpRequest, key: str, document_id: int) -> HttpResponse:
-    application = access_application(request.user, key, own_only=True)
-    found = next((d for d in application.documents.all() if d.pk == document_id), None)
-    if found is None:
-        raise Http404
-    try:
-        document_remove(actor=request.user, document=found)
-    except TransitionNotAllowed as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("“%(name)s” is removed.") % {"name": found.original_name})
-    return redirect("applications:documents", _key(application))
 
 
 def _check_page(
