@@ -14,7 +14,6 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-import magic
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
@@ -24,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
 from measures.vocabulary import EnterpriseSize, GuangdongCity, IndustryDivision, Qualification
+from portal.uploads import CONTENT_TYPES, UploadRefused, clean_name, file_format
 
 from .cleaning import APPLICANT_EDITABLE, USER_EDITABLE, clean_choice, invalid
 from .identifiers import mask_account_number, validate_uscc
@@ -31,17 +31,7 @@ from .models import Applicant, ApplicantQualification, BankAccount, Notification
 from .registration import email_verification_send
 from .tasks import send_notification_email
 
-EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
-# Judged by content (libmagic), never by the name or the browser's claim.
-EVIDENCE_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
-EVIDENCE_EXTENSIONS = {"application/pdf": {".pdf"}, "image/jpeg": {".jpg", ".jpeg"}, "image/png": {".png"}}
 FIRST_QUALIFICATION_YEAR = 1990
-
-
-# --- registration -----------------------------------------------------------------------------
-
-
-# --- email verification -----------------------------------------------------------------------
 
 
 # --- notifications ----------------------------------------------------------------------------
@@ -214,38 +204,17 @@ def profile_update(
 # --- qualifications and their evidence --------------------------------------------------------
 
 
-def evidence_clean_name(name: str) -> str:
-    """The file's own name: no directories, no control characters, at most 150 characters."""
-    name = unicodedata.normalize("NFC", name or "").replace("\\", "/")
-    name = os.path.basename(name)
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = re.sub(r'[<>:"|?*/]', "_", name).strip().lstrip(".").strip()
-    stem, ext = os.path.splitext(name)
-    return (stem[:140] + ext[:10]) or "evidence"
-
-
 def evidence_check(file: UploadedFile) -> tuple[str, str]:
     """Refuses empty, oversized and disguised files; returns (clean name, content type)."""
-    size = file.size or 0
-    if size == 0:
-        raise invalid("evidence", _("The file is empty."), "empty")
-    if size > EVIDENCE_MAX_BYTES:
-        raise invalid("evidence", _("The file is larger than 20 MB."), "too_large")
-    file.seek(0)
-    head = file.read(8192)
-    file.seek(0)
-    content_type = magic.from_buffer(head, mime=True)
-    if content_type not in EVIDENCE_TYPES:
-        raise invalid(
-            "evidence",
-            _("Only PDF, JPEG and PNG files are accepted (this file's content is not one of them)."),
-            "file_type",
+    try:
+        fmt = file_format(
+            file,
+            accepted=("pdf", "jpeg", "png"),
+            refused_message=_("Only PDF, JPEG and PNG files are accepted (this file's content is not one of them)."),
         )
-    name = evidence_clean_name(file.name or "")
-    stem, ext = os.path.splitext(name)
-    if ext.lower() not in EVIDENCE_EXTENSIONS[content_type]:
-        name = f"{stem or 'evidence'}{EVIDENCE_TYPES[content_type]}"
-    return name, content_type
+    except UploadRefused as refused:
+        raise invalid("evidence", refused.message, refused.code) from None
+    return clean_name(file.name or "", fmt, default="evidence"), CONTENT_TYPES[fmt]
 
 
 @transaction.atomic
@@ -406,6 +375,3 @@ def bank_account_delete(*, actor: User, applicant: Applicant) -> bool:
     )
     account.delete()
     return True
-
-
-# --- invitations ------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.uploads import CONTENT_TYPES
+
 from .forms import DocumentUploadForm
 from .models import ApplicationDocument
 from .selectors import access_application
@@ -116,6 +118,3 @@ def document_delete(request: HttpRequest, key: str, document_id: int) -> HttpRes
     else:
         messages.success(request, _("“%(name)s” is removed.") % {"name": found.original_name})
     return redirect("applications:documents", _key(application))
-
-
-CONTENT_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png", "ofd": "application/ofd"}

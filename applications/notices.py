@@ -19,20 +19,14 @@ with a CJK font embedded. WeasyPrint fetches only the portal's own static files:
 contain text the applicant typed. `render_pdf` is reusable for other PDFs with the same guard.
 """
 
-import functools
 import hashlib
 import logging
-import mimetypes
-import posixpath
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -42,6 +36,7 @@ from django.utils import timezone
 from accounts.identifiers import mask_resident_id, normalise
 from audit.models import AuditEvent
 from portal.languages import is_english
+from portal.pdf import render_pdf, static_files_only_fetcher
 
 from .hooks import notice_facts
 from .models import Application, Notice
@@ -295,79 +290,6 @@ def notice_by_code(value: str) -> Notice | None:
 # ---- rendering ----------------------------------------------------------------------------------
 
 
-class URLRefused(Exception):
-    """WeasyPrint asked for something other than the portal's own static files."""
-
-
-def static_file_for(url: str) -> Path:
-    """The file behind `<SITE_URL>/static/<path>` among the portal's static files; URLRefused for
-    anything else (another host, another scheme, a path outside /static/, `..`, a missing file)."""
-    parts = urlsplit(url)
-    site = urlsplit(settings.SITE_URL)
-    if (parts.scheme, parts.netloc) != (site.scheme, site.netloc):
-        raise URLRefused(url)
-    path = unquote(parts.path)
-    if not path.startswith(settings.STATIC_URL):
-        raise URLRefused(url)
-    relative = path[len(settings.STATIC_URL) :]
-    if not relative or "\\" in relative or "\x00" in relative or relative != posixpath.normpath(relative):
-        raise URLRefused(url)
-    if any(segment in ("", ".", "..") for segment in relative.split("/")):
-        raise URLRefused(url)
-    found = finders.find(relative)
-    if not found:
-        raise URLRefused(url)
-    return Path(found)
-
-
-@functools.cache
-def _fetcher_class() -> type:
-    # WeasyPrint takes about a second to import: only processes that render notices pay for it.
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class StaticFilesOnlyFetcher(URLFetcher):
-        """WeasyPrint's URL fetcher (v70: a URLFetcher whose `fetch` returns a URLFetcherResponse),
-        allowing only the portal's static files. WeasyPrint catches the refusal, logs it and renders
-        the rest; `fetched` and `refused` keep the URLs asked for."""
-
-        def __init__(self) -> None:
-            super().__init__(allowed_protocols=("http", "https"), allow_redirects=False, fail_on_errors=False)
-            self.fetched: list[str] = []
-            self.refused: list[str] = []
-
-        def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
-            try:
-                path = static_file_for(url)
-            except URLRefused:
-                self.refused.append(url)
-                logger.warning("notice rendering: refused to fetch %s", url[:200])
-                raise
-            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            if content_type.startswith("text/"):
-                content_type += "; charset=utf-8"
-            self.fetched.append(url)
-            return URLFetcherResponse(url, path.read_bytes(), headers={"Content-Type": content_type})
-
-    return StaticFilesOnlyFetcher
-
-
-def static_files_only_fetcher() -> Any:
-    """A new fetcher for one rendering (it records what it fetched and refused)."""
-    return _fetcher_class()()
-
-
-def base_url() -> str:
-    return settings.SITE_URL.rstrip("/") + "/"
-
-
-def render_pdf(html: str, *, fetcher: Any = None) -> bytes:
-    """HTML to PDF with WeasyPrint, fetching nothing but the portal's static files."""
-    from weasyprint import HTML
-
-    document = HTML(string=html, base_url=base_url(), url_fetcher=fetcher or static_files_only_fetcher())
-    return document.write_pdf()
-
-
 def render_notice_html(essentials: dict[str, Any], verification_code: str) -> str:
     context = {
         "e": essentials,
@@ -424,7 +346,7 @@ def issue_notice(*, application_id: int, kind: str, event_sequence: int) -> Noti
         number = _free_number(application, kind, year)
         code = new_verification_code()
         essentials = notice_essentials(application, kind, event, number)
-        pdf = render_pdf(render_notice_html(essentials, code))
+        pdf = render_pdf(render_notice_html(essentials, code), fetcher=static_files_only_fetcher())
         essentials["pdf_sha256"] = hashlib.sha256(pdf).hexdigest()
         essentials["pdf_bytes"] = len(pdf)
         notice = Notice(

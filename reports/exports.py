@@ -269,7 +269,7 @@ def summary_context(spec: ReportSpec, scope: ReportScope, fiscal_year: int | Non
 def summary_pdf(spec: ReportSpec, scope: ReportScope, fiscal_year: int | None) -> bytes:
     """The summary as a PDF with its charts; WeasyPrint fetches nothing but the portal's static files
     (the notices' fetcher: applications.notices)."""
-    from applications.notices import render_pdf
+    from portal.pdf import render_pdf
 
     html = render_to_string("reports/summary_pdf.html", summary_context(spec, scope, fiscal_year))
     return render_pdf(html)

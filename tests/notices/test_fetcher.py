@@ -6,7 +6,8 @@ import pytest
 
 from applications import notices
 from applications.models import Notice
-from applications.notices import URLRefused, issue_notice, render_pdf, static_files_only_fetcher
+from applications.notices import issue_notice
+from portal.pdf import URLRefused, render_pdf, static_files_only_fetcher
 from tests.notices.conftest import application_for_notice, pdftotext
 
 SITE = "https://portal.example.gov.cn"  # conftest sets SITE_URL

@@ -11,8 +11,8 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.utils import translation
 
-from applications.notices import render_pdf, static_files_only_fetcher
 from awards.models import Award
+from portal.pdf import render_pdf, static_files_only_fetcher
 from reports.exports import REPORTS, summary_context
 from reports.scope import ReportScope
 from tests.support.reports import AMR_GRANT, MIIT_GRANT, award_at, finance, official
