@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .models import Status
+from .permissions import acting_scope
 from .review import (
     applications_accept_many,
 )
@@ -22,7 +23,6 @@ from .review_forms import (
 from .review_selectors import (
     OPEN_STATUSES,
     QueueFilters,
-    acting_scope,
     department_handlers,
     is_official,
     is_overdue,

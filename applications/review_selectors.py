@@ -13,7 +13,7 @@ from django.db.models import Case, Count, F, Prefetch, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import ConflictOfInterest, OfficialRole, User
+from accounts.models import OfficialRole, User
 from accounts.permissions import is_official as accounts_is_official
 from measures.models import Incentive
 
@@ -104,31 +104,6 @@ def is_overdue(application: Application, today: dt.date | None = None) -> bool:
     return bool(application.status in OPEN_STATUSES and application.stage_due_on and application.stage_due_on < today)
 
 
-@dataclass(frozen=True)
-class ActingScope:
-    """Where an official may act, loaded once for a whole queue page (two queries) instead of
-    asking `roles_for` row by row. Mirrors permissions.roles_for; the services check again."""
-
-    is_handler: bool
-    incentive_ids: frozenset[int]
-    conflicted_applicant_ids: frozenset[int]
-
-    def can_handle(self, application: Application) -> bool:
-        return (
-            self.is_handler
-            and application.incentive_id in self.incentive_ids
-            and application.applicant_id not in self.conflicted_applicant_ids
-        )
-
-
-def acting_scope(user: Any) -> ActingScope:
-    if not is_official(user) or user.official_role != OfficialRole.HANDLER or not user.department_id:
-        return ActingScope(False, frozenset(), frozenset())
-    incentive_ids = frozenset(_department_incentives(user, acting=True).values_list("pk", flat=True))
-    conflicts = frozenset(ConflictOfInterest.objects.filter(official=user).values_list("applicant_id", flat=True))
-    return ActingScope(True, incentive_ids, conflicts)
-
-
 def department_handlers(user: Any) -> QuerySet[User]:
     """The active handlers of the official's department: whom an application can be assigned to."""
     if not getattr(user, "department_id", None):
@@ -202,10 +177,8 @@ def submitted_in(user: Any, references: list[str]) -> list[Application]:
 __all__ = [
     "OPEN_STATUSES",
     "SORTS",
-    "ActingScope",
     "QueueFilters",
     "access_for_review",
-    "acting_scope",
     "department_handlers",
     "is_official",
     "is_overdue",
