@@ -18,6 +18,7 @@ from accounts.models import OfficialRole, User
 from accounts.services import notification_send
 from audit.services import audit_record
 from measures.amounts import compute_amount
+from measures.ceilings import Ceiling, policy_ceiling
 from workdays.calendar import add_working_days
 
 from . import form_definitions
@@ -190,6 +191,38 @@ def engine_amount(
     return result.amount, result.cap, result.trace()
 
 
+class AboveCeiling(ApplicationError):
+    """The amount is above the claim's policy ceiling, or no ceiling exists yet (API: 400)."""
+
+    code = "above_ceiling"
+
+
+def claim_ceiling(application: Application, on: dt.date | None = None) -> Ceiling:
+    """The policy ceiling of the application's claim (measures/ceilings.py), for its fiscal year."""
+    claim = form_definitions.claim_from_answers(application.incentive, application.data)
+    return policy_ceiling(application.incentive, on=on or _today(), claim=claim, fiscal_year=application.fiscal_year)
+
+
+def require_within_ceiling(amount: Decimal, ceiling: Ceiling, *, fiscal_year: int) -> None:
+    """Refuses an amount above the policy ceiling, whatever reason an official gives."""
+    if ceiling.amount is None:
+        raise AboveCeiling(
+            _(
+                "The policy names no amount for this incentive and the department has set no ceiling for "
+                "%(year)s: the ceiling must be set before an amount is proposed or approved."
+            )
+            % {"year": fiscal_year}
+        )
+    if amount > ceiling.amount:
+        raise AboveCeiling(
+            _(
+                "%(amount)s CNY is above the policy ceiling of %(ceiling)s CNY for this claim "
+                "(%(how)s). No reason can override the policy's ceiling."
+            )
+            % {"amount": f"{amount:,.2f}", "ceiling": f"{ceiling.amount:,.2f}", "how": " ".join(ceiling.trace())}
+        )
+
+
 def application_propose(
     *,
     actor: User,
@@ -241,6 +274,7 @@ def application_propose(
         raise ApplicationError(_("The amount must be more than zero."))
     if cap is not None and amount > cap:
         raise ApplicationError(_("The amount may not exceed the cap of %(cap)s CNY.") % {"cap": f"{cap:,.2f}"})
+    require_within_ceiling(amount, claim_ceiling(application), fiscal_year=application.fiscal_year)
     if amount != engine and not override_reason.strip():
         raise ApplicationError(
             _("The amount differs from the computed %(engine)s CNY: give the reason for the change.")

@@ -29,13 +29,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, permissions, serializers
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from measures.vocabulary import EnterpriseSize, GuangdongCity
-from portal.api import Conflict
+from portal.api import AmountField, Conflict, JSONParser
 from portal.http import client_ip
 
 from .models import Application, Status
@@ -206,12 +206,11 @@ class HandleSerializer(VersionSerializer):
 
 class ProposeSerializer(VersionSerializer):
     decision = serializers.ChoiceField(choices=["support", "not_support"])
-    amount = serializers.DecimalField(
-        max_digits=18,
-        decimal_places=2,
+    amount = AmountField(
         required=False,
         allow_null=True,
-        help_text="For support: CNY; the amount engine's figure when left out. Never above the cap.",
+        help_text="For support: CNY as a plain decimal (500000.00); the amount engine's figure when left out. "
+        "Never above the claim's policy ceiling (400).",
     )
     override_reason = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Required when the amount differs from the engine's."

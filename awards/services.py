@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import Application
-from applications.review import BudgetRefused
+from applications.review import BudgetRefused, claim_ceiling, require_within_ceiling
 from audit.services import audit_record
 from budgets.models import Budget
 from budgets.services import BudgetError, _money
@@ -23,6 +23,9 @@ def award_commit(*, actor: Any, application: Application, amount: Decimal) -> Aw
     Call it inside the approval's transaction: if the budget cannot take the amount, the whole
     approval rolls back and the error says what is left.
     """
+    # The policy's ceiling first, whatever approved the amount (a person, an offer, an import).
+    ceiling = claim_ceiling(application)
+    require_within_ceiling(amount, ceiling, fiscal_year=application.fiscal_year)
     budget = (
         Budget.objects.select_for_update()
         .filter(incentive_id=application.incentive_id, fiscal_year=application.fiscal_year)
@@ -41,12 +44,17 @@ def award_commit(*, actor: Any, application: Application, amount: Decimal) -> Aw
         )
     budget.committed += amount
     budget.save(update_fields=["committed", "updated_at"])
-    award = Award.objects.create(application=application, budget=budget, amount=amount)
+    award = Award.objects.create(application=application, budget=budget, amount=amount, ceiling=ceiling.amount)
     audit_record(
         actor=actor,
         action="budget.commit",
         obj=budget,
-        after={"application": application.reference, "amount": amount, "committed": budget.committed},
+        after={
+            "application": application.reference,
+            "amount": amount,
+            "ceiling": ceiling.amount,
+            "committed": budget.committed,
+        },
     )
     return award
 

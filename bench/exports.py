@@ -96,6 +96,7 @@ def seed(first: int, last: int) -> None:
                 application=a,
                 budget_id=budgets[(a.incentive_id, a.fiscal_year)],
                 amount=Decimal(100000 + (i % 97) * 1000),
+                ceiling=Decimal(100000 + (i % 97) * 1000),
                 status="paid",
             )
             for i, a in zip(range(start, stop), applications, strict=True)

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import _FinanceAPI
 from measures.models import Incentive
-from portal.api import Conflict
+from portal.api import AmountField, Conflict
 
 from .models import Budget
 from .permissions import BudgetManagers
@@ -64,15 +64,13 @@ class BudgetCreateSerializer(serializers.Serializer):
         slug_field="code", queryset=Incentive.objects.all(), help_text="The code of an incentive that pays money."
     )
     fiscal_year = serializers.IntegerField(min_value=2000, max_value=2100)
-    allocation = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0)
+    allocation = AmountField(min_value=0)
 
 
 class BudgetUpdateSerializer(serializers.Serializer):
-    allocation = serializers.DecimalField(
-        max_digits=18,
-        decimal_places=2,
+    allocation = AmountField(
         min_value=0,
-        help_text="Never less than what is committed and paid (400 with the figure).",
+        help_text="CNY as a plain decimal; never less than what is committed and paid (400 with the figure).",
     )
 
 

@@ -6,8 +6,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.permissions import is_administrator, is_department_official
 from audit.services import audit_record
-from measures.models import Incentive
+from measures.ceilings import policy_names_a_figure
+from measures.models import Incentive, YearCeiling
 
 from .models import Budget
 from .permissions import may_manage_budgets
@@ -66,3 +68,29 @@ def budget_set(*, actor: User, incentive: Incentive, fiscal_year: int, allocatio
         budget.save(update_fields=["allocation", "updated_at"])
         audit_record(actor=actor, action="budget.set", obj=budget, before=before, after={"allocation": allocation})
     return budget
+
+
+def year_ceiling_set(*, actor: User, incentive: Incentive, fiscal_year: int, amount: Decimal) -> YearCeiling:
+    """Where the policy names no figure, an approver of the handling department (or an
+    administrator) sets the most one award may be for the year; applied like the policy's own."""
+    if not (
+        is_administrator(actor)
+        or (is_department_official(actor, incentive.handling_department_id) and actor.official_role == "approver")
+    ):
+        raise BudgetError(_("Only an approver of the handling department sets the ceiling."), field="amount")
+    amount = Decimal(amount).quantize(Decimal("0.01"))
+    if amount <= 0:
+        raise BudgetError(_("The ceiling must be more than zero."), field="amount")
+    if policy_names_a_figure(incentive):
+        raise BudgetError(_("The policy names the figure for this incentive: it needs no ceiling set."), field="amount")
+    with transaction.atomic():
+        ceiling = YearCeiling.objects.select_for_update().filter(incentive=incentive, fiscal_year=fiscal_year).first()
+        before = {"amount": ceiling.amount} if ceiling else {}
+        if ceiling is None:
+            ceiling = YearCeiling(incentive=incentive, fiscal_year=fiscal_year, amount=amount, set_by=actor)
+        ceiling.amount, ceiling.set_by = amount, actor
+        ceiling.save()
+        audit_record(
+            actor=actor, action="ceiling.set", obj=ceiling, before=before, after={"amount": amount, "year": fiscal_year}
+        )
+    return ceiling

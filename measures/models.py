@@ -7,6 +7,7 @@ alters a computation made under this year's figures.
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -366,3 +367,26 @@ class Target(Bilingual):
 
     def __str__(self) -> str:
         return f"{self.description}: {self.quantity} {self.unit}"
+
+
+class YearCeiling(models.Model):
+    """Where the policy names no figure ("set by the department"), the most one award may be for an
+    incentive in a fiscal year, set by the handling department before anything is approved. The
+    policy ceiling (measures/ceilings.py) then applies it like a figure of the policy."""
+
+    incentive = models.ForeignKey(Incentive, on_delete=models.PROTECT, related_name="year_ceilings")
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    amount = models.DecimalField(_("ceiling per award (CNY)"), max_digits=18, decimal_places=2)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("ceiling set by the department")
+        verbose_name_plural = _("ceilings set by the department")
+        constraints = [
+            models.UniqueConstraint(fields=["incentive", "fiscal_year"], name="year_ceiling_once"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="year_ceiling_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incentive_id} {self.fiscal_year}: {self.amount}"

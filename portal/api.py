@@ -4,12 +4,17 @@ Errors are always `{"detail", "code", "errors"}` (see ../shared/API.md), in the 
 language, and the OpenAPI schema documents them beside each success.
 """
 
+import codecs
+import json
+import re
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, parsers, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -69,3 +74,45 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         }
     response.data = body
     return response
+
+
+class JSONParser(parsers.JSONParser):
+    """JSON whose decimals stay as written: 500000.00 is Decimal("500000.00"), and 1e9 arrives as
+    Decimal("1E+9"), which AmountField can tell from a plain figure (a float would hide it)."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            return json.load(
+                codecs.getreader(encoding)(stream), parse_float=Decimal, parse_constant=json_strict_constant
+            )
+        except ValueError as exc:
+            raise exceptions.ParseError(_("The request is not valid JSON: %(error)s") % {"error": exc}) from exc
+
+
+def json_strict_constant(value: str) -> Any:
+    raise ValueError(f"{value} is not a number JSON allows")
+
+
+PLAIN_AMOUNT = re.compile(r"\d{1,16}(\.\d{1,2})?")
+
+
+class AmountField(serializers.DecimalField):
+    """An amount in CNY written as a plain decimal: 500000 or 500000.00. Exponents (1e9), NaN,
+    infinities, thousands separators and 万 are refused with a message that says how to write it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 18)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        text = str(data).strip() if isinstance(data, str | int | Decimal) and not isinstance(data, bool) else None
+        if text is None or not PLAIN_AMOUNT.fullmatch(text):
+            raise exceptions.ValidationError(
+                _("Write the amount in yuan as a plain number such as 500000 or 500000.00 (not “%(value)s”).")
+                % {"value": str(data)[:40]},
+                code="invalid_amount",
+            )
+        value: Decimal = super().to_internal_value(text)
+        return value

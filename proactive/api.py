@@ -25,7 +25,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, permissions, serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -35,7 +35,7 @@ from applications.serializers import ApplicationSerializer
 from applications.workflow import TransitionNotAllowed
 from budgets.services import BudgetError
 from measures.vocabulary import Qualification
-from portal.api import Conflict, ErrorSerializer, Pagination
+from portal.api import Conflict, ErrorSerializer, JSONParser, Pagination
 from portal.http import client_ip
 from portal.languages import trace_lines
 

@@ -38,8 +38,9 @@ from applications.models import CLOSED_STATUSES, Application, Status
 from applications.services import _next_reference
 from audit.services import audit_record
 from budgets.models import Budget
+from budgets.services import year_ceiling_set
 from measures.amounts import money
-from measures.models import EligibilityCriterion, Incentive
+from measures.models import EligibilityCriterion, Incentive, YearCeiling
 from measures.vocabulary import ApplicantType, Qualification
 
 from .amounts import OfferAmount, _offer_amount, list_offer_amount
@@ -323,6 +324,22 @@ def _clean_parameters(incentive: Incentive, qualification: str, year: Any, title
     return year, title, qualification
 
 
+def _check_department_ceiling(incentive: Incentive, year: int, amount: Decimal | None) -> None:
+    ceiling = YearCeiling.objects.filter(incentive=incentive, fiscal_year=year).first()
+    if ceiling is not None and amount is not None and amount > ceiling.amount:
+        raise ValidationError(
+            {
+                "amount": [
+                    ValidationError(
+                        _("The department's ceiling for %(year)s is %(ceiling)s CNY per award: enter at most that.")
+                        % {"year": year, "ceiling": money(ceiling.amount)},
+                        code="ceiling",
+                    )
+                ]
+            }
+        )
+
+
 def proactive_list_import(
     *,
     actor: User,
@@ -344,10 +361,17 @@ def proactive_list_import(
     _require_administrator(actor)
     year, title, qualification = _clean_parameters(incentive, qualification, year, title)
     offer = _offer_amount(incentive, on=timezone.localdate(), given=amount, title=title, year=year)
+    if offer.set_by_department:
+        _check_department_ceiling(incentive, year, offer.amount)
     outcome = ImportOutcome(
         dry_run=dry_run, qualification=qualification, title=title, amount=offer.amount, trace=offer.trace
     )
     with transaction.atomic():
+        # The administrator's figure for the list is the department's ceiling for the year, unless
+        # one is set already (then the figure must be within it, checked above).
+        needs_ceiling = offer.set_by_department and not dry_run and offer.amount is not None
+        if needs_ceiling and not YearCeiling.objects.filter(incentive=incentive, fiscal_year=year).exists():
+            year_ceiling_set(actor=actor, incentive=incentive, fiscal_year=year, amount=offer.amount)
         award_list = ProactiveList.objects.create(
             title=title,
             qualification=qualification,

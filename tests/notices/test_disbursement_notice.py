@@ -36,7 +36,11 @@ def test_disbursement_notice_states_the_payment() -> None:
         incentive=incentive, fiscal_year=2026, allocation=Decimal("9000000"), paid=Decimal("3000000")
     )
     award = Award.objects.create(
-        application=application, budget=budget, amount=Decimal("3000000"), status=Award.Status.PAID
+        application=application,
+        budget=budget,
+        amount=Decimal("3000000"),
+        ceiling=Decimal("3000000"),
+        status=Award.Status.PAID,
     )
     batch = DisbursementBatch.objects.create(number="PF-2026-0001", created_by=user)
     Payment.objects.create(

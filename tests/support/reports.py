@@ -6,18 +6,22 @@ money's life, with budgets that agree with them.
 """
 
 import itertools
+import math
 from decimal import Decimal
 
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import OfficialRole, User
+from applications.form_definitions import definition_for
 from applications.models import Application, Status
 from awards.models import Award
 from awards.services import award_commit
 from budgets.models import Budget
-from budgets.services import budget_set
+from budgets.services import budget_set, year_ceiling_set
 from disbursement.models import DisbursementBatch, Payment
+from measures.ceilings import policy_names_a_figure
+from measures.models import Incentive, YearCeiling
 from tests.factories import (
     ApplicantFactory,
     ApplicationFactory,
@@ -58,6 +62,27 @@ def _budget(code: str, year: int) -> Budget:
     return budget
 
 
+def _department_ceiling(code: str, year: int, amount: Decimal) -> None:
+    """Where the policy names no figure (measure 3), the department's ceiling for the year, as
+    year_ceiling_set records it, high enough for the award being made."""
+    incentive = incentive_by_code(code)
+    if policy_names_a_figure(incentive):
+        return
+    current = YearCeiling.objects.filter(incentive=incentive, fiscal_year=year).first()
+    if current is None or current.amount < amount:
+        year_ceiling_set(actor=administrator(), incentive=incentive, fiscal_year=year, amount=amount)
+
+
+def _claim_for(incentive: Incentive, amount: Decimal) -> dict:
+    """Answers whose claim allows `amount`: for a per-unit grant, enough units (standards led)."""
+    if incentive.kind != Incentive.Kind.PER_UNIT_GRANT:
+        return {}
+    unit_cap = incentive.amount_parameters.get(key="unit_cap").value
+    section, _dot, field = definition_for(incentive)["claim"]["units"].partition(".")
+    units = max(1, math.ceil(amount / unit_cap))
+    return {section: {field: [{"number": f"ISO {20000 + i}"} for i in range(units)]}}
+
+
 def award_at(
     stage: str = "committed",
     *,
@@ -71,6 +96,7 @@ def award_at(
     """An award committed against its budget (award_commit), then final, paid or with a failed
     payment; the budget's committed and paid figures follow as the disbursement services keep them."""
     _budget(code, year)
+    _department_ceiling(code, year, Decimal(amount))
     n = next(_sequence)
     applicant = ApplicantFactory(city=city)
     user = EnterpriseUserFactory(applicant=applicant)
@@ -82,6 +108,7 @@ def award_at(
         fiscal_year=year,
         status=Status.APPROVED,
         reference=f"QB-{year}-{incentive.measure.number:02d}-{n:06d}",
+        data=_claim_for(incentive, Decimal(amount)),
     )
     award = award_commit(actor=None, application=application, amount=Decimal(amount))
     if stage == "committed":
