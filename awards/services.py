@@ -99,7 +99,9 @@ def award_commit_on_approval(*, actor: Any, application: Application) -> None:
     commits its amount in the approval's transaction, or is refused with the budget's reason."""
     if not application.incentive.pays_money:
         return
+    amount = application.proposed_amount
+    assert amount is not None, "only a proposed application is approved, and proposing sets its amount"
     try:
-        award_commit(actor=actor, application=application, amount=application.proposed_amount)
+        award_commit(actor=actor, application=application, amount=amount)
     except BudgetError as error:
         raise BudgetRefused(error.message, remaining=error.remaining) from error
