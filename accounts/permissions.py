@@ -1,13 +1,23 @@
 """What an official's role lets them do, decided here once for every app."""
 
+from collections.abc import Sequence
 from typing import Any
 
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 from rest_framework import permissions
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication, TokenAuthentication
 from rest_framework.request import Request
 
-from accounts.models import OfficialRole
+from accounts.models import OfficialRole, User
+
+
+def signed_in_user(request: HttpRequest | Request) -> User:
+    """`request.user` in a view that lets only signed-in users in (login_required, IsAuthenticated,
+    the admin's staff check): the portal's User, never AnonymousUser."""
+    user = request.user
+    assert isinstance(user, User), "only signed-in users reach this view"
+    return user
 
 
 def _signed_in(user: Any) -> bool:
@@ -49,5 +59,5 @@ class FinanceOnly(permissions.BasePermission):
 class _FinanceAPI:
     """Token first: its WWW-Authenticate header makes an anonymous request a 401, not a 403."""
 
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
-    permission_classes = [permissions.IsAuthenticated, FinanceOnly]
+    authentication_classes: Sequence[type[BaseAuthentication]] = [TokenAuthentication, SessionAuthentication]
+    permission_classes: Sequence[type[permissions.BasePermission]] = [permissions.IsAuthenticated, FinanceOnly]
