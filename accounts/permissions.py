@@ -1,13 +1,13 @@
 """What an official's role lets them do, decided here once for every app."""
 
-from collections.abc import Sequence
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 from rest_framework import permissions
-from rest_framework.authentication import BaseAuthentication, SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from accounts.models import OfficialRole, User
 
@@ -56,8 +56,8 @@ class FinanceOnly(permissions.BasePermission):
         return is_finance(request.user)
 
 
-class _FinanceAPI:
+class _FinanceAPI(APIView):
     """Token first: its WWW-Authenticate header makes an anonymous request a 401, not a 403."""
 
-    authentication_classes: Sequence[type[BaseAuthentication]] = [TokenAuthentication, SessionAuthentication]
-    permission_classes: Sequence[type[permissions.BasePermission]] = [permissions.IsAuthenticated, FinanceOnly]
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [permissions.IsAuthenticated, FinanceOnly]
