@@ -18,6 +18,7 @@ from accounts.models import OfficialRole, User
 from accounts.services import notification_send
 from audit.services import audit_record
 from measures.amounts import compute_amount
+from portal.workflow import audit_event_of
 from workdays.calendar import add_working_days
 
 from . import form_definitions
@@ -38,7 +39,7 @@ def _require(actor: User, application: Application, role: str) -> set[str]:
 def _schedule_notice(application: Application, kind: str) -> None:
     from .tasks import generate_notice
 
-    sequence = application.audit_event.sequence
+    sequence = audit_event_of(application).sequence
     transaction.on_commit(lambda: generate_notice.delay(application.pk, kind, sequence))
 
 
