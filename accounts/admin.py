@@ -8,7 +8,7 @@ from .models import Applicant, ApplicantQualification, BankAccount, ConflictOfIn
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Portal"), {"fields": ("display_name", "applicant", "is_applicant_admin", "email_verified_at")}),
         (_("Official"), {"fields": ("department", "official_role")}),
     )

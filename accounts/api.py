@@ -24,6 +24,7 @@ from portal.api import JSONParser
 
 from . import registration, selectors, services
 from .models import ApplicantQualification
+from .permissions import signed_in_user
 from .serializers import (
     BankAccountInputSerializer,
     BankAccountSerializer,
@@ -117,7 +118,7 @@ class MeView(_Mine):
 
     @extend_schema(summary="The signed-in applicant's profile, user and profile completeness")
     def get(self, request: Request) -> Response:
-        return Response(MeSerializer(me_payload(request.user)).data)
+        return Response(MeSerializer(me_payload(signed_in_user(request))).data)
 
     @extend_schema(
         summary="Change the profile (`applicant`) and/or your own details (`user`)",
@@ -125,7 +126,8 @@ class MeView(_Mine):
         responses={200: MeSerializer},
     )
     def patch(self, request: Request) -> Response:
-        applicant = selectors.applicant_of(request.user)
+        user = signed_in_user(request)
+        applicant = selectors.applicant_of(user)
         changes = MeChangesSerializer(data=request.data)
         if not changes.is_valid():
             # Field names are unique across `user` and `applicant`: errors name the field alone.
@@ -134,14 +136,14 @@ class MeView(_Mine):
                 flat.update(value if isinstance(value, dict) else {key: value})
             raise exceptions.ValidationError(flat)
         services.profile_update(
-            actor=request.user,
+            actor=user,
             applicant=applicant,
             applicant_changes=dict(changes.validated_data.get("applicant", {})),
             user_changes=dict(changes.validated_data.get("user", {})),
             base_url=_base_url(request),
         )
-        request.user.refresh_from_db()
-        return Response(MeSerializer(me_payload(request.user)).data)
+        user.refresh_from_db()
+        return Response(MeSerializer(me_payload(user)).data)
 
 
 class QualificationListView(_Mine):
@@ -151,7 +153,7 @@ class QualificationListView(_Mine):
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return ApplicantQualification.objects.none()
-        return selectors.qualification_list(selectors.applicant_of(self.request.user))
+        return selectors.qualification_list(selectors.applicant_of(signed_in_user(self.request)))
 
     @extend_schema(
         summary="The applicant's qualifications (单项冠军, 小巨人, 中国质量奖…)",
@@ -168,10 +170,11 @@ class QualificationListView(_Mine):
         responses={201: QualificationSerializer, 413: OpenApiResponse(description="The file is larger than 20 MB.")},
     )
     def post(self, request: Request) -> Response:
-        applicant = selectors.applicant_of(request.user)
+        user = signed_in_user(request)
+        applicant = selectors.applicant_of(user)
         data = QualificationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        record = services.qualification_add(actor=request.user, applicant=applicant, **data.validated_data)
+        record = services.qualification_add(actor=user, applicant=applicant, **data.validated_data)
         return Response(QualificationSerializer(record).data, status=status.HTTP_201_CREATED)
 
 
@@ -179,7 +182,7 @@ class QualificationDetailView(_Mine):
     serializer_class = QualificationSerializer
 
     def get_object(self) -> ApplicantQualification:
-        return selectors.qualification_of(self.request.user, self.kwargs["pk"])
+        return selectors.qualification_of(signed_in_user(self.request), self.kwargs["pk"])
 
     @extend_schema(summary="One of the applicant's qualifications")
     def get(self, request: Request, pk: int) -> Response:
@@ -187,7 +190,7 @@ class QualificationDetailView(_Mine):
 
     @extend_schema(summary="Remove a qualification (and its evidence file)", responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
-        services.qualification_delete(actor=request.user, qualification=self.get_object())
+        services.qualification_delete(actor=signed_in_user(request), qualification=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -196,7 +199,7 @@ class BankAccountView(_Mine):
 
     @extend_schema(summary="Where awards are paid (the number masked); 404 when none is recorded")
     def get(self, request: Request) -> Response:
-        account = selectors.bank_account_of(selectors.applicant_of(request.user))
+        account = selectors.bank_account_of(selectors.applicant_of(signed_in_user(request)))
         if account is None:
             raise Http404
         return Response(BankAccountSerializer(account).data)
@@ -207,17 +210,19 @@ class BankAccountView(_Mine):
         responses={200: BankAccountSerializer, 201: BankAccountSerializer},
     )
     def post(self, request: Request) -> Response:
-        applicant = selectors.applicant_of(request.user)
+        user = signed_in_user(request)
+        applicant = selectors.applicant_of(user)
         data = BankAccountInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         existed = selectors.bank_account_of(applicant) is not None
-        account = services.bank_account_set(actor=request.user, applicant=applicant, **data.validated_data)
+        account = services.bank_account_set(actor=user, applicant=applicant, **data.validated_data)
         return Response(
             BankAccountSerializer(account).data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED
         )
 
     @extend_schema(summary="Remove the bank account", responses={204: None})
     def delete(self, request: Request) -> Response:
-        if not services.bank_account_delete(actor=request.user, applicant=selectors.applicant_of(request.user)):
+        user = signed_in_user(request)
+        if not services.bank_account_delete(actor=user, applicant=selectors.applicant_of(user)):
             raise Http404
         return Response(status=status.HTTP_204_NO_CONTENT)

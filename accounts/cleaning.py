@@ -4,6 +4,7 @@ registration and the profile services."""
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # What a profile edit may change; the identifiers and the registered name are not among them.
@@ -28,12 +29,12 @@ def invalid(field: str, message: Any, code: str = "invalid") -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
 
 
-def clean_choice(field: str, value: str, choices: type, *, required: bool) -> str:
+def clean_choice(field: str, value: str, choices: type[models.TextChoices], *, required: bool) -> str:
     value = (value or "").strip()
     if not value:
         if required:
             raise invalid(field, _("This field is required."), "required")
         return ""
-    if value not in choices.values:  # type: ignore[attr-defined]
+    if value not in choices.values:
         raise invalid(field, _("Choose one of the listed options."), "invalid_choice")
     return value

@@ -51,7 +51,8 @@ class _PasswordMixin(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         password, confirm = data.get("password"), data.get("password_confirm")
         if password and confirm and password != confirm:
             self.add_error("password_confirm", _("The two passwords are not the same."))

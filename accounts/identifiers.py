@@ -6,12 +6,22 @@ wrong, in the user's language.
 """
 
 import unicodedata
+from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.exceptions import ValidationError as Bad
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+class _Validator(Protocol):
+    """A python-stdnum module (stdnum.cn.uscc, stdnum.cn.ric)."""
+
+    def validate(self, number: str) -> str: ...
 
 
 def normalise(value: str) -> str:
@@ -22,16 +32,16 @@ def normalise(value: str) -> str:
 
 def _check(
     value: str,
-    validator: object,
+    validator: _Validator,
     *,
-    length_message: str,
-    checksum_message: str,
-    format_message: str,
-    component_message: str,
+    length_message: "StrOrPromise",
+    checksum_message: "StrOrPromise",
+    format_message: "StrOrPromise",
+    component_message: "StrOrPromise",
 ) -> str:
     code = normalise(value)
     try:
-        return validator.validate(code)  # type: ignore[attr-defined]
+        return validator.validate(code)
     except InvalidLength:
         raise ValidationError(length_message, code="length") from None
     except InvalidChecksum:

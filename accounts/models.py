@@ -62,7 +62,7 @@ class Applicant(models.Model):
 
     @property
     def identifier_masked(self) -> str:
-        return self.uscc if self.is_enterprise else mask_resident_id(self.resident_id or "")
+        return (self.uscc or "") if self.is_enterprise else mask_resident_id(self.resident_id or "")
 
 
 class OfficialRole(models.TextChoices):

@@ -2,12 +2,22 @@
 
 from typing import Any
 
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 from rest_framework import permissions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.request import Request
+from rest_framework.views import APIView
 
-from accounts.models import OfficialRole
+from accounts.models import OfficialRole, User
+
+
+def signed_in_user(request: HttpRequest | Request) -> User:
+    """`request.user` in a view that lets only signed-in users in (login_required, IsAuthenticated,
+    the admin's staff check): the portal's User, never AnonymousUser."""
+    user = request.user
+    assert isinstance(user, User), "only signed-in users reach this view"
+    return user
 
 
 def _signed_in(user: Any) -> bool:
@@ -46,7 +56,7 @@ class FinanceOnly(permissions.BasePermission):
         return is_finance(request.user)
 
 
-class _FinanceAPI:
+class _FinanceAPI(APIView):
     """Token first: its WWW-Authenticate header makes an anonymous request a 401, not a 403."""
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]

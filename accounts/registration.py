@@ -4,7 +4,7 @@ user, verifying e-mail addresses, and inviting colleagues into an enterprise.
 
 import datetime as dt
 import secrets
-from typing import Any
+from typing import Any, TypedDict
 
 from django.contrib.auth import password_validation
 from django.core import signing
@@ -43,7 +43,12 @@ RESIDENT_ID_TAKEN = _("This resident identity card number is already registered.
 USERNAME_TAKEN = _("This username is taken: please choose another.")
 
 
-def _clean_credentials(*, username: str, email: str, password: str, display_name: str = "") -> dict[str, str]:
+class Credentials(TypedDict):
+    username: str
+    email: str
+
+
+def _clean_credentials(*, username: str, email: str, password: str, display_name: str = "") -> Credentials:
     """The username, email and password rules shared by registration and invitations."""
     errors: dict[str, list[ValidationError]] = {}
     username = (username or "").strip()

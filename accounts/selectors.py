@@ -15,9 +15,10 @@ from .models import Applicant, ApplicantQualification, BankAccount, Invitation, 
 
 def applicant_of(user: User) -> Applicant:
     """The applicant the signed-in user acts for; 404 for anonymous users and officials."""
-    if not getattr(user, "is_authenticated", False) or user.applicant_id is None:
+    applicant = user.applicant if getattr(user, "is_authenticated", False) else None
+    if applicant is None:
         raise Http404
-    return user.applicant  # type: ignore[return-value]
+    return applicant
 
 
 def qualification_list(applicant: Applicant) -> QuerySet[ApplicantQualification]:

@@ -1,6 +1,8 @@
 """API shapes for registration and the applicant's own profile. Input serializers only parse;
 the services validate the rules and save. The resident ID and the account number are masked."""
 
+from typing import Any
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -106,28 +108,30 @@ class ApplicantChangesSerializer(serializers.Serializer):
     )
     employer_uscc = serializers.CharField(required=False, allow_blank=True)
 
-    def to_internal_value(self, data: object) -> dict:
+    def to_internal_value(self, data: object) -> dict[str, Any]:
         if isinstance(data, dict):
             unknown = set(data) - set(self.fields)
             if unknown:
                 raise serializers.ValidationError(
                     {field: [_("This field cannot be changed here.")] for field in sorted(unknown)}
                 )
-        return super().to_internal_value(data)
+        cleaned: dict[str, Any] = super().to_internal_value(data)
+        return cleaned
 
 
 class UserChangesSerializer(serializers.Serializer):
     display_name = serializers.CharField(required=False, allow_blank=True)
     email = serializers.CharField(required=False)
 
-    def to_internal_value(self, data: object) -> dict:
+    def to_internal_value(self, data: object) -> dict[str, Any]:
         if isinstance(data, dict):
             unknown = set(data) - set(self.fields)
             if unknown:
                 raise serializers.ValidationError(
                     {field: [_("This field cannot be changed here.")] for field in sorted(unknown)}
                 )
-        return super().to_internal_value(data)
+        cleaned: dict[str, Any] = super().to_internal_value(data)
+        return cleaned
 
 
 class MeChangesSerializer(serializers.Serializer):

@@ -17,7 +17,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -60,7 +60,8 @@ def _clean_decimal(field: str, value: Any) -> Decimal | None:
         raise invalid(field, _("Enter an amount in CNY, for example 125000000.00."), "invalid")
     if number < 0:
         raise invalid(field, _("The amount cannot be negative."), "min_value")
-    if number.as_tuple().exponent < -2:  # type: ignore[operator]
+    exponent = number.as_tuple().exponent  # an int: the number is finite
+    if isinstance(exponent, int) and exponent < -2:
         raise invalid(field, _("At most 2 decimal places."), "max_decimal_places")
     if number >= Decimal(10) ** 16:
         raise invalid(field, _("The amount is too large."), "max_digits")
@@ -92,7 +93,9 @@ def _clean_applicant_changes(applicant: Applicant, changes: dict[str, Any]) -> d
                     raise invalid(field, _("Only individuals name an employer."), "read_only")
                 cleaned[field] = validate_uscc(value) if (value or "").strip() else ""
             else:
-                limit = Applicant._meta.get_field(field).max_length
+                model_field = Applicant._meta.get_field(field)
+                assert isinstance(model_field, models.Field), "the editable applicant fields are its own columns"
+                limit = model_field.max_length
                 text = str(value or "").strip()
                 if limit and len(text) > limit:
                     raise invalid(field, _("At most %(n)d characters.") % {"n": limit}, "max_length")
@@ -210,7 +213,9 @@ def evidence_check(file: UploadedFile) -> tuple[str, str]:
         fmt = file_format(
             file,
             accepted=("pdf", "jpeg", "png"),
-            refused_message=_("Only PDF, JPEG and PNG files are accepted (this file's content is not one of them)."),
+            refused_message=str(
+                _("Only PDF, JPEG and PNG files are accepted (this file's content is not one of them).")
+            ),
         )
     except UploadRefused as refused:
         raise invalid("evidence", refused.message, refused.code) from None

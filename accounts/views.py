@@ -2,6 +2,9 @@
 and invitations. Views parse the form, call one service and render; a refused input re-renders
 the page with what was typed and an error summary at the top."""
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -26,7 +29,8 @@ from .forms import (
     QueuedPasswordResetForm,
     apply_service_errors,
 )
-from .models import Applicant
+from .models import Applicant, User
+from .permissions import signed_in_user
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -42,12 +46,14 @@ def register(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/register.html")
 
 
-def _register(request: HttpRequest, form_class: type, service: object, template: str) -> HttpResponse:
+def _register(
+    request: HttpRequest, form_class: type[forms.Form], service: Callable[..., User], template: str
+) -> HttpResponse:
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "password_confirm"}
         try:
-            user = service(**data, base_url=_base_url(request))  # type: ignore[operator]
+            user = service(**data, base_url=_base_url(request))
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -86,35 +92,35 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def resend_verification(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
     try:
-        registration.email_verification_resend(actor=request.user, base_url=_base_url(request))  # type: ignore[arg-type]
+        registration.email_verification_resend(actor=user, base_url=_base_url(request))
     except ValidationError as error:
         messages.info(request, error.message_dict["email"][0])
     else:
-        messages.success(
-            request, _("We have sent a new confirmation link to %(email)s.") % {"email": request.user.email}
-        )
+        messages.success(request, _("We have sent a new confirmation link to %(email)s.") % {"email": user.email})
     return redirect("accounts:profile")
 
 
-def _profile_initial(applicant: Applicant, user: object) -> dict[str, object]:
+def _profile_initial(applicant: Applicant, user: User) -> dict[str, object]:
     fields = [*cleaning.APPLICANT_EDITABLE]
     initial: dict[str, object] = {name: getattr(applicant, name) for name in fields}
-    initial.update(display_name=user.display_name, email=user.email)  # type: ignore[attr-defined]
+    initial.update(display_name=user.display_name, email=user.email)
     return initial
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    applicant = selectors.applicant_of(request.user)  # type: ignore[arg-type]
+    user = signed_in_user(request)
+    applicant = selectors.applicant_of(user)
     form = ProfileForm(
-        request.POST or None, initial=_profile_initial(applicant, request.user), is_enterprise=applicant.is_enterprise
+        request.POST or None, initial=_profile_initial(applicant, user), is_enterprise=applicant.is_enterprise
     )
     if request.method == "POST" and form.is_valid():
         try:
             services.profile_update(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=user,
                 applicant=applicant,
                 applicant_changes=form.applicant_changes(),
                 user_changes=form.user_changes(),
@@ -148,13 +154,14 @@ def profile(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def qualifications(request: HttpRequest) -> HttpResponse:
-    applicant = selectors.applicant_of(request.user)  # type: ignore[arg-type]
+    user = signed_in_user(request)
+    applicant = selectors.applicant_of(user)
     form = QualificationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.qualification_add(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=user,
                 applicant=applicant,
                 qualification=data["qualification"],
                 level=data["level"],
@@ -177,8 +184,9 @@ def qualifications(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def qualification_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    qualification = selectors.qualification_of(request.user, pk)  # type: ignore[arg-type]
-    services.qualification_delete(actor=request.user, qualification=qualification)  # type: ignore[arg-type]
+    user = signed_in_user(request)
+    qualification = selectors.qualification_of(user, pk)
+    services.qualification_delete(actor=user, qualification=qualification)
     messages.success(request, _("The qualification is removed."))
     return redirect("accounts:qualifications")
 
@@ -186,7 +194,8 @@ def qualification_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def qualification_evidence(request: HttpRequest, pk: int) -> FileResponse:
     """The evidence file, to its owner only (never served by the web server directly)."""
-    qualification = selectors.qualification_of(request.user, pk)  # type: ignore[arg-type]
+    user = signed_in_user(request)
+    qualification = selectors.qualification_of(user, pk)
     if not qualification.evidence:
         raise Http404
     try:
@@ -199,7 +208,8 @@ def qualification_evidence(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def bank_account(request: HttpRequest) -> HttpResponse:
-    applicant = selectors.applicant_of(request.user)  # type: ignore[arg-type]
+    user = signed_in_user(request)
+    applicant = selectors.applicant_of(user)
     account = selectors.bank_account_of(applicant)
     initial = (
         {"account_name": account.account_name, "bank_name": account.bank_name, "account_number": account.account_number}
@@ -209,7 +219,7 @@ def bank_account(request: HttpRequest) -> HttpResponse:
     form = BankAccountForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.bank_account_set(actor=request.user, applicant=applicant, **form.cleaned_data)  # type: ignore[arg-type]
+            services.bank_account_set(actor=user, applicant=applicant, **form.cleaned_data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -225,8 +235,9 @@ def bank_account(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def bank_account_delete(request: HttpRequest) -> HttpResponse:
-    applicant = selectors.applicant_of(request.user)  # type: ignore[arg-type]
-    if services.bank_account_delete(actor=request.user, applicant=applicant):  # type: ignore[arg-type]
+    user = signed_in_user(request)
+    applicant = selectors.applicant_of(user)
+    if services.bank_account_delete(actor=user, applicant=applicant):
         messages.success(request, _("The bank account is removed."))
     return redirect("accounts:bank_account")
 
@@ -234,14 +245,15 @@ def bank_account_delete(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest) -> HttpResponse:
-    applicant = selectors.applicant_of(request.user)  # type: ignore[arg-type]
-    if not applicant.is_enterprise or not request.user.is_applicant_admin:  # type: ignore[attr-defined]
+    user = signed_in_user(request)
+    applicant = selectors.applicant_of(user)
+    if not applicant.is_enterprise or not user.is_applicant_admin:
         raise PermissionDenied
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = registration.invitation_create(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=user,
                 email=form.cleaned_data["email"],
                 base_url=_base_url(request),
             )

@@ -9,8 +9,7 @@ from .models import Announcement, AnnouncementEntry, Objection
 
 class EntryInline(ReadOnlyInline):
     model = AnnouncementEntry
-    fields = ["display_name", "incentive_name", "amount", "award"]
-    readonly_fields = fields
+    fields = readonly_fields = ("display_name", "incentive_name", "amount", "award")
 
 
 @admin.register(Announcement)

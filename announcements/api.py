@@ -13,7 +13,7 @@ An objection after the period is a 409; too many from one address a 429 (the sam
 same bucket, as the page's form).
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -28,8 +28,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
+from accounts.permissions import signed_in_user
 from applications.workflow import TransitionNotAllowed
 from awards.models import Award
+from measures.models import Department
 from portal.api import Conflict
 from portal.http import client_ip
 
@@ -86,7 +88,7 @@ OBJECTION_ID = OpenApiParameter(
 
 
 # The award's state, as the public sees it.
-ENTRY_STATUS = {
+ENTRY_STATUS: dict[str, str] = {
     Award.Status.COMMITTED: "announced",
     Award.Status.FINAL: "final",
     Award.Status.PAID: "paid",
@@ -102,7 +104,7 @@ class DepartmentBriefSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.SerializerMethodField()
 
-    def get_name(self, department: Any) -> str:
+    def get_name(self, department: Department) -> str:
         return department.localized("name")
 
 
@@ -158,7 +160,8 @@ class AnnouncementDetailSerializer(AnnouncementSerializer):
 
     @extend_schema(responses=EntrySerializer(many=True))
     def get_entries(self, announcement: Announcement) -> list[dict[str, Any]]:
-        return EntrySerializer(announcement_entries(announcement), many=True).data
+        # many=True makes a ListSerializer, whose data is a list; the stubs see the one-object ReturnDict
+        return cast(list[dict[str, Any]], EntrySerializer(announcement_entries(announcement), many=True).data)
 
 
 class AnnouncementCreateSerializer(serializers.Serializer):
@@ -279,9 +282,11 @@ class AnnouncementListView(_Base):
         tags=["announcements"],
     )
     def post(self, request: Request) -> Response:
-        user = request.user
+        user = signed_in_user(request)  # IsAuthenticatedOrReadOnly: a POST is signed in
         if not is_department_official(user, user.department_id):
             raise exceptions.PermissionDenied(_("Only handlers and approvers of a department publish announcements."))
+        department = user.department
+        assert department is not None, "is_department_official: an official of a department"
         data = AnnouncementCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         references = list(dict.fromkeys(data.validated_data["applications"]))
@@ -300,7 +305,7 @@ class AnnouncementListView(_Base):
         try:
             announcement = announcement_publish(
                 actor=user,
-                department=user.department,
+                department=department,
                 applications=list(found.values()),
                 title=data.validated_data["title"],
                 period_days=data.validated_data["period_days"],
@@ -432,7 +437,7 @@ class ObjectionResolveView(_Base):
         data.is_valid(raise_exception=True)
         try:
             resolved = objection_resolve(
-                actor=request.user,
+                actor=signed_in_user(request),
                 objection=objection,
                 upheld=data.validated_data["decision"] == "upheld",
                 resolution=data.validated_data["resolution"],
@@ -469,7 +474,7 @@ class FinaliseView(_Base):
     def post(self, request: Request, pk: int) -> Response:
         announcement = self.announcement(pk)
         try:
-            done = announcement_finalise(actor=request.user, announcement=announcement)
+            done = announcement_finalise(actor=signed_in_user(request), announcement=announcement)
         except AnnouncementNotAllowed as exc:
             raise exceptions.PermissionDenied(exc.message) from exc
         except AnnouncementConflict as exc:

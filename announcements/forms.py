@@ -38,7 +38,9 @@ class PublishForm(_Form):
 
     def __init__(self, *args: Any, candidates: list[Application], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["applications"].choices = [(a.reference, a.reference) for a in candidates]
+        field = self.fields["applications"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(a.reference, a.reference) for a in candidates]
 
 
 class ObjectionForm(_Form):
@@ -67,7 +69,9 @@ class ObjectionForm(_Form):
     def __init__(self, *args: Any, entries: list[AnnouncementEntry], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.entries = {e.pk: e for e in entries}
-        self.fields["entry"].choices = [("", _("The whole announcement"))] + [
+        field = self.fields["entry"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("The whole announcement"))] + [
             (e.pk, f"{n}. {e.display_name} · {e.incentive_name} · {e.amount:,.2f}") for n, e in enumerate(entries, 1)
         ]
 
@@ -90,4 +94,6 @@ class ResolveForm(_Form):
         choices = [("dismissed", _("Dismiss: the award stands"))]
         if can_uphold:
             choices.insert(0, ("upheld", _("Uphold: the award is withdrawn and its budget released")))
-        self.fields["decision"].choices = choices
+        field = self.fields["decision"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices

@@ -139,7 +139,7 @@ def announcement_publish(
         problems["title"] = [_("Enter the announcement's title.")]
     elif len(title) > 200:
         problems["title"] = [_("The title may have at most 200 characters.")]
-    if not isinstance(period_days, int) or not 1 <= period_days <= MAX_PERIOD_DAYS:
+    if not isinstance(period_days, int) or not 1 <= period_days <= MAX_PERIOD_DAYS:  # type: ignore[redundant-expr]  # callers outside typing
         problems["period_days"] = [_("The period is between 1 and %(max)s working days.") % {"max": MAX_PERIOD_DAYS}]
     chosen = list({a.pk: a for a in applications}.values())
     if not chosen:
@@ -337,6 +337,7 @@ def objection_resolve(
 def _withdraw_award(actor: User, objection: Objection, resolution: str, ip_address: str | None) -> str | None:
     """The entry's award is withdrawn and the application leaves by "uphold_objection"; returns its
     reference, or None when an earlier upheld objection already withdrew it."""
+    assert objection.entry_id is not None, "called for an objection to an entry"
     entry = AnnouncementEntry.objects.select_related("award__application").get(pk=objection.entry_id)
     application = entry.award.application
     if application.status == Status.WITHDRAWN:

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.models import OfficialRole
+from accounts.models import OfficialRole, User
+from accounts.permissions import signed_in_user
 from applications.workflow import TransitionNotAllowed
 from portal.http import client_ip
 
@@ -104,7 +105,8 @@ def _render_detail(
 ) -> HttpResponse:
     entries = entries if entries is not None else list(announcement_entries(announcement))
     closed = objection_period_problem(announcement)
-    official = is_department_official(request.user, announcement.department_id)
+    user = request.user
+    official = is_department_official(user, announcement.department_id)
     return render(
         request,
         "announcements/detail.html",
@@ -117,7 +119,7 @@ def _render_detail(
             "error_links": _error_links(form) if form is not None else [],
             "problem": problem,
             "official": official,
-            "is_approver": official and request.user.official_role == OfficialRole.APPROVER,
+            "is_approver": official and isinstance(user, User) and user.official_role == OfficialRole.APPROVER,
             "open_objections": open_objection_count(announcement) if official else 0,
             "provisional": period_is_provisional(announcement),
             "period_over": timezone.localdate() > announcement.ends_on,
@@ -142,7 +144,7 @@ def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _render_detail(request, announcement, form=form, entries=entries, status=400)
     throttle = ObjectionRateThrottle()
-    if not throttle.allow_request(request, None):
+    if not throttle.allow_request(request, None):  # type: ignore[arg-type]  # a page, no APIView: the throttle reads META
         wait = int(throttle.wait() or 3600)
         minutes = max(1, -(-wait // 60))
         response = render(
@@ -181,13 +183,15 @@ def objection_received(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def publish(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     if not is_department_official(user, user.department_id):
         raise PermissionDenied
+    department = user.department
+    assert department is not None, "is_department_official: an official of a department"
     candidates = list(announceable_applications(user))
     initial = {
         "title": _("%(department)s: proposed awards for public announcement (%(day)s)")
-        % {"department": user.department.localized("name"), "day": timezone.localdate().isoformat()}
+        % {"department": department.localized("name"), "day": timezone.localdate().isoformat()}
     }
     form = PublishForm(request.POST or None, candidates=candidates, initial=initial)
     status = 200
@@ -197,7 +201,7 @@ def publish(request: HttpRequest) -> HttpResponse:
             try:
                 announcement = announcement_publish(
                     actor=user,
-                    department=user.department,
+                    department=department,
                     applications=[c for c in candidates if c.reference in chosen],
                     title=form.cleaned_data["title"],
                     period_days=form.cleaned_data["period_days"],
@@ -223,9 +227,12 @@ def publish(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _require_department_official(request: HttpRequest, announcement: Announcement) -> None:
-    if not is_department_official(request.user, announcement.department_id):
+def _require_department_official(request: HttpRequest, announcement: Announcement) -> User:
+    """The signed-in official of the announcement's department; PermissionDenied for anyone else."""
+    user = request.user
+    if not isinstance(user, User) or not is_department_official(user, announcement.department_id):
         raise PermissionDenied
+    return user
 
 
 def _render_objections(
@@ -237,7 +244,7 @@ def _render_objections(
     status: int = 200,
 ) -> HttpResponse:
     bound = bound or {}
-    can_uphold = request.user.official_role == OfficialRole.APPROVER
+    can_uphold = signed_in_user(request).official_role == OfficialRole.APPROVER
     rows = []
     for objection in announcement_objections(announcement):
         form = None
@@ -271,18 +278,18 @@ def objections(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def objection_resolve_view(request: HttpRequest, pk: int, objection_id: int) -> HttpResponse:
     announcement = _announcement(pk)
-    _require_department_official(request, announcement)
+    official = _require_department_official(request, announcement)
     objection = get_object_or_404(
         Objection.objects.select_related("announcement"), pk=objection_id, announcement=announcement
     )
-    can_uphold = request.user.official_role == OfficialRole.APPROVER
+    can_uphold = official.official_role == OfficialRole.APPROVER
     form = ResolveForm(request.POST, prefix=f"objection-{objection.pk}", can_uphold=can_uphold)
     if not form.is_valid():
         return _render_objections(request, announcement, bound={objection.pk: form}, status=400)
     upheld = form.cleaned_data["decision"] == "upheld"
     try:
         objection_resolve(
-            actor=request.user,
+            actor=official,
             objection=objection,
             upheld=upheld,
             resolution=form.cleaned_data["resolution"],
@@ -309,9 +316,9 @@ def objection_resolve_view(request: HttpRequest, pk: int, objection_id: int) -> 
 @require_POST
 def finalise(request: HttpRequest, pk: int) -> HttpResponse:
     announcement = _announcement(pk)
-    _require_department_official(request, announcement)
+    official = _require_department_official(request, announcement)
     try:
-        done = announcement_finalise(actor=request.user, announcement=announcement)
+        done = announcement_finalise(actor=official, announcement=announcement)
     except AnnouncementNotAllowed as exc:
         raise PermissionDenied(exc.message) from exc
     except AnnouncementConflict as exc:

@@ -25,7 +25,7 @@ def no_conflict_of_interest(actor: Any, objection: Objection) -> None:
         )
 
 
-STATES = {
+STATES: dict[str, State] = {
     S.OPEN: State(open=True, tone="action"),
     S.UPHELD: State(tone="negative"),
     S.DISMISSED: State(tone="neutral"),

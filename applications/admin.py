@@ -22,7 +22,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 class DocumentInline(admin.TabularInline):
     model = ApplicationDocument
-    fields = [
+    fields = readonly_fields = (
         "original_name",
         "required_document",
         "format",
@@ -31,8 +31,7 @@ class DocumentInline(admin.TabularInline):
         "uploaded_by",
         "uploaded_at",
         "for_supplement",
-    ]
-    readonly_fields = fields
+    )
     extra = 0
     can_delete = False
     show_change_link = False
@@ -62,7 +61,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
     inlines = [DocumentInline]
-    readonly_fields = [
+    fields = readonly_fields = (
         "reference",
         "applicant",
         "incentive",
@@ -78,5 +77,4 @@ class ApplicationAdmin(ReadOnlyAdmin):
         "updated_at",
         "submitted_at",
         "version",
-    ]
-    fields = readonly_fields
+    )

@@ -27,6 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.permissions import signed_in_user
 from audit.models import AuditEvent
 from measures.models import Incentive
 from portal.api import Conflict, JSONParser
@@ -91,7 +92,7 @@ def _invalid(exc: ApplicationError, field: str = "non_field_errors") -> exceptio
     return exceptions.ValidationError(errors)
 
 
-class ApplicantAPIMixin:
+class ApplicantAPIMixin(APIView):
     """Signed-in users only; the Token scheme first, so an anonymous call gets 401, not 403."""
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]
@@ -121,7 +122,7 @@ class ApplicationListView(ApplicantAPIMixin, generics.ListCreateAPIView):
         responses={201: ApplicationSerializer},
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if not request.user.applicant_id:
+        if not signed_in_user(request).applicant_id:
             raise exceptions.PermissionDenied(_("Only an enterprise or individual account can apply."))
         serializer = ApplicationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -133,7 +134,7 @@ class ApplicationListView(ApplicantAPIMixin, generics.ListCreateAPIView):
             raise exceptions.ValidationError({f"data.{section}": messages for section, messages in errors.items()})
         try:
             application = application_create(
-                actor=request.user,
+                actor=signed_in_user(request),
                 incentive=incentive,
                 fiscal_year=serializer.validated_data["fiscal_year"],
                 data=answers,
@@ -174,7 +175,7 @@ class ApplicationDetailView(ApplicantAPIMixin, APIView):
             with transaction.atomic():
                 for section_key, section_answers in answers.items():
                     application = application_save_section(
-                        actor=request.user,
+                        actor=signed_in_user(request),
                         application=application,
                         section_key=section_key,
                         answers={**application.data.get(section_key, {}), **section_answers},
@@ -227,7 +228,7 @@ class ApplicationDocumentsView(ApplicantAPIMixin, generics.ListCreateAPIView):
                 raise exceptions.ValidationError({"kind": [_("This document type does not belong to this incentive.")]})
         try:
             document = document_add(
-                actor=request.user,
+                actor=signed_in_user(request),
                 application=application,
                 upload=serializer.validated_data["file"],
                 required_document=required,
@@ -256,7 +257,10 @@ class ApplicationDocumentFileView(ApplicantAPIMixin, APIView):
         response = document_file_response(document)
         # As on the page: an official's view of an applicant's document is on the record.
         document_viewed(
-            actor=request.user, application=application, document_id=document.pk, ip_address=client_ip(request)
+            actor=signed_in_user(request),
+            application=application,
+            document_id=document.pk,
+            ip_address=client_ip(request),
         )
         return response
 
@@ -275,7 +279,9 @@ class ApplicationSubmitView(_Action):
     def post(self, request: Request, reference: str) -> Response:
         application = access_application(request.user, reference)
         try:
-            submitted = application_submit(actor=request.user, application=application, ip_address=client_ip(request))
+            submitted = application_submit(
+                actor=signed_in_user(request), application=application, ip_address=client_ip(request)
+            )
         except ApplicationError as exc:
             raise _invalid(exc) from exc
         except TransitionNotAllowed as exc:
@@ -296,7 +302,7 @@ class ApplicationWithdrawView(_Action):
         serializer.is_valid(raise_exception=True)
         try:
             withdrawn = application_withdraw(
-                actor=request.user,
+                actor=signed_in_user(request),
                 application=application,
                 reason=serializer.validated_data.get("reason", ""),
                 ip_address=client_ip(request),
@@ -320,7 +326,7 @@ class ApplicationSupplementView(_Action):
         serializer.is_valid(raise_exception=True)
         try:
             answered = application_supplement(
-                actor=request.user,
+                actor=signed_in_user(request),
                 application=application,
                 note=serializer.validated_data["note"],
                 ip_address=client_ip(request),

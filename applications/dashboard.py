@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Notification
+from accounts.permissions import signed_in_user
 from accounts.selectors import applicant_of, profile_completeness
 
 from .matching import Match, matches_for
@@ -24,10 +25,10 @@ from .workflow import NEXT_STEP_FOR_APPLICANT
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    applicant = applicant_of(request.user)
+    applicant = applicant_of(signed_in_user(request))
     applications = list(application_list(request.user, own_only=True))
     percent, missing = profile_completeness(applicant)
-    notifications = list(Notification.objects.filter(user=request.user).order_by("-created_at")[:10])
+    notifications = list(Notification.objects.filter(user=signed_in_user(request)).order_by("-created_at")[:10])
     return render(
         request,
         "dashboard/home.html",
@@ -44,7 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def matches(request: HttpRequest) -> HttpResponse:
-    applicant = applicant_of(request.user)
+    applicant = applicant_of(signed_in_user(request))
     found = matches_for(applicant, on=timezone.localdate())
     return render(
         request,
@@ -93,7 +94,7 @@ class MatchesView(APIView):
 
     @extend_schema(responses=MatchSerializer(many=True), summary="What can I claim (政策匹配)")
     def get(self, request: Request) -> Response:
-        applicant = applicant_of(request.user)
+        applicant = applicant_of(signed_in_user(request))
         return Response(MatchSerializer(matches_for(applicant, on=timezone.localdate()), many=True).data)
 
 

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.permissions import signed_in_user
 from portal.uploads import CONTENT_TYPES
 
 from .forms import DocumentUploadForm
@@ -41,7 +42,7 @@ def documents(request: HttpRequest, key: str) -> HttpResponse:
         if form.is_valid():
             try:
                 added = document_add(
-                    actor=request.user,
+                    actor=signed_in_user(request),
                     application=application,
                     upload=form.cleaned_data["file"],
                     required_document=form.required_document(),
@@ -112,7 +113,7 @@ def document_delete(request: HttpRequest, key: str, document_id: int) -> HttpRes
     if found is None:
         raise Http404
     try:
-        document_remove(actor=request.user, document=found)
+        document_remove(actor=signed_in_user(request), document=found)
     except TransitionNotAllowed as exc:
         messages.error(request, str(exc))
     else:

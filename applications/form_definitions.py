@@ -20,9 +20,10 @@ per section when saved and all together on submission.
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from measures.amounts import Claim
@@ -127,7 +128,7 @@ KIND_FIELDS: dict[str, list[dict[str, Any]]] = {
         {"key": "bank", "type": "text", "required": False, "label": "意向合作银行", "label_en": "Preferred bank"},
     ],
 }
-KIND_CLAIM = {
+KIND_CLAIM: dict[str, dict[str, str]] = {
     Kind.PER_UNIT_GRANT: {"units": "claim.units", "requested": "claim.requested_amount"},
     Kind.COST_SHARE_GRANT: {"eligible_spending": "claim.investment"},
     Kind.DISCRETIONARY_GRANT: {"requested": "claim.requested_amount"},
@@ -137,7 +138,8 @@ KIND_CLAIM = {
 
 def definition_for(incentive: Incentive) -> dict[str, Any]:
     if incentive.application_form:
-        return incentive.application_form
+        stored: dict[str, Any] = incentive.application_form  # JSON: the definition as the admin saved it
+        return stored
     sections = [
         {
             "key": "claim",
@@ -151,9 +153,8 @@ def definition_for(incentive: Incentive) -> dict[str, Any]:
 
 
 def localized(item: dict[str, Any], key: str) -> str:
-    if is_english() and item.get(f"{key}_en"):
-        return item[f"{key}_en"]
-    return item.get(key, "")
+    text: str = item[f"{key}_en"] if is_english() and item.get(f"{key}_en") else item.get(key, "")
+    return text
 
 
 @dataclass(frozen=True)
@@ -252,7 +253,7 @@ class SectionResult:
         ]
         for key, formset in self.formsets.items():
             problems += [(f"id_{key}-TOTAL_FORMS", str(m)) for m in formset.non_form_errors()]
-            for index, row_errors in enumerate(formset.errors):
+            for index, row_errors in enumerate(cast(list[ErrorDict], formset.errors)):  # the stubs: ErrorList
                 for name, messages in row_errors.items():
                     problems += [
                         (f"id_{key}-{index}-{name}", _("Row %(n)s: %(m)s") % {"n": index + 1, "m": m}) for m in messages

@@ -28,8 +28,10 @@ class StartForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fiscal_year"].choices = fiscal_year_choices()
-        self.fields["fiscal_year"].initial = timezone.localdate().year
+        fiscal_year = self.fields["fiscal_year"]
+        assert isinstance(fiscal_year, forms.ChoiceField)
+        fiscal_year.choices = fiscal_year_choices()
+        fiscal_year.initial = timezone.localdate().year
 
 
 class DocumentUploadForm(forms.Form):
@@ -43,7 +45,9 @@ class DocumentUploadForm(forms.Form):
     def __init__(self, *args: Any, incentive: Incentive, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.required_documents = {str(d.pk): d for d in incentive.required_documents.all()}
-        self.fields["kind"].choices = [
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = [
             ("", _("Choose the document type")),
             *[(pk, d.localized("name")) for pk, d in self.required_documents.items()],
             (OTHER_DOCUMENT, _("Other supporting document")),

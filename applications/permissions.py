@@ -80,9 +80,8 @@ NOWHERE = ActingScope(None, frozenset(), frozenset())
 
 
 def acting_scope(user: Any) -> ActingScope:
-    role = {OfficialRole.HANDLER: Role.HANDLER, OfficialRole.APPROVER: Role.APPROVER}.get(
-        getattr(user, "official_role", None)
-    )
+    roles: dict[str, str] = {OfficialRole.HANDLER: Role.HANDLER, OfficialRole.APPROVER: Role.APPROVER}
+    role = roles.get(getattr(user, "official_role", ""))
     if role is None or not getattr(user, "department_id", None) or not getattr(user, "is_authenticated", False):
         return NOWHERE
     incentive_ids = frozenset(_department_incentives(user, acting=True).values_list("pk", flat=True))

@@ -87,7 +87,8 @@ def status_label(value: Any) -> str:
 
 def _detail(application: Application, event: Any, verb: str, documents: dict[int, str]) -> str:
     if event.action == "application.comment":
-        return event.after.get("comment", "")
+        comment: str = event.after.get("comment", "")
+        return comment
     if event.action == "document.view":
         return documents.get(event.after.get("document"), "")
     if event.action == "personal_data.view":

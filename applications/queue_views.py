@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.permissions import signed_in_user
+
 from .models import Status
 from .permissions import acting_scope
 from .review import (
@@ -117,7 +119,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def accept_many(request: HttpRequest) -> HttpResponse:
     """Accepts the selected submitted applications, each on its own; shows what happened to each."""
-    user = request.user
+    user = signed_in_user(request)
     if not is_official(user):
         raise PermissionDenied
     references = [r for r in dict.fromkeys(request.POST.getlist("references")) if r][:ACCEPT_MANY_LIMIT]

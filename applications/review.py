@@ -19,6 +19,7 @@ from accounts.services import notification_send
 from audit.services import audit_record
 from measures.amounts import compute_amount
 from measures.ceilings import Ceiling, policy_ceiling
+from portal.workflow import audit_event_of
 from workdays.calendar import add_working_days
 
 from . import form_definitions
@@ -39,7 +40,7 @@ def _require(actor: User, application: Application, role: str) -> set[str]:
 def _schedule_notice(application: Application, kind: str) -> None:
     from .tasks import generate_notice
 
-    sequence = application.audit_event.sequence
+    sequence = audit_event_of(application).sequence
     transaction.on_commit(lambda: generate_notice.delay(application.pk, kind, sequence))
 
 
@@ -203,8 +204,8 @@ def claim_ceiling(application: Application, on: dt.date | None = None) -> Ceilin
     return policy_ceiling(application.incentive, on=on or _today(), claim=claim, fiscal_year=application.fiscal_year)
 
 
-def require_within_ceiling(amount: Decimal, ceiling: Ceiling, *, fiscal_year: int) -> None:
-    """Refuses an amount above the policy ceiling, whatever reason an official gives."""
+def require_within_ceiling(amount: Decimal, ceiling: Ceiling, *, fiscal_year: int) -> Decimal:
+    """Refuses an amount above the policy ceiling, whatever reason an official gives; returns the ceiling."""
     if ceiling.amount is None:
         raise AboveCeiling(
             _(
@@ -221,6 +222,7 @@ def require_within_ceiling(amount: Decimal, ceiling: Ceiling, *, fiscal_year: in
             )
             % {"amount": f"{amount:,.2f}", "ceiling": f"{ceiling.amount:,.2f}", "how": " ".join(ceiling.trace())}
         )
+    return ceiling.amount
 
 
 def application_propose(

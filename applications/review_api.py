@@ -82,7 +82,7 @@ class BudgetExceeded(exceptions.APIException):
     default_code = "budget_exceeded"
 
 
-class OfficialsAPIMixin:
+class OfficialsAPIMixin(APIView):
     """Signed-in users only; the Token scheme first, so an anonymous call gets 401, not 403."""
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]

@@ -54,8 +54,10 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args: Any, incentives: list[Incentive] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.use_required_attribute = False
-        self.fields["status"].choices = [("", _("Any status")), *[c for c in Status.choices if c[0] != Status.DRAFT]]
-        self.fields["incentive"].choices = [("", _("Any incentive"))] + [
+        status, incentive = self.fields["status"], self.fields["incentive"]
+        assert isinstance(status, forms.ChoiceField) and isinstance(incentive, forms.ChoiceField)
+        status.choices = [("", _("Any status")), *[c for c in Status.choices if c[0] != Status.DRAFT]]
+        incentive.choices = [("", _("Any incentive"))] + [
             (i.code, f"{i.measure.number}. {i.localized('name')}") for i in (incentives or [])
         ]
         self.fields["measure"].widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
@@ -148,7 +150,8 @@ class ProposeForm(VersionForm):
             self.fields["amount"].help_text = f"{self.fields['amount'].help_text} {extra}".strip()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         amount = data.get("amount")
         if "amount" in self.errors:
             return data
@@ -230,8 +233,9 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, handlers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["handler"].queryset = handlers
-        self.fields["handler"].label_from_instance = lambda user: str(user)
+        handler = self.fields["handler"]
+        assert isinstance(handler, forms.ModelChoiceField)
+        handler.queryset = handlers  # labelled by str(user), ModelChoiceField's own label
 
 
 class RevealForm(forms.Form):

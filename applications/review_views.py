@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.identifiers import mask_resident_id
 from accounts.models import BankAccount, OfficialRole
+from accounts.permissions import signed_in_user
 from measures.amounts import AmountInputError, money
 from portal.http import client_ip
 from portal.languages import is_english
@@ -123,7 +124,7 @@ def assign(request: HttpRequest, reference: str) -> HttpResponse:
         return redirect(back)
     handler = form.cleaned_data["handler"]
     try:
-        application_assign(actor=request.user, application=application, handler=handler)
+        application_assign(actor=signed_in_user(request), application=application, handler=handler)
     except (ApplicationError, TransitionNotAllowed) as exc:
         messages.error(request, getattr(exc, "message", str(exc)))
     else:
@@ -219,7 +220,7 @@ def _render_page(
     revealed: dict[str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     bound, kept = bound or {}, kept or {}
     roles = roles_for(user, application)
     engine, cap, trace = _engine(application)
@@ -416,7 +417,7 @@ def comment(request: HttpRequest, reference: str) -> HttpResponse:
     if not form.is_valid():
         return _render_page(request, application, comment_form=form, status=400)
     try:
-        comment_add(actor=request.user, application=application, text=form.cleaned_data["text"])
+        comment_add(actor=signed_in_user(request), application=application, text=form.cleaned_data["text"])
     except ApplicationError as exc:
         form.add_error("text", exc.message)
         return _render_page(request, application, comment_form=form, status=400)
@@ -433,7 +434,7 @@ def checklist(request: HttpRequest, reference: str) -> HttpResponse:
     form = ChecklistForm(request.POST, items=_checklist_items(application), ticked={})
     form.is_valid()  # checkboxes: every combination is valid
     try:
-        checklist_set(actor=request.user, application=application, ticked=form.ticked())
+        checklist_set(actor=signed_in_user(request), application=application, ticked=form.ticked())
     except TransitionNotAllowed as exc:
         return _render_page(request, application, problem=str(exc), status=409)
     messages.success(request, _("The review checklist is saved."))
@@ -457,7 +458,9 @@ def reveal(request: HttpRequest, reference: str) -> HttpResponse:
         value = getattr(getattr(applicant, "bank_account", None), "account_number", "") or ""
     if not value:
         raise Http404
-    personal_data_shown(actor=request.user, application=application, what=what, ip_address=client_ip(request))
+    personal_data_shown(
+        actor=signed_in_user(request), application=application, what=what, ip_address=client_ip(request)
+    )
     return _render_page(request, application, revealed={what: value})
 
 
@@ -469,5 +472,7 @@ def document(request: HttpRequest, reference: str, document_id: int) -> FileResp
     if found is None:
         raise Http404
     response = document_file_response(found)
-    document_viewed(actor=request.user, application=application, document_id=found.pk, ip_address=client_ip(request))
+    document_viewed(
+        actor=signed_in_user(request), application=application, document_id=found.pk, ip_address=client_ip(request)
+    )
     return response

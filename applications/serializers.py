@@ -93,7 +93,9 @@ class ApplicationListSerializer(serializers.ModelSerializer):
 
 
 class ApplicationSerializer(ApplicationListSerializer):
-    data = serializers.JSONField(help_text="The answers: section key → field key → value (rows: a list of objects).")
+    data = serializers.JSONField(  # type: ignore[assignment]  # a declared field: the metaclass takes it
+        help_text="The answers: section key → field key → value (rows: a list of objects)."
+    )
     amount_trace = serializers.SerializerMethodField(help_text="How the estimated amount was reached, line by line.")
     documents = DocumentSerializer(many=True)
     problems = serializers.SerializerMethodField(
@@ -133,11 +135,11 @@ def _answers_field() -> serializers.Field:
 class ApplicationCreateSerializer(serializers.Serializer):
     incentive = serializers.SlugField(help_text="The incentive's code, e.g. m17-china-quality-award-org.")
     fiscal_year = serializers.IntegerField()
-    data = _answers_field()
+    data = _answers_field()  # type: ignore[assignment]  # a declared field: the metaclass takes it
 
 
 class ApplicationUpdateSerializer(serializers.Serializer):
-    data = _answers_field()
+    data = _answers_field()  # type: ignore[assignment]  # a declared field: the metaclass takes it
     version = serializers.IntegerField(
         required=False, help_text="The version you read; a different current version answers 409."
     )
@@ -166,11 +168,13 @@ class TimelineEntrySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_status_before(self, event: AuditEvent) -> str | None:
-        return event.before.get("status")
+        status: str | None = event.before.get("status")  # JSON
+        return status
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_status_after(self, event: AuditEvent) -> str | None:
-        return event.after.get("status")
+        status: str | None = event.after.get("status")  # JSON
+        return status
 
 
 def clean_answers(incentive: Any, data: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], dict[str, list[str]]]:

@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from accounts.permissions import signed_in_user
 from portal.http import client_ip
 
 from .models import Notice
@@ -67,7 +68,7 @@ def verify_form(request: HttpRequest) -> HttpResponse:
 
 def verify_notice(request: HttpRequest, code: str) -> HttpResponse:
     throttle = VerifyRateThrottle()
-    if not throttle.allow_request(request, None):
+    if not throttle.allow_request(request, None):  # type: ignore[arg-type]  # a page, no APIView: the throttle reads META
         wait = throttle.wait()
         response = render(request, "verify/throttled.html", {"wait": int(wait or 60)}, status=429)
         response["Retry-After"] = str(int(wait or 60))
@@ -98,7 +99,7 @@ def notice_pdf(request: HttpRequest, pk: int) -> FileResponse:
     application = access_application(request.user, notice.application_id)  # 404 unless the user may see it
     # Officials' reads of an applicant's papers are on the record, like their document views.
     document_viewed(
-        actor=request.user,
+        actor=signed_in_user(request),
         application=application,
         document_id=notice.pk,
         ip_address=client_ip(request),

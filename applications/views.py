@@ -7,13 +7,14 @@ read that decides who may see what in selectors.py (others' applications are a 4
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
+from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,8 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.permissions import signed_in_user
 from measures.amounts import compute_amount
-from measures.models import Incentive
+from measures.models import Incentive, RequiredDocument
 from portal.http import client_ip
 
 from . import form_definitions
@@ -101,10 +103,15 @@ def _section_state(application: Application, section: form_definitions.Section) 
     return "in_progress"
 
 
-def _document_rows(application: Application) -> tuple[list[dict[str, Any]], list[ApplicationDocument], str]:
+class DocumentRow(TypedDict):
+    required: RequiredDocument
+    documents: list[ApplicationDocument]
+
+
+def _document_rows(application: Application) -> tuple[list[DocumentRow], list[ApplicationDocument], str]:
     """Each required document with the files provided for it; other files; the task's state."""
     documents = list(application.documents.all())
-    rows = []
+    rows: list[DocumentRow] = []
     for required in application.incentive.required_documents.all():
         provided = [d for d in documents if d.required_document_id == required.pk]
         rows.append({"required": required, "documents": provided})
@@ -195,7 +202,7 @@ def _summary_links(result: form_definitions.SectionResult) -> list[tuple[str, st
         (f"id_{key}-{index}-{name}", str(message)): _("Row %(n)s, %(label)s: %(message)s")
         % {"n": index + 1, "label": formset.forms[index].fields[name].label, "message": message}
         for key, formset in result.formsets.items()
-        for index, row_errors in enumerate(formset.errors)
+        for index, row_errors in enumerate(cast(list[ErrorDict], formset.errors))  # the stubs: ErrorList
         for name, messages in row_errors.items()
         if name in formset.forms[index].fields
         for message in messages
@@ -237,7 +244,7 @@ def start(request: HttpRequest, incentive_code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             application = application_create(
-                actor=request.user, incentive=incentive, fiscal_year=form.cleaned_data["fiscal_year"]
+                actor=signed_in_user(request), incentive=incentive, fiscal_year=form.cleaned_data["fiscal_year"]
             )
         except DuplicateApplication as exc:
             problem, existing = exc.message, exc.existing
@@ -354,7 +361,7 @@ def section(request: HttpRequest, key: str, section_key: str) -> HttpResponse:
         answers = result.raw()
         try:
             application = application_save_section(
-                actor=request.user, application=application, section_key=current.key, answers=answers
+                actor=signed_in_user(request), application=application, section_key=current.key, answers=answers
             )
         except TransitionNotAllowed as exc:
             # Nothing saved (changed meanwhile, or no longer editable): show what was typed.
@@ -438,7 +445,9 @@ def check(request: HttpRequest, key: str) -> HttpResponse:
 def submit(request: HttpRequest, key: str) -> HttpResponse:
     application = access_application(request.user, key, own_only=True)
     try:
-        submitted = application_submit(actor=request.user, application=application, ip_address=client_ip(request))
+        submitted = application_submit(
+            actor=signed_in_user(request), application=application, ip_address=client_ip(request)
+        )
     except ApplicationError as exc:
         return _check_page(request, application, problem=exc.message, problems=exc.problems, status=400)
     except TransitionNotAllowed as exc:
@@ -467,7 +476,7 @@ def withdraw(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             application_withdraw(
-                actor=request.user,
+                actor=signed_in_user(request),
                 application=application,
                 reason=form.cleaned_data["reason"],
                 ip_address=client_ip(request),
@@ -496,7 +505,10 @@ def supplement(request: HttpRequest, key: str) -> HttpResponse:
         return _submitted_detail(request, application, supplement_form=form, status=400)
     try:
         application_supplement(
-            actor=request.user, application=application, note=form.cleaned_data["note"], ip_address=client_ip(request)
+            actor=signed_in_user(request),
+            application=application,
+            note=form.cleaned_data["note"],
+            ip_address=client_ip(request),
         )
     except ApplicationError as exc:
         return _submitted_detail(

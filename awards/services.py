@@ -24,8 +24,7 @@ def award_commit(*, actor: Any, application: Application, amount: Decimal) -> Aw
     approval rolls back and the error says what is left.
     """
     # The policy's ceiling first, whatever approved the amount (a person, an offer, an import).
-    ceiling = claim_ceiling(application)
-    require_within_ceiling(amount, ceiling, fiscal_year=application.fiscal_year)
+    ceiling = require_within_ceiling(amount, claim_ceiling(application), fiscal_year=application.fiscal_year)
     budget = (
         Budget.objects.select_for_update()
         .filter(incentive_id=application.incentive_id, fiscal_year=application.fiscal_year)
@@ -44,7 +43,7 @@ def award_commit(*, actor: Any, application: Application, amount: Decimal) -> Aw
         )
     budget.committed += amount
     budget.save(update_fields=["committed", "updated_at"])
-    award = Award.objects.create(application=application, budget=budget, amount=amount, ceiling=ceiling.amount)
+    award = Award.objects.create(application=application, budget=budget, amount=amount, ceiling=ceiling)
     audit_record(
         actor=actor,
         action="budget.commit",
@@ -52,7 +51,7 @@ def award_commit(*, actor: Any, application: Application, amount: Decimal) -> Aw
         after={
             "application": application.reference,
             "amount": amount,
-            "ceiling": ceiling.amount,
+            "ceiling": ceiling,
             "committed": budget.committed,
         },
     )
@@ -107,7 +106,9 @@ def award_commit_on_approval(*, actor: Any, application: Application) -> None:
     commits its amount in the approval's transaction, or is refused with the budget's reason."""
     if not application.incentive.pays_money:
         return
+    amount = application.proposed_amount
+    assert amount is not None, "only a proposed application is approved, and proposing sets its amount"
     try:
-        award_commit(actor=actor, application=application, amount=application.proposed_amount)
+        award_commit(actor=actor, application=application, amount=amount)
     except BudgetError as error:
         raise BudgetRefused(error.message, remaining=error.remaining) from error

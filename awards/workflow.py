@@ -14,7 +14,7 @@ from portal.workflow import t as _t
 from .models import Award
 
 S = Award.Status
-STATES = {
+STATES: dict[str, State] = {
     S.COMMITTED: State(open=True, tone="progress"),
     S.FINAL: State(open=True, tone="positive"),
     S.PAID: State(tone="done"),

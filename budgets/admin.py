@@ -8,6 +8,8 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from import_export.admin import ImportExportModelAdmin
 
+from accounts.permissions import signed_in_user
+
 from .models import Budget
 from .resources import BudgetResource
 from .services import BudgetError, budget_problems, budget_set
@@ -22,12 +24,13 @@ class BudgetAdminForm(forms.ModelForm):
         fields = ["incentive", "fiscal_year", "allocation"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()  # the ModelForm's: also asks for the unique checks
+        data = self.cleaned_data
         budget = self.instance
         incentive = data.get("incentive") or getattr(budget, "incentive", None)
         allocation = data.get("allocation")
         if incentive is not None and allocation is not None:
-            used = (budget.committed or 0) + (budget.paid or 0) if budget.pk else Decimal(0)
+            used = (budget.committed or Decimal(0)) + (budget.paid or Decimal(0)) if budget.pk else Decimal(0)
             for field, messages in budget_problems(incentive=incentive, allocation=allocation, used=used).items():
                 self.add_error(field if field in self.fields else None, messages)
         return data
@@ -54,7 +57,10 @@ class BudgetAdmin(ImportExportModelAdmin):
         """Through the service: locked, never below what is used, on the audit trail."""
         try:
             saved = budget_set(
-                actor=request.user, incentive=obj.incentive, fiscal_year=obj.fiscal_year, allocation=obj.allocation
+                actor=signed_in_user(request),
+                incentive=obj.incentive,
+                fiscal_year=obj.fiscal_year,
+                allocation=obj.allocation,
             )
         except BudgetError as refused:
             self.message_user(request, refused.message, level=messages.ERROR)

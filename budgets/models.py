@@ -1,5 +1,7 @@
 """Budgets (预算): an incentive's allocation for a fiscal year, never overspent."""
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -34,5 +36,10 @@ class Budget(models.Model):
         return f"{self.incentive.code} {self.fiscal_year}"
 
     @property
-    def remaining(self):
+    def remaining(self) -> Decimal:
         return self.allocation - self.committed - self.paid
+
+    @property
+    def used_percent(self) -> int:
+        """Committed and paid, as a whole percentage of the allocation (at most 100)."""
+        return min(100, round((self.committed + self.paid) * 100 / self.allocation)) if self.allocation else 0

@@ -6,7 +6,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
+from import_export.results import Result
 
+from accounts.models import User
 from measures.models import Incentive
 from portal.spreadsheets import neutralise
 
@@ -36,6 +38,8 @@ class BudgetResource(resources.ModelResource):
         use_transactions = True
         clean_model_instances = True
 
+    _actor: User | None = None  # who imports: import_data's `user`
+
     def get_queryset(self) -> Any:
         return Budget.objects.select_related("incentive")
 
@@ -56,11 +60,13 @@ class BudgetResource(resources.ModelResource):
     def export_field(self, field: Any, instance: Any, **kwargs: Any) -> Any:
         return neutralise(super().export_field(field, instance, **kwargs))
 
-    def validate_instance(self, instance: Any, import_validation_errors: Any = None, validate_unique: bool = True):
+    def validate_instance(
+        self, instance: Any, import_validation_errors: Any = None, validate_unique: bool = True
+    ) -> None:
         errors = dict(import_validation_errors or {})
         allocation = getattr(instance, "allocation", None)
         if allocation is not None and getattr(instance, "incentive_id", None):
-            used = (instance.committed or 0) + (instance.paid or 0)
+            used = (instance.committed or Decimal(0)) + (instance.paid or Decimal(0))
             for name, messages in budget_problems(
                 incentive=instance.incentive, allocation=allocation, used=used
             ).items():
@@ -70,8 +76,10 @@ class BudgetResource(resources.ModelResource):
         # The model's own checks (unique together is the import id; the service locks the row).
         super().validate_instance(instance, None, validate_unique=False)
 
-    def do_instance_save(self, instance: Any, is_create: bool) -> None:
-        actor = getattr(self, "_actor", None)
+    def do_instance_save(self, instance: Any, is_create: bool) -> None:  # type: ignore[override]  # the stub lacks import-export 4's is_create
+        actor = self._actor
+        if actor is None:  # no signed-in user passed to the import: budget_set's own refusal
+            raise ValidationError({"allocation": [_("Only finance officers set budgets.")]})
         try:
             saved = budget_set(
                 actor=actor,
@@ -83,6 +91,24 @@ class BudgetResource(resources.ModelResource):
             raise ValidationError({"allocation": [refused.message]}) from None
         instance.pk = saved.pk
 
-    def import_data(self, dataset: Any, dry_run: bool = False, raise_errors: bool = False, **kwargs: Any) -> Any:
-        self._actor = kwargs.get("user")
-        return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
+    def import_data(
+        self,
+        dataset: Any,
+        dry_run: bool = False,
+        raise_errors: bool = False,
+        use_transactions: bool | None = None,
+        collect_failed_rows: bool = False,
+        rollback_on_validation_errors: bool = False,
+        **kwargs: Any,
+    ) -> Result:
+        user = kwargs.get("user")
+        self._actor = user if isinstance(user, User) else None
+        return super().import_data(
+            dataset,
+            dry_run=dry_run,
+            raise_errors=raise_errors,
+            use_transactions=use_transactions,
+            collect_failed_rows=collect_failed_rows,
+            rollback_on_validation_errors=rollback_on_validation_errors,
+            **kwargs,
+        )

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.permissions import signed_in_user
 from measures.models import Incentive
 
 from .permissions import may_manage_budgets
@@ -23,8 +24,13 @@ from .services import BudgetError, budget_set
 BUDGETS_PAGE_SIZE = 50
 
 
+class IncentiveChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Incentive) -> str:
+        return f"{obj.measure.number}. {obj.localized('name')}"
+
+
 class BudgetForm(forms.Form):
-    incentive = forms.ModelChoiceField(
+    incentive = IncentiveChoiceField(
         label=gettext_lazy("Incentive"), queryset=Incentive.objects.none(), to_field_name="code"
     )
     fiscal_year = forms.IntegerField(label=gettext_lazy("Fiscal year"), min_value=2000, max_value=2100)
@@ -39,8 +45,9 @@ class BudgetForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["incentive"].queryset = monetary_incentives()
-        self.fields["incentive"].label_from_instance = lambda i: f"{i.measure.number}. {i.localized('name')}"
+        incentive = self.fields["incentive"]
+        assert isinstance(incentive, IncentiveChoiceField)
+        incentive.queryset = monetary_incentives()
 
 
 @login_required
@@ -58,7 +65,7 @@ def budgets(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 budget = budget_set(
-                    actor=request.user,
+                    actor=signed_in_user(request),
                     incentive=data["incentive"],
                     fiscal_year=data["fiscal_year"],
                     allocation=data["allocation"],
@@ -87,10 +94,6 @@ def budgets(request: HttpRequest) -> HttpResponse:
         form = BudgetForm(initial=initial)
     rows = budgets_overview(fiscal_year=year)
     page = Paginator(rows, BUDGETS_PAGE_SIZE).get_page(request.GET.get("page"))
-    for budget in page.object_list:
-        budget.used_percent = (
-            min(100, round((budget.committed + budget.paid) * 100 / budget.allocation)) if budget.allocation else 0
-        )
     return render(
         request,
         "finance/budgets.html",

@@ -283,6 +283,7 @@ def ensure_demo_applications() -> list[Application]:
     made = []
     for spec in DEMO_APPLICATIONS:
         applicant_user = users[APPLICANT_USERS[spec.applicant]]
+        assert applicant_user.applicant_id is not None, "the demo's applicant users are seeded with their applicant"
         incentive = Incentive.objects.select_related("handling_department").get(code=spec.incentive)
         year = this_year + spec.year_offset
         existing = Application.objects.filter(

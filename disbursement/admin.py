@@ -14,8 +14,16 @@ from .models import DisbursementBatch, Payment
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
-    fields = ["reference", "award", "payee_name", "bank_name", "amount", "status", "paid_on", "bank_reference"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "reference",
+        "award",
+        "payee_name",
+        "bank_name",
+        "amount",
+        "status",
+        "paid_on",
+        "bank_reference",
+    )
 
 
 @admin.register(DisbursementBatch)
@@ -57,7 +65,7 @@ class PaymentResource(resources.ModelResource):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ExportMixin, ReadOnlyAdmin):
+class PaymentAdmin(ExportMixin, ReadOnlyAdmin):  # type: ignore[misc]  # the import-export stubs' mixin clashes with ModelAdmin
     resource_classes = [PaymentResource]
     list_display = ["reference", "batch", "award", "payee_name", "amount", "status", "paid_on"]
     list_filter = ["status", "batch__status"]

@@ -152,12 +152,12 @@ def prepare_results_dataset(dataset: tablib.Dataset) -> tablib.Dataset:
             _("The column “%(columns)s” appears twice.") % {"columns": "”, “".join(duplicates)}, field="file"
         )
     prepared = tablib.Dataset(headers=columns)
-    prepared.lines = []  # type: ignore[attr-defined]
+    prepared.lines = []
     for index, values in enumerate(dataset, 2):
         if all(_blank(v) for v in values):
             continue
         prepared.append(list(values))
-        prepared.lines.append(index)  # type: ignore[attr-defined]
+        prepared.lines.append(index)
     if not len(prepared):
         raise DisbursementError(_("The file has no rows under its headings."), field="file")
     if len(prepared) > MAX_RESULTS_ROWS:
@@ -336,7 +336,7 @@ class PaymentResultResource(resources.ModelResource):
                 values[name] = column.clean(row)
             except ValueError as problem:
                 errors[name] = [str(problem)]
-        status = values.get("status")
+        status = values.get("status") or ""  # no status column: "", refused as None was
         result = BankResult(
             status=status,
             paid_on=values.get("paid_date") if status == Payment.Status.PAID else None,

@@ -28,6 +28,7 @@ from awards.models import Award
 from awards.services import award_pay
 from budgets.models import Budget
 from measures.amounts import money
+from portal.workflow import audit_event_of
 
 from .models import DisbursementBatch, Payment
 from .services import DisbursementError, WrongState, _require_finance
@@ -259,7 +260,7 @@ def _schedule_disbursement_notice(application: Application) -> None:
     breaks the recorded payment; the task can be run again for the same event."""
     from applications.tasks import generate_notice
 
-    sequence = application.audit_event.sequence
+    sequence = audit_event_of(application).sequence
     application_id = application.pk
     transaction.on_commit(
         lambda: generate_notice.delay(application_id, Notice.Kind.DISBURSEMENT, sequence), robust=True

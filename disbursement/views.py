@@ -13,12 +13,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from accounts.permissions import is_finance
 from budgets.selectors import (
     monetary_incentives,
@@ -48,9 +49,12 @@ RESULTS_UPLOAD = "disbursement-results"  # the staged upload's purpose
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _require_finance(request: HttpRequest) -> None:
-    if not is_finance(request.user):
+def _require_finance(request: HttpRequest) -> User:
+    """The signed-in finance officer; PermissionDenied for anyone else."""
+    user = request.user
+    if not isinstance(user, User) or not is_finance(user):
         raise PermissionDenied
+    return user
 
 
 def _batch(pk: int) -> DisbursementBatch:
@@ -60,15 +64,25 @@ def _batch(pk: int) -> DisbursementBatch:
         raise Http404 from None
 
 
+class DepartmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Department) -> str:
+        return obj.localized("name")
+
+
+class IncentiveChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Incentive) -> str:
+        return f"{obj.measure.number}. {obj.localized('name')}"
+
+
 class BuildForm(forms.Form):
-    department = forms.ModelChoiceField(
+    department = DepartmentChoiceField(
         label=gettext_lazy("Department"),
         queryset=Department.objects.none(),
         to_field_name="code",
         required=False,
         empty_label=gettext_lazy("Any department"),
     )
-    incentive = forms.ModelChoiceField(
+    incentive = IncentiveChoiceField(
         label=gettext_lazy("Incentive"),
         queryset=Incentive.objects.none(),
         to_field_name="code",
@@ -78,12 +92,12 @@ class BuildForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.filter(
-            handled_incentives__kind__in=Incentive.GRANT_KINDS
-        ).distinct()
-        self.fields["department"].label_from_instance = lambda d: d.localized("name")
-        self.fields["incentive"].queryset = monetary_incentives()
-        self.fields["incentive"].label_from_instance = lambda i: f"{i.measure.number}. {i.localized('name')}"
+        department = self.fields["department"]
+        assert isinstance(department, DepartmentChoiceField)
+        department.queryset = Department.objects.filter(handled_incentives__kind__in=Incentive.GRANT_KINDS).distinct()
+        incentive = self.fields["incentive"]
+        assert isinstance(incentive, IncentiveChoiceField)
+        incentive.queryset = monetary_incentives()
 
 
 class ResultsUploadForm(forms.Form):
@@ -117,13 +131,13 @@ def batches(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def build(request: HttpRequest) -> HttpResponse:
-    _require_finance(request)
+    finance = _require_finance(request)
     data = request.POST if request.method == "POST" else (request.GET if request.GET else None)
     form = BuildForm(data)
     if request.method == "POST" and form.is_valid():
         try:
             built = batch_build(
-                actor=request.user,
+                actor=finance,
                 department=form.cleaned_data["department"],
                 incentive=form.cleaned_data["incentive"],
             )
@@ -170,7 +184,7 @@ def build(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def batch(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_finance(request)
+    finance = _require_finance(request)
     found = _batch(pk)
     page = Paginator(batch_payments(found), PAYMENTS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -179,8 +193,8 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "batch": found,
             "page": page,
-            "can_approve": found.status == DisbursementBatch.Status.DRAFT and found.created_by_id != request.user.pk,
-            "is_creator": found.created_by_id == request.user.pk,
+            "can_approve": found.status == DisbursementBatch.Status.DRAFT and found.created_by_id != finance.pk,
+            "is_creator": found.created_by_id == finance.pk,
             "has_file": found.status != DisbursementBatch.Status.DRAFT,
             "section": "batches",
         },
@@ -190,10 +204,10 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_finance(request)
+    finance = _require_finance(request)
     found = _batch(pk)
     try:
-        approved = batch_approve(actor=request.user, batch=found)
+        approved = batch_approve(actor=finance, batch=found)
     except DisbursementError as refused:
         messages.error(request, refused.message)
     else:
@@ -205,24 +219,26 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def payment_file(request: HttpRequest, pk: int, file_format: str) -> HttpResponse:
-    _require_finance(request)
+def payment_file(request: HttpRequest, pk: int, file_format: str) -> HttpResponseBase:
+    finance = _require_finance(request)
     found = _batch(pk)
     if file_format not in ("csv", "xlsx"):
         raise Http404
     try:
-        rows = payment_file_open(actor=request.user, batch=found, file_format=file_format)
+        rows = payment_file_open(actor=finance, batch=found, file_format=file_format)
     except DisbursementError as refused:
         messages.error(request, refused.message)
         return redirect("disbursement:batch", found.pk)
     return payment_file_response(found, rows, file_format)
 
 
-def payment_file_response(batch: DisbursementBatch, rows: Any, file_format: str) -> HttpResponse:
+def payment_file_response(batch: DisbursementBatch, rows: Any, file_format: str) -> HttpResponseBase:
     """The file as a download: CSV streamed line by line, XLSX from a temporary file."""
     name = f"{batch.number}-payment-file.{file_format}"
     if file_format == "csv":
-        response: HttpResponse = StreamingHttpResponse(payment_file_csv(rows), content_type="text/csv; charset=utf-8")
+        response: HttpResponseBase = StreamingHttpResponse(
+            payment_file_csv(rows), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="{name}"'
     else:
         response = FileResponse(
@@ -251,7 +267,7 @@ def _report_context(report: ResultsReport) -> dict[str, Any]:
 @login_required
 def results(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload (GET shows the form); POST runs a dry run and shows what each row would do."""
-    _require_finance(request)
+    finance = _require_finance(request)
     found = _batch(pk)
     context: dict[str, Any] = {"batch": found, "section": "batches", "columns": COLUMN_LABELS}
     if found.status == DisbursementBatch.Status.DRAFT:
@@ -266,7 +282,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         dataset = read_results_file(uploaded)
         report = payment_results_import(
-            actor=request.user, batch=found, dataset=dataset, dry_run=True, file_name=uploaded.name
+            actor=finance, batch=found, dataset=dataset, dry_run=True, file_name=uploaded.name
         )
     except DisbursementError as refused:
         form.add_error("file", refused.message)
@@ -275,7 +291,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     if report.valid and report.counts[Outcome.WILL_PAY] + report.counts[Outcome.WILL_FAIL]:
         uploaded.seek(0)
         token = staging.stage(
-            owner=request.user,
+            owner=finance,
             purpose=RESULTS_UPLOAD,
             params={"batch": found.pk},
             content=uploaded.read(),
@@ -292,9 +308,9 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def results_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """Applies the previewed file; a file changed meanwhile is shown again with its errors."""
-    _require_finance(request)
+    finance = _require_finance(request)
     found = _batch(pk)
-    staged = staging.take(owner=request.user, purpose=RESULTS_UPLOAD, token=request.POST.get("token", ""))
+    staged = staging.take(owner=finance, purpose=RESULTS_UPLOAD, token=request.POST.get("token", ""))
     if staged is None or not staged.file:
         messages.error(request, _("The preview has expired: upload the file again."))
         return redirect("disbursement:results", found.pk)
@@ -304,7 +320,7 @@ def results_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     content = ContentFile(staging.read(staged), name=staged.original_name)
     try:
         report = payment_results_import(
-            actor=request.user,
+            actor=finance,
             batch=found,
             dataset=read_results_file(content),
             dry_run=False,

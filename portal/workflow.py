@@ -13,12 +13,15 @@ actions to offer (`allowed_actions`). `tests/test_workflows.py` walks every tabl
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+
+if TYPE_CHECKING:
+    from audit.models import AuditEvent
 
 M = TypeVar("M", bound=models.Model)
 
@@ -221,6 +224,15 @@ class Workflow(Generic[M]):
         by = last.actor_label if last else _("someone else")
         message = self.changed_message or _("This was changed by %(by)s since you opened it. Reload to see the change.")
         return str(message) % {"by": by}
+
+
+def audit_event_of(record: models.Model) -> "AuditEvent":
+    """The audit event `transition()` set on the record it returned (a move of an audited workflow)."""
+    from audit.models import AuditEvent
+
+    event = getattr(record, "audit_event", None)
+    assert isinstance(event, AuditEvent), "a record returned by an audited workflow's transition()"
+    return event
 
 
 REGISTRY: dict[str, Workflow[Any]] = {}

@@ -9,8 +9,7 @@ from .models import ProactiveList, ProactiveListRow
 
 class RowInline(ReadOnlyInline):
     model = ProactiveListRow
-    fields = ["uscc", "name", "title", "applicant", "application"]
-    readonly_fields = fields
+    fields = readonly_fields = ("uscc", "name", "title", "applicant", "application")
 
 
 @admin.register(ProactiveList)

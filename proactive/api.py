@@ -80,7 +80,7 @@ REFERENCE = OpenApiParameter("reference", OpenApiTypes.STR, OpenApiParameter.PAT
 LIST_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The list.")
 
 
-class _Authenticated:
+class _Authenticated(APIView):
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [permissions.IsAuthenticated]
 

@@ -285,7 +285,9 @@ def default_qualification(incentive: Incentive) -> str:
     """The qualification the incentive's own criteria name (e.g. national_single_champion), if one."""
     for criterion in incentive.criteria.all():
         if criterion.rule == EligibilityCriterion.Rule.QUALIFICATION_ANY:
-            names = [q for q in (criterion.params or {}).get("qualifications", []) if q in Qualification.values]
+            names: list[str] = [
+                q for q in (criterion.params or {}).get("qualifications", []) if q in Qualification.values
+            ]
             if len(names) == 1:
                 return names[0]
     return ""
@@ -386,7 +388,7 @@ def proactive_list_import(
         valid = [
             (resource.file_row(n), r.instance)
             for n, r in enumerate(result.rows, 1)
-            if r.instance is not None and not r.validation_error and not r.errors
+            if isinstance(r.instance, ProactiveListRow) and not r.validation_error and not r.errors
         ]
         outcome.rows = [PreviewRow(line, i.uscc, i.name, i.title) for line, i in valid]
         outcome.budget = (

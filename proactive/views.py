@@ -317,7 +317,7 @@ def _offer_page(
         "proactive/offer.html",
         {
             "application": application,
-            "award_list": application.proactive_row.award_list,  # type: ignore[attr-defined]
+            "award_list": application.proactive_row.award_list,
             "account": account,
             "bank_problem": offer_bank_problem(application.applicant, account) if offered else None,
             "offered": offered,

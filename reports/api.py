@@ -39,7 +39,7 @@ from .models import ExportJob
 from .scope import ReportScope, report_scope
 from .selectors import LEDGER_FIELDS, export_job_for, ledger_queryset, summary_rows, summary_totals
 from .services import export_job_create, export_record, report_spec, target_progress_record
-from .targets import target_by_code, targets_with_progress
+from .targets import TargetRow, target_by_code, targets_with_progress
 
 
 class _DownloadRenderer(BaseRenderer):
@@ -205,7 +205,7 @@ class ExportJobSerializer(serializers.ModelSerializer):
 
 class CountRowSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label: the metaclass takes it
     count = serializers.IntegerField()
     amount = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
 
@@ -241,13 +241,13 @@ class TargetRowSerializer(serializers.Serializer):
     latest_as_of = serializers.DateField(allow_null=True)
     percent = serializers.FloatField(allow_null=True)
 
-    def get_description(self, row: Any) -> str:
+    def get_description(self, row: TargetRow) -> str:
         return row.target.localized("description")
 
-    def get_department_name(self, row: Any) -> str:
+    def get_department_name(self, row: TargetRow) -> str:
         return row.target.department.localized("name")
 
-    def get_unit(self, row: Any) -> str:
+    def get_unit(self, row: TargetRow) -> str:
         return row.target.localized("unit")
 
 
@@ -415,14 +415,14 @@ class TargetListView(APIView):
     @extend_schema(responses=TargetRowSerializer(many=True), summary="The policy's targets with their latest progress")
     def get(self, request: Request) -> Response:
         paginator = Pagination()
-        page = paginator.paginate_queryset(targets_with_progress(), request, view=self)  # type: ignore[arg-type]
+        page = paginator.paginate_queryset(targets_with_progress(), request, view=self)
         return paginator.get_paginated_response(TargetRowSerializer(page, many=True).data)
 
 
 class TargetProgressView(APIView):
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
 
-    def _row(self, code: str) -> Any:
+    def _row(self, code: str) -> TargetRow:
         try:
             return target_by_code(code)
         except Target.DoesNotExist:
@@ -432,7 +432,7 @@ class TargetProgressView(APIView):
     def get(self, request: Request, code: str) -> Response:
         entries = self._row(code).entries
         paginator = Pagination()
-        page = paginator.paginate_queryset(entries, request, view=self)  # type: ignore[arg-type]
+        page = paginator.paginate_queryset(entries, request, view=self)
         return paginator.get_paginated_response(TargetProgressSerializer(page, many=True).data)
 
     @extend_schema(

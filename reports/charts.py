@@ -122,7 +122,7 @@ def bar_chart(
         return 0.0 if not ceiling else float(Decimal(str(value)) / ceiling) * plot
 
     if legend:
-        x = label_width
+        x: float = label_width
         keys = ([(track_name, TRACK)] if track is not None else []) + [(s.name, s.colour) for s in series]
         for name, colour in keys:
             out.append(

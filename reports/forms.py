@@ -25,10 +25,13 @@ class ExportForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["report"].choices = [(spec.name, spec.title) for spec in REPORTS.values()]
+        report = self.fields["report"]
+        assert isinstance(report, forms.ChoiceField)
+        report.choices = [(spec.name, spec.title) for spec in REPORTS.values()]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         spec = REPORTS.get(data.get("report", ""))
         if spec and data.get("format") and data["format"] not in spec.formats:
             self.add_error(
@@ -44,7 +47,9 @@ class YearForm(forms.Form):
 
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["fiscal_year"].choices = [("", _("All years")), *((y, str(y)) for y in years)]
+        fiscal_year = self.fields["fiscal_year"]
+        assert isinstance(fiscal_year, forms.TypedChoiceField)
+        fiscal_year.choices = [("", _("All years")), *((y, str(y)) for y in years)]
 
 
 class TargetProgressForm(forms.Form):

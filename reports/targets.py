@@ -61,6 +61,6 @@ def target_by_code(code: str) -> TargetRow:
         )
         .get(code=code)
     )
-    entries = list(target.entries)  # type: ignore[attr-defined]
+    entries = list(target.entries)
     last = max(entries, key=lambda e: (e.as_of, e.pk)) if entries else None
     return TargetRow(target, last.count if last else None, last.as_of if last else None, entries)

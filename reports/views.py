@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.permissions import signed_in_user
 from measures.models import Target
 
 from . import charts
@@ -88,7 +89,10 @@ def export_create(request: HttpRequest) -> HttpResponseBase:
             if request.POST.get("action") == "download":
                 return _direct(request, scope, data["report"], data["format"], data["fiscal_year"])
             job = export_job_create(
-                actor=request.user, report=data["report"], fmt=data["format"], fiscal_year=data["fiscal_year"]
+                actor=signed_in_user(request),
+                report=data["report"],
+                fmt=data["format"],
+                fiscal_year=data["fiscal_year"],
             )
         except ReportError as error:
             form.add_error(error.field or None, error.message)
@@ -99,7 +103,7 @@ def export_create(request: HttpRequest) -> HttpResponseBase:
 
 def _direct(request: HttpRequest, scope: ReportScope, name: str, fmt: str, fiscal_year: int | None) -> HttpResponseBase:
     response = export_response(REPORTS[name], fmt, scope, fiscal_year)
-    export_record(actor=request.user, report=name, fmt=fmt, fiscal_year=fiscal_year, scope=scope)
+    export_record(actor=signed_in_user(request), report=name, fmt=fmt, fiscal_year=fiscal_year, scope=scope)
     return response
 
 
@@ -252,7 +256,7 @@ def target_record(request: HttpRequest, code: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             target_progress_record(
-                actor=request.user,
+                actor=signed_in_user(request),
                 target=row.target,
                 count=data["count"],
                 as_of=data["as_of"],

@@ -12,7 +12,7 @@ from portal.workflow import t as _t
 from .models import ExportJob
 
 S = ExportJob.Status
-STATES = {
+STATES: dict[str, State] = {
     S.QUEUED: State(open=True, tone="neutral"),
     S.RUNNING: State(open=True, tone="progress"),
     S.DONE: State(tone="done"),
