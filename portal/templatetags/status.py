@@ -37,7 +37,9 @@ def status_context(obj: models.Model, *, public: bool = False) -> dict[str, Any]
     workflow = workflow_for(type(obj))
     status = getattr(obj, workflow.status_field)
     state = workflow.states[status]
-    label = state.public_label if public and state.public_label else getattr(obj, f"get_{workflow.status_field}_display")()
+    label = getattr(obj, f"get_{workflow.status_field}_display")()
+    if public and state.public_label:
+        label = state.public_label
     return {"status": status, "label": label, "tone": state.tone}
 
 
