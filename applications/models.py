@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Applicant
 from measures.models import Incentive, RequiredDocument
 
-from .states import CLOSED_STATUSES, STATES, Status
+from .states import CLOSED_STATUSES, Status
 
 
 class Application(models.Model):
@@ -84,11 +84,6 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return self.reference or f"draft #{self.pk}"
-
-    @property
-    def status_tone(self) -> str:
-        """The status tag's colour, from the states' table."""
-        return STATES[self.status].tone
 
 
 def document_path(instance: "ApplicationDocument", filename: str) -> str:

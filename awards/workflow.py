@@ -14,11 +14,12 @@ from portal.workflow import t as _t
 from .models import Award
 
 S = Award.Status
+# public_label: the words the public announcement (公示) uses for the award's state.
 STATES: dict[str, State] = {
-    S.COMMITTED: State(open=True, tone="progress"),
-    S.FINAL: State(open=True, tone="positive"),
-    S.PAID: State(tone="done"),
-    S.WITHDRAWN: State(tone="neutral"),
+    S.COMMITTED: State(open=True, tone="progress", public_label=_("Announced")),
+    S.FINAL: State(open=True, tone="positive", public_label=_("Final")),
+    S.PAID: State(tone="done", public_label=_("Paid")),
+    S.WITHDRAWN: State(tone="negative", public_label=_("Withdrawn after an objection")),
 }
 TRANSITIONS = (
     _t("finalise", {S.COMMITTED}, S.FINAL, {Role.SYSTEM, Role.APPROVER}, _("Finalise")),

@@ -256,9 +256,14 @@ def _report_context(report: ResultsReport) -> dict[str, Any]:
         for message in messages_
     ]
     counts = report.counts
+    # The error summary's entries: the file's own errors, then each row's, linking to the row.
+    error_links = [("", str(message)) for message in report.file_errors] + [
+        (f"#row-{error['row']}", f"{_('Row %(row)s, %(label)s') % error}: {error['message']}") for error in errors
+    ]
     return {
         "report": report,
         "row_errors": errors,
+        "error_links": error_links,
         "to_apply": counts[Outcome.WILL_PAY] + counts[Outcome.WILL_FAIL],
         "counts": counts,
     }

@@ -47,6 +47,8 @@ class State:
     tone: str = "progress"  # the status tag: neutral, progress, action, positive, negative, done
     stage: str = ""  # the coarser stage reports group it in
     next_step: Any = ""  # what the applicant should expect or do (lazy text)
+    # The status tag's words on public pages, when they differ from the model's label (lazy text).
+    public_label: Any = ""
 
 
 @dataclass(frozen=True)

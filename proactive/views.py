@@ -211,6 +211,8 @@ def _preview(
         {
             "form": form,
             "outcome": outcome,
+            # The error summary links each problem to its row in the problems table.
+            "error_links": [(f"#problem-{n}", str(problem)) for n, problem in enumerate(outcome.problems, 1)],
             "token": token,
             "incentive": incentive,
             "qualification_label": _qualification_label(outcome.qualification),
