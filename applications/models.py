@@ -181,3 +181,31 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class ClaimKey(models.Model):
+    """Once only (同一项目不得重复申报): what makes an application's claim unique (measure 15: each
+    international standard's number; awards: the certificate number), recorded at submission.
+    A key is funded when the application is approved; the database refuses a second funded key
+    for the same incentive (in the same fiscal year, where the incentive allows yearly repeats)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="claim_keys")
+    incentive = models.ForeignKey(Incentive, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(_("claim key"), max_length=200)
+    # The fiscal year for incentives whose keys may be funded once a year; empty: once ever.
+    period = models.CharField(max_length=4, blank=True)
+    funded = models.BooleanField(_("funded"), default=False)
+
+    class Meta:
+        verbose_name = _("claim key")
+        verbose_name_plural = _("claim keys")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "key"], name="claim_key_once_per_application"),
+            models.UniqueConstraint(
+                fields=["incentive", "key", "period"], condition=Q(funded=True), name="claim_key_funded_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["incentive", "key"], name="claim_key_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.incentive_id}:{self.key}"

@@ -23,6 +23,7 @@ from portal.workflow import audit_event_of
 from workdays.calendar import add_working_days
 
 from . import form_definitions
+from .claim_keys import claim_keys_fund
 from .hooks import application_approving
 from .models import Application, Notice, ReviewComment, Status
 from .permissions import roles_for
@@ -325,6 +326,7 @@ def application_approve(
     def approve(locked: Application) -> dict[str, Any]:
         locked.decided_by = actor
         locked.stage_due_on = None
+        claim_keys_fund(locked)  # once only: refused when an item of the claim was funded already
         # The awards app commits the amount against the budget here: refused, nothing changes.
         application_approving.send(actor=actor, application=locked)
         return {"approved_amount": locked.proposed_amount}

@@ -26,6 +26,7 @@ from measures.amounts import AmountInputError, money
 from portal.http import client_ip
 from portal.languages import is_english
 
+from .claim_keys import claims_elsewhere
 from .document_views import document_file_response
 from .models import Application
 from .permissions import roles_for
@@ -282,6 +283,7 @@ def _render_page(
             "can_assign": can_handle and application.status in OPEN_STATUSES,
             "handlers": list(department_handlers(user)) if can_handle else [],
             "timeline": timeline(application, for_official=True),
+            "same_claim": list(claims_elsewhere(application)),
             "notices": _notices(application),
             "qualifications": list(applicant.qualifications.all()),
             "resident_id_masked": mask_resident_id(applicant.resident_id or "") if applicant.resident_id else "",

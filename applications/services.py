@@ -182,6 +182,9 @@ def application_submit(*, actor: User, application: Application, ip_address: str
         locked.estimated_amount, locked.amount_trace = _estimate(locked, timezone.localdate(now))
         # The department's time limit for accepting starts now.
         locked.stage_due_on = add_working_days(timezone.localdate(now), locked.incentive.acceptance_days).day
+        from .claim_keys import claim_keys_record  # imports this module's ApplicationError
+
+        claim_keys_record(locked)
         return {
             "reference": locked.reference,
             "estimated_amount": locked.estimated_amount,
@@ -252,6 +255,9 @@ def application_supplement(
 
 
 def _supplement_answered(locked: Application) -> dict[str, Any]:
+    from .claim_keys import claim_keys_record  # imports this module's ApplicationError
+
+    claim_keys_record(locked)  # the answers may have changed what is claimed
     # Back with the department, whose time limit for accepting starts again.
     locked.stage_due_on = add_working_days(timezone.localdate(), locked.incentive.acceptance_days).day
     return {"supplement_request": locked.supplement_request, "stage_due_on": locked.stage_due_on}

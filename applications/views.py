@@ -28,6 +28,7 @@ from measures.models import Incentive, RequiredDocument
 from portal.http import client_ip
 
 from . import form_definitions
+from .claim_keys import claimed_before
 from .forms import StartForm, SupplementForm, WithdrawForm
 from .models import CLOSED_STATUSES, Application, ApplicationDocument, Status
 from .presentation import answers, live_estimate, stored_trace, timeline
@@ -425,6 +426,8 @@ def _check_page(
             "document_rows": rows,
             "other_documents": others,
             "estimate": live_estimate(application),
+            # Once only: say that an item was claimed or funded before, never by whom.
+            "claimed_before": claimed_before(application),
             "problem": problem,
             "problem_links": _problem_links(application, problems or {}),
         },

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.claim_keys import claim_keys_release
 from applications.models import Application
 from applications.review import BudgetRefused, claim_ceiling, require_within_ceiling
 from audit.services import audit_record
@@ -66,6 +67,7 @@ def award_release(*, actor: Any, award: Award, reason: str) -> Award:
             return current  # released already, or paid: nothing to give back
 
         def release(locked: Award) -> dict[str, Any]:
+            claim_keys_release(locked.application)  # the same claim may be funded again
             budget = Budget.objects.select_for_update().get(pk=locked.budget_id)
             budget.committed -= locked.amount
             budget.save(update_fields=["committed", "updated_at"])

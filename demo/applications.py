@@ -12,6 +12,7 @@ function every service uses, with the role the table names: still a recorded tra
 """
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -156,11 +157,24 @@ def _sample(spec: dict[str, Any]) -> Any:
     return "示例" if spec.get("required") else ""
 
 
+# Each demo claim is a different certificate or standard: the same one is funded only once.
+_CLAIM_SERIAL = itertools.count(12)
+
+
 def _answers(incentive: Incentive) -> dict[str, dict[str, Any]]:
-    return {
+    serial = next(_CLAIM_SERIAL)
+    answers = {
         section.key: {spec["key"]: _sample(spec) for spec in section.fields}
         for section in form_definitions.sections(incentive)
     }
+    for section in answers.values():
+        if "certificate_number" in section:
+            section["certificate_number"] = f"ZGZLJ-2025-{serial:03d}"
+        for value in section.values():
+            for row in value if isinstance(value, list) else []:
+                if isinstance(row, dict) and "number" in row:
+                    row["number"] = f"ISO {23400 + serial}:2025"
+    return answers
 
 
 def _draft(user: User, incentive: Incentive, year: int, *, complete: bool) -> Application:

@@ -208,6 +208,9 @@ def _load_incentives(
             unit=entry.get("unit", ""),
             unit_en=entry.get("unit_en", ""),
             application_form=entry.get("form", {}),
+            # Once only: the catalog's claim key, else the certificate number for awards.
+            claim_key=entry.get("claim_key", "claim.certificate_number" if entry["kind"] == "fixed_grant" else ""),
+            claim_key_repeats_yearly=entry.get("claim_key_repeats_yearly", False),
         )
         new_incentives.append(incentive)
         incentives[incentive.code] = incentive

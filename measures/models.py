@@ -201,6 +201,12 @@ class Incentive(Bilingual):
     supplement_days = models.PositiveSmallIntegerField(_("working days to answer a supplement request"), default=10)
     # The review checklist officials tick, as a list of items (Chinese / English).
     review_checklist = models.JSONField(_("review checklist"), default=list, blank=True)
+    # Once only (同一项目不得重复申报): the answer that makes a claim unique, as "section.field", or
+    # "section.rows[].field" for each row of a list (measure 15: each international standard's
+    # number). Empty: the incentive has no claim key. A funded key is never funded again, or
+    # not again in the same fiscal year when repeats per year are allowed.
+    claim_key = models.CharField(_("claim key (the answer that makes a claim unique)"), max_length=100, blank=True)
+    claim_key_repeats_yearly = models.BooleanField(_("the same key may be funded once per fiscal year"), default=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -1,6 +1,7 @@
 """Answers, files and drafts for the applications tests (not a test module)."""
 
 import io
+import itertools
 import struct
 import zipfile
 import zlib
@@ -54,10 +55,13 @@ def upload(name: str, content: bytes, content_type: str = "application/pdf") -> 
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
+_STANDARDS = itertools.count(23000)
+
+
 def standard(i: int) -> dict[str, str]:
     """One row of measure 15's form: an international standard led."""
     return {
-        "number": f"ISO {23000 + i}:2025",
+        "number": f"ISO {next(_STANDARDS)}:2025",
         "title": f"Standard {i}",
         "organisation": "iso",
         "published_on": "2025-05-01",
@@ -67,12 +71,16 @@ def standard(i: int) -> dict[str, str]:
 CONTACT = {"contact_name": "王五", "contact_phone": "020-87654321"}
 
 
+_CERTIFICATES = itertools.count(1)
+
+
 def answers_for(code: str, *, units: int = 2, investment: str = "1200000") -> dict[str, dict[str, Any]]:
     """Complete, valid answers for a fixed grant, measure 15's per-unit form or a cost-share grant."""
     kind = Incentive.objects.values_list("kind", flat=True).get(code=code)
     claim: dict[str, Any] = {"summary": "获得第五届中国质量奖。"}
     if kind == Incentive.Kind.FIXED_GRANT:
-        claim |= {"certificate_number": "CQA-2025-001", "award_date": "2025-09-16"}
+        # Each application claims its own certificate: the same one is funded only once.
+        claim |= {"certificate_number": f"CQA-2025-001-{next(_CERTIFICATES)}", "award_date": "2025-09-16"}
     elif code == PER_UNIT:
         claim |= {"standards": [standard(i) for i in range(units)], "requested_amount": ""}
     else:
