@@ -14,6 +14,7 @@ from accounts.models import User
 from measures.amounts import money
 from measures.models import Incentive
 from measures.vocabulary import EnterpriseSize, GuangdongCity
+from portal.money import MoneyField
 
 from .models import Status
 from .review_selectors import QueueFilters
@@ -123,13 +124,7 @@ class HandleForm(VersionForm):
 class ProposeForm(VersionForm):
     """拟支持: the engine's amount by default; another amount within the cap needs a reason."""
 
-    amount = forms.DecimalField(
-        label=_("Amount to propose (CNY)"),
-        max_digits=18,
-        decimal_places=2,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-    )
+    amount = MoneyField(label=_("Amount to propose (CNY)"), required=False)
     override_reason = _text(
         _("Reason for changing the computed amount"),
         rows=3,

@@ -1,6 +1,5 @@
 """Finance's budgets page (/finance/budgets/)."""
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.permissions import signed_in_user
 from measures.models import Incentive
+from portal.money import MoneyField
 
 from .permissions import may_manage_budgets
 from .selectors import budget_totals, budget_years, budgets_overview, incentives_without_budget, monetary_incentives
@@ -34,13 +34,9 @@ class BudgetForm(forms.Form):
         label=gettext_lazy("Incentive"), queryset=Incentive.objects.none(), to_field_name="code"
     )
     fiscal_year = forms.IntegerField(label=gettext_lazy("Fiscal year"), min_value=2000, max_value=2100)
-    allocation = forms.DecimalField(
+    allocation = MoneyField(
         label=gettext_lazy("Allocation (CNY)"),
-        min_value=Decimal(0),
-        max_digits=18,
-        decimal_places=2,
-        help_text=gettext_lazy("Never less than what is already committed and paid."),
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        help_text=gettext_lazy("Never less than what is already committed and paid. 2000万 or 20,000,000 both work."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -1,9 +1,8 @@
 """What a proactive offer pays: the amount engine's figure, or the administrator's where the policy names none."""
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,28 +11,22 @@ from django.utils.translation import gettext as _
 
 from measures.amounts import compute_amount, money
 from measures.models import Incentive
+from portal.money import amount_as_typed
 
 from .models import ProactiveList
 
 
 def parse_amount(value: Any) -> Decimal | None:
-    """An amount as people type it ("500,000", "500000.00", full-width digits); None when empty."""
-    text = unicodedata.normalize("NFKC", str(value or "")).replace(",", "").replace(" ", "").strip()
-    if not text:
-        return None
+    """An amount as people type it ("500,000", "50万", full-width digits); None when empty."""
     try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValidationError(
-            {"amount": [ValidationError(_("Enter an amount in CNY, for example 500,000."), code="invalid")]}
-        ) from None
-    if not amount.is_finite() or amount <= 0 or amount >= Decimal("1e16"):
+        amount = amount_as_typed(value)
+    except ValueError as refused:
+        raise ValidationError({"amount": [ValidationError(str(refused), code="invalid")]}) from None
+    if amount is not None and amount <= 0:
         raise ValidationError(
             {"amount": [ValidationError(_("Enter an amount in CNY greater than zero."), code="invalid")]}
         )
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError({"amount": [ValidationError(_("Enter the amount to the fen at most."), code="invalid")]})
-    return amount.quantize(Decimal("0.01"))
+    return amount
 
 
 @dataclass(frozen=True)
