@@ -1,6 +1,8 @@
 """The catalog in the Django admin: editable, with change history (simple-history) and
 spreadsheet import/export (django-import-export)."""
 
+from typing import Any
+
 from django.contrib import admin
 from import_export import resources
 from import_export.admin import ImportExportModelAdmin
@@ -18,6 +20,7 @@ from .models import (
     PolicyDocument,
     RequiredDocument,
     Target,
+    YearCeiling,
 )
 
 
@@ -123,3 +126,22 @@ class AmountParameterAdmin(SimpleHistoryAdmin):
 class TargetAdmin(CatalogAdmin):
     list_display = ["code", "measure", "department", "quantity", "unit", "qualifier", "deadline"]
     list_select_related = ["measure", "department"]
+
+
+@admin.register(YearCeiling)
+class YearCeilingAdmin(admin.ModelAdmin):
+    """Read here; set through budgets.services.year_ceiling_set (approvers of the handling
+    department, administrators), which audits every change."""
+
+    list_display = ["incentive", "fiscal_year", "amount", "set_by", "set_at"]
+    list_filter = ["fiscal_year"]
+    search_fields = ["incentive__code", "incentive__name"]
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

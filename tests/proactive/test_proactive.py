@@ -478,3 +478,23 @@ def test_two_colleagues_confirming_at_once_commit_the_budget_once() -> None:
     assert outcomes == ["TransitionNotAllowed", "ok:1"]
     assert Award.objects.count() == 1
     assert Budget.objects.get().committed == Decimal("500000.00")
+
+
+@pytest.mark.django_db
+def test_a_lists_amount_is_the_departments_ceiling_for_the_year_and_never_above_one_set(admin: User) -> None:
+    """Measure 3 names no figure: the administrator's amount for the list becomes the year's
+    ceiling (policy ceiling, issue 9); a later list above that ceiling is refused."""
+    from measures.models import YearCeiling
+
+    champion_incentive = incentive_by_code(CHAMPION)
+    import_list(admin, champion_list((UNREGISTERED, "某公司")), dry_run=True)
+    assert not YearCeiling.objects.exists()  # a dry run sets nothing
+    import_list(admin, champion_list((UNREGISTERED, "某公司")), amount="500000")
+    ceiling = YearCeiling.objects.get(incentive=champion_incentive, fiscal_year=YEAR)
+    assert ceiling.amount == Decimal("500000.00")
+    assert AuditEvent.objects.filter(action="ceiling.set").exists()
+    with pytest.raises(ValidationError) as above:
+        import_list(admin, champion_list((make_uscc(900002), "另一公司")), amount="600000")
+    assert "500,000.00" in above.value.message_dict["amount"][0]
+    import_list(admin, champion_list((make_uscc(900003), "第三公司")), amount="400000")  # within it: fine
+    assert YearCeiling.objects.get(incentive=champion_incentive, fiscal_year=YEAR).amount == Decimal("500000.00")
