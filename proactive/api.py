@@ -35,7 +35,7 @@ from applications.serializers import ApplicationSerializer
 from applications.workflow import TransitionNotAllowed
 from budgets.services import BudgetError
 from measures.vocabulary import Qualification
-from portal.api import Conflict, ErrorSerializer, JSONParser, Pagination
+from portal.api import AmountField, Conflict, ErrorSerializer, JSONParser, Pagination
 from portal.http import client_ip
 from portal.languages import trace_lines
 
@@ -237,6 +237,12 @@ class ProactiveListsView(_Authenticated, generics.ListAPIView):
             raise exceptions.ValidationError(
                 {"incentive": [_("There is no grant incentive for enterprises with this code.")]}
             )
+        raw_amount = str(values.get("amount") or "").strip()
+        if raw_amount:  # the API takes plain decimals only (forms also read 60万)
+            try:
+                AmountField().to_internal_value(raw_amount)
+            except exceptions.ValidationError as refused:
+                raise exceptions.ValidationError({"amount": refused.detail}) from None
         try:
             outcome = proactive_list_import(
                 actor=request.user,  # type: ignore[arg-type]
@@ -244,7 +250,7 @@ class ProactiveListsView(_Authenticated, generics.ListAPIView):
                 qualification=values.get("qualification", ""),
                 year=values["year"],
                 list_file=proactive_list_read(values["file"]),
-                amount=parse_amount(values.get("amount")),
+                amount=parse_amount(raw_amount),
                 title=values.get("title", ""),
                 dry_run=values["dry_run"],
             )

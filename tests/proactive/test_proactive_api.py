@@ -116,6 +116,9 @@ def test_bad_parameters_are_400_with_fields(admin: User) -> None:
     client = api_for(admin)
     no_amount = post_list(client, (make_uscc(900103), "甲"), amount="")
     assert no_amount.status_code == 400 and "amount" in no_amount.json()["errors"]
+    for written in ("60万", "1e9", "500,000"):  # the API takes plain decimals only
+        refused = post_list(client, (make_uscc(900103), "甲"), amount=written)
+        assert refused.status_code == 400 and "amount" in refused.json()["errors"], written
     unknown = post_list(client, (make_uscc(900103), "甲"), incentive="no-such-thing")
     assert unknown.status_code == 400 and "incentive" in unknown.json()["errors"]
     recognition = post_list(client, (make_uscc(900103), "甲"), incentive="m17-quality-benchmark")
