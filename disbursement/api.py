@@ -47,6 +47,7 @@ from .services import (
     WrongState,
     batch_approve,
     batch_build,
+    batch_discard,
     payment_file_open,
 )
 from .views import XLSX_TYPE, payment_file_response
@@ -283,6 +284,31 @@ class BatchApproveView(_FinanceAPI, APIView):
         return Response(BatchSerializer(_batch_or_404(approved.pk)).data)
 
 
+class BatchDiscardSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why the draft is discarded.")
+
+
+class BatchDiscardView(_FinanceAPI, APIView):
+    @extend_schema(
+        summary="Discard a draft batch",
+        description="Any finance officer; its payments are cancelled and the awards wait for the next batch. "
+        "409 when the batch is not a draft.",
+        parameters=[BATCH_ID],
+        request=BatchDiscardSerializer,
+        responses={200: BatchSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = BatchDiscardSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            discarded = batch_discard(
+                actor=signed_in_user(request), batch=_batch_or_404(pk), reason=data.validated_data["reason"]
+            )
+        except DisbursementError as refused:
+            raise _as_api_error(refused) from None
+        return Response(BatchSerializer(_batch_or_404(discarded.pk)).data)
+
+
 class PaymentFileView(_FinanceAPI, APIView):
     """?format= names the file's format here, not DRF's renderer: errors stay JSON."""
 
@@ -414,6 +440,7 @@ api_urlpatterns = [
     path("disbursements/<int:pk>/", BatchDetailView.as_view(), name="api-disbursement"),
     path("disbursements/<int:pk>/payments/", BatchPaymentsView.as_view(), name="api-disbursement-payments"),
     path("disbursements/<int:pk>/approve/", BatchApproveView.as_view(), name="api-disbursement-approve"),
+    path("disbursements/<int:pk>/discard/", BatchDiscardView.as_view(), name="api-disbursement-discard"),
     path("disbursements/<int:pk>/payment-file/", PaymentFileView.as_view(), name="api-disbursement-payment-file"),
     path("disbursements/<int:pk>/results/", ResultsView.as_view(), name="api-disbursement-results"),
 ]

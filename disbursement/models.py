@@ -14,6 +14,7 @@ class DisbursementBatch(models.Model):
         DRAFT = "draft", _("Draft")
         APPROVED = "approved", _("Approved")
         CLOSED = "closed", _("Results recorded")
+        DISCARDED = "discarded", _("Discarded")
 
     number = models.CharField(_("batch number"), max_length=30, unique=True)
     department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -43,6 +44,7 @@ class Payment(models.Model):
         PENDING = "pending", _("Pending")
         PAID = "paid", _("Paid")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled with its batch")
 
     batch = models.ForeignKey(DisbursementBatch, on_delete=models.PROTECT, related_name="payments")
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="payments")

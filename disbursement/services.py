@@ -32,7 +32,7 @@ from portal.numbering import next_number
 
 from .models import DisbursementBatch, Payment
 from .selectors import ZERO, eligible_awards, payment_file_rows
-from .workflow import BATCH, FourEyesRefused
+from .workflow import BATCH, PAYMENT, FourEyesRefused
 
 
 class DisbursementError(Exception):
@@ -204,6 +204,33 @@ def batch_approve(*, actor: User, batch: DisbursementBatch) -> DisbursementBatch
         except FourEyesRefused as refused:
             raise NotAllowed(str(refused)) from None
     return locked
+
+
+def batch_discard(*, actor: User, batch: DisbursementBatch, reason: str) -> DisbursementBatch:
+    """A draft batch is discarded (by any finance officer, with a reason): its payments are
+    cancelled and their final awards wait for the next batch. An approved batch is never discarded."""
+    _require_finance(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DisbursementError(_("Say why the batch is discarded."), field="reason")
+    with transaction.atomic():
+        locked = DisbursementBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != DisbursementBatch.Status.DRAFT:
+            raise WrongState(
+                _("Batch %(number)s is “%(status)s”: only a draft can be discarded.")
+                % {"number": locked.number, "status": locked.get_status_display()}
+            )
+        payments = list(Payment.objects.select_for_update().filter(batch=locked, status=Payment.Status.PENDING))
+        for payment in payments:
+            PAYMENT.transition(payment, "cancel", actor=actor, reason=reason, visible_to_applicant=False)
+        return BATCH.transition(
+            locked,
+            "discard",
+            actor=actor,
+            reason=reason,
+            changes=lambda b: {"number": b.number, "cancelled_payments": len(payments)},
+            visible_to_applicant=False,
+        )
 
 
 def payment_file_open(*, actor: User, batch: DisbursementBatch, file_format: str) -> Iterator[tuple[Any, ...]]:

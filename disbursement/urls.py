@@ -15,6 +15,7 @@ urlpatterns = [
     path("batches/new/", views.build, name="build"),
     path("batches/<int:pk>/", views.batch, name="batch"),
     path("batches/<int:pk>/approve/", views.approve, name="approve"),
+    path("batches/<int:pk>/discard/", views.discard, name="discard"),
     path("batches/<int:pk>/payment-file/<str:file_format>/", views.payment_file, name="payment_file"),
     path("batches/<int:pk>/results/", views.results, name="results"),
     path("batches/<int:pk>/results/confirm/", views.results_confirm, name="results_confirm"),

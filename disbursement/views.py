@@ -32,7 +32,7 @@ from .payment_file import payment_file_csv, payment_file_xlsx
 from .resources import COLUMN_LABELS, read_results_file
 from .results import Outcome, ResultsReport, payment_results_import
 from .selectors import batch_get, batch_payments, batches_list, eligible_preview, eligible_summary
-from .services import DisbursementError, NothingToPay, batch_approve, batch_build, payment_file_open
+from .services import DisbursementError, NothingToPay, batch_approve, batch_build, batch_discard, payment_file_open
 
 BATCHES_PAGE_SIZE = 25
 
@@ -214,6 +214,23 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _("Batch %(number)s is approved: download the payment file for the bank.") % {"number": approved.number},
+        )
+    return redirect("disbursement:batch", found.pk)
+
+
+@login_required
+@require_POST
+def discard(request: HttpRequest, pk: int) -> HttpResponse:
+    finance = _require_finance(request)
+    found = _batch(pk)
+    try:
+        discarded = batch_discard(actor=finance, batch=found, reason=request.POST.get("reason", ""))
+    except DisbursementError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("Batch %(number)s is discarded: its awards wait for the next batch.") % {"number": discarded.number},
         )
     return redirect("disbursement:batch", found.pk)
 

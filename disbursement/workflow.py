@@ -41,10 +41,13 @@ BATCH: Workflow[DisbursementBatch] = register(
             B.DRAFT: State(open=True, tone="neutral"),
             B.APPROVED: State(open=True, tone="progress"),
             B.CLOSED: State(tone="done"),
+            B.DISCARDED: State(tone="neutral"),
         },
         transitions=(
             _t("approve", {B.DRAFT}, B.APPROVED, {Role.FINANCE}, gettext_lazy("Approve"), guard=not_the_builder),
             _t("close", {B.APPROVED}, B.CLOSED, {Role.FINANCE}, gettext_lazy("Close")),
+            # A draft nobody approved yet: its awards wait for the next batch.
+            _t("discard", {B.DRAFT}, B.DISCARDED, {Role.FINANCE}, gettext_lazy("Discard the batch")),
         ),
         roles_for=_finance_roles,
     )
@@ -59,10 +62,12 @@ PAYMENT: Workflow[Payment] = register(
             P.PENDING: State(open=True, tone="progress"),
             P.PAID: State(tone="done"),
             P.FAILED: State(tone="negative"),
+            P.CANCELLED: State(tone="neutral"),
         },
         transitions=(
             _t("pay", {P.PENDING}, P.PAID, {Role.FINANCE}, gettext_lazy("Record payment")),
             _t("fail", {P.PENDING}, P.FAILED, {Role.FINANCE}, gettext_lazy("Record failed payment")),
+            _t("cancel", {P.PENDING}, P.CANCELLED, {Role.FINANCE}, gettext_lazy("Cancel with the batch")),
         ),
         roles_for=_finance_roles,
         select_related=("batch",),

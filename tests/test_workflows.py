@@ -167,8 +167,8 @@ def test_the_builder_of_a_batch_is_not_offered_its_approval(db) -> None:
 
     builder, other = OfficialFactory.create_batch(2, role=OfficialRole.FINANCE)
     batch = DisbursementBatch.objects.create(number="PF-TEST-0001", created_by=builder)
-    assert BATCH.allowed_actions(batch, builder) == []
-    assert [r.action for r in BATCH.allowed_actions(batch, other)] == ["approve"]
+    assert [r.action for r in BATCH.allowed_actions(batch, builder)] == ["discard"]  # but not approve
+    assert [r.action for r in BATCH.allowed_actions(batch, other)] == ["approve", "discard"]
     with pytest.raises(TransitionNotAllowed):
         BATCH.transition(batch, "approve", actor=builder)
     assert BATCH.transition(batch, "approve", actor=other).status == DisbursementBatch.Status.APPROVED

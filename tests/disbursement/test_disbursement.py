@@ -546,3 +546,25 @@ def test_the_bank_results_rules_hold_whoever_records_a_result(officer, second, r
     payment.refresh_from_db()
     assert payment.status == Payment.Status.PENDING
     assert Budget.objects.get().paid == 0
+
+
+@pytest.mark.django_db
+def test_a_draft_batch_is_discarded_with_a_reason_and_its_awards_wait_for_the_next(officer, second) -> None:
+    from disbursement.services import batch_discard
+
+    award = final_award("3000000")
+    draft = batch_build(actor=officer).batch
+    with pytest.raises(DisbursementError) as no_reason:
+        batch_discard(actor=second, batch=draft, reason=" ")
+    assert no_reason.value.field == "reason"
+    discarded = batch_discard(actor=second, batch=draft, reason="收款账户待核实")
+    assert discarded.status == DisbursementBatch.Status.DISCARDED
+    assert list(draft.payments.values_list("status", flat=True)) == [Payment.Status.CANCELLED]
+    assert AuditEvent.objects.filter(action="disbursement.discard", reason="收款账户待核实").exists()
+    assert AuditEvent.objects.filter(action="payment.cancel").count() == 1
+    rebuilt = batch_build(actor=officer).batch  # the award is payable again
+    assert list(rebuilt.payments.values_list("award_id", flat=True)) == [award.pk]
+    batch_approve(actor=second, batch=rebuilt)
+    with pytest.raises(WrongState):  # an approved batch went to the bank: it is never discarded
+        batch_discard(actor=officer, batch=rebuilt, reason="x")
+    assert DisbursementBatch.objects.get(pk=rebuilt.pk).status == DisbursementBatch.Status.APPROVED

@@ -269,3 +269,23 @@ def test_batch_list_and_detail_queries_do_not_grow(officer, second) -> None:
 
     assert count(reverse("disbursement:batches")) == list_before
     assert count(reverse("disbursement:batch", args=[larger.pk])) == detail_before
+
+
+def test_a_draft_is_discarded_from_its_page_and_through_the_api(officer, second) -> None:
+    from rest_framework.test import APIClient
+
+    final_award("3000000")
+    client = client_for(officer)
+    client.post(reverse("disbursement:build"), {"department": "miit"})
+    draft = DisbursementBatch.objects.get()
+    page = client.get(reverse("disbursement:batch", args=[draft.pk])).content.decode()
+    assert reverse("disbursement:discard", args=[draft.pk]) in page and "Discard the batch" in page
+    response = client.post(reverse("disbursement:discard", args=[draft.pk]), {"reason": "账户待核实"}, follow=True)
+    assert "is discarded" in response.content.decode()
+    assert DisbursementBatch.objects.get(pk=draft.pk).status == DisbursementBatch.Status.DISCARDED
+
+    api = APIClient()
+    api.force_authenticate(second)
+    url = f"/api/v1/disbursements/{draft.pk}/discard/"
+    again = api.post(url, {"reason": "x"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert again.status_code == 409 and "only a draft" in again.json()["detail"]
