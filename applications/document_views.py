@@ -21,7 +21,7 @@ from .services import (
     document_add,
     document_remove,
 )
-from .views import _detail, _document_rows, _key
+from .views import detail_redirect, document_rows, page_key
 
 
 @login_required
@@ -38,7 +38,7 @@ def documents(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "POST":
         if not editable:
             messages.info(request, _("This application can no longer be changed."))
-            return _detail(application)
+            return detail_redirect(application)
         if form.is_valid():
             try:
                 added = document_add(
@@ -55,17 +55,17 @@ def documents(request: HttpRequest, key: str) -> HttpResponse:
                 status = 409
             else:
                 messages.success(request, _("“%(name)s” is uploaded.") % {"name": added.original_name})
-                return redirect("applications:documents", _key(application))
+                return redirect("applications:documents", page_key(application))
         else:
             status = 400
-    rows, others, state = _document_rows(application)
+    rows, others, state = document_rows(application)
     error_links = [(f"#{form[name].auto_id}", message) for name, errors in form.errors.items() for message in errors]
     return render(
         request,
         "applications/documents.html",
         {
             "application": application,
-            "key": _key(application),
+            "key": page_key(application),
             "form": form,
             "document_rows": rows,
             "other_documents": others,
@@ -118,4 +118,4 @@ def document_delete(request: HttpRequest, key: str, document_id: int) -> HttpRes
         messages.error(request, str(exc))
     else:
         messages.success(request, _("“%(name)s” is removed.") % {"name": found.original_name})
-    return redirect("applications:documents", _key(application))
+    return redirect("applications:documents", page_key(application))

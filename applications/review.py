@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import OfficialRole, User
 from accounts.services import notification_send
 from audit.services import audit_record
-from measures.amounts import compute_amount
+from measures.amounts import compute_amount, money
 from measures.ceilings import Ceiling, policy_ceiling
 from portal.workflow import audit_event_of
 from workdays.calendar import add_working_days
@@ -221,7 +221,7 @@ def require_within_ceiling(amount: Decimal, ceiling: Ceiling, *, fiscal_year: in
                 "%(amount)s CNY is above the policy ceiling of %(ceiling)s CNY for this claim "
                 "(%(how)s). No reason can override the policy's ceiling."
             )
-            % {"amount": f"{amount:,.2f}", "ceiling": f"{ceiling.amount:,.2f}", "how": " ".join(ceiling.trace())}
+            % {"amount": money(amount), "ceiling": money(ceiling.amount), "how": " ".join(ceiling.trace())}
         )
     return ceiling.amount
 

@@ -81,12 +81,12 @@ def _pop_pending_post(request: HttpRequest) -> QueryDict | None:
     return posted
 
 
-def _key(application: Application) -> str:
+def page_key(application: Application) -> str:
     return str(application.reference or application.pk)
 
 
-def _detail(application: Application) -> HttpResponse:
-    return redirect("applications:detail", _key(application))
+def detail_redirect(application: Application) -> HttpResponse:
+    return redirect("applications:detail", page_key(application))
 
 
 def _section_or_404(application: Application, section_key: str) -> form_definitions.Section:
@@ -109,7 +109,7 @@ class DocumentRow(TypedDict):
     documents: list[ApplicationDocument]
 
 
-def _document_rows(application: Application) -> tuple[list[DocumentRow], list[ApplicationDocument], str]:
+def document_rows(application: Application) -> tuple[list[DocumentRow], list[ApplicationDocument], str]:
     """Each required document with the files provided for it; other files; the task's state."""
     documents = list(application.documents.all())
     rows: list[DocumentRow] = []
@@ -132,10 +132,10 @@ def _problem_links(application: Application, problems: dict[str, list[tuple[str,
     links = []
     for section_key, items in problems.items():
         if section_key == "documents":
-            href = reverse("applications:documents", args=[_key(application)])
+            href = reverse("applications:documents", args=[page_key(application)])
             links += [(href, message) for _field, message in items]
             continue
-        base = reverse("applications:section", args=[_key(application), section_key])
+        base = reverse("applications:section", args=[page_key(application), section_key])
         links += [(f"{base}?return=check#{field}" if field else base, message) for field, message in items]
     return links
 
@@ -253,7 +253,7 @@ def start(request: HttpRequest, incentive_code: str) -> HttpResponse:
             problem = exc.message
         else:
             messages.success(request, _("Your draft application is started. Answer each section, then submit."))
-            return _detail(application)
+            return detail_redirect(application)
     open_ones = list(
         application_list(request.user, own_only=True).filter(incentive=incentive).exclude(status__in=CLOSED_STATUSES)
     )
@@ -284,14 +284,14 @@ def detail(request: HttpRequest, key: str) -> HttpResponse:
 def _task_list(request: HttpRequest, application: Application) -> HttpResponse:
     sections = form_definitions.sections(application.incentive)
     tasks = [{"section": s, "state": _section_state(application, s)} for s in sections]
-    _rows, _others, documents_state = _document_rows(application)
+    _rows, _others, documents_state = document_rows(application)
     done = sum(1 for t in tasks if t["state"] == "completed") + (documents_state == "completed")
     return render(
         request,
         "applications/task_list.html",
         {
             "application": application,
-            "key": _key(application),
+            "key": page_key(application),
             "tasks": tasks,
             "documents_state": documents_state,
             "done": done,
@@ -311,14 +311,14 @@ def _submitted_detail(
     status: int = 200,
 ) -> HttpResponse:
     returned = application.status == Status.RETURNED
-    rows, others, _state = _document_rows(application)
+    rows, others, _state = document_rows(application)
     actions = {t.action for t in allowed_actions(application, request.user)}
     return render(
         request,
         "applications/detail.html",
         {
             "application": application,
-            "key": _key(application),
+            "key": page_key(application),
             "next_step": NEXT_STEP_FOR_APPLICANT.get(application.status, ""),
             "trace": stored_trace(application),
             "answers": _answers_with_state(application),
@@ -344,7 +344,7 @@ def section(request: HttpRequest, key: str, section_key: str) -> HttpResponse:
     current = _section_or_404(application, section_key)
     if application.status not in EDITABLE:
         messages.info(request, _("This application can no longer be changed."))
-        return _detail(application)
+        return detail_redirect(application)
     return_to_check = request.GET.get("return") == "check"
     posted = request.POST if request.method == "POST" else _pop_pending_post(request)
     restored = request.method == "GET" and posted is not None
@@ -378,11 +378,11 @@ def section(request: HttpRequest, key: str, section_key: str) -> HttpResponse:
                 result = _display_binding(current, answers, add_row_to=add_row_to)
             elif "later" in posted:
                 messages.success(request, _("Your answers are saved as a draft. You can come back to them later."))
-                return _detail(application)
+                return detail_redirect(application)
             elif result.is_valid() and not restored:
                 if return_to_check and application.status == Status.DRAFT:
-                    return redirect("applications:check", _key(application))
-                return _detail(application)
+                    return redirect("applications:check", page_key(application))
+                return detail_redirect(application)
             else:
                 show_errors = not result.is_valid()
     sections = form_definitions.sections(application.incentive)
@@ -392,7 +392,7 @@ def section(request: HttpRequest, key: str, section_key: str) -> HttpResponse:
         "applications/section.html",
         {
             "application": application,
-            "key": _key(application),
+            "key": page_key(application),
             "section": current,
             "position": position + 1,
             "section_count": len(sections),
@@ -415,13 +415,13 @@ def _check_page(
     problems: dict[str, list[tuple[str, str]]] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    rows, others, _state = _document_rows(application)
+    rows, others, _state = document_rows(application)
     return render(
         request,
         "applications/check.html",
         {
             "application": application,
-            "key": _key(application),
+            "key": page_key(application),
             "answers": _answers_with_state(application),
             "document_rows": rows,
             "other_documents": others,
@@ -439,7 +439,7 @@ def _check_page(
 def check(request: HttpRequest, key: str) -> HttpResponse:
     application = access_application(request.user, key, own_only=True)
     if application.status != Status.DRAFT:
-        return _detail(application)
+        return detail_redirect(application)
     return _check_page(request, application)
 
 
@@ -455,15 +455,15 @@ def submit(request: HttpRequest, key: str) -> HttpResponse:
         return _check_page(request, application, problem=exc.message, problems=exc.problems, status=400)
     except TransitionNotAllowed as exc:
         messages.error(request, str(exc))
-        return _detail(application)
-    return redirect("applications:confirmation", _key(submitted))
+        return detail_redirect(application)
+    return redirect("applications:confirmation", page_key(submitted))
 
 
 @login_required
 def confirmation(request: HttpRequest, key: str) -> HttpResponse:
     application = access_application(request.user, key, own_only=True)
     if not application.reference:
-        return _detail(application)
+        return detail_redirect(application)
     return render(
         request,
         "applications/confirmation.html",
@@ -488,14 +488,14 @@ def withdraw(request: HttpRequest, key: str) -> HttpResponse:
             messages.error(request, str(exc))
         else:
             messages.success(
-                request, _("Your application %(reference)s is withdrawn.") % {"reference": _key(application)}
+                request, _("Your application %(reference)s is withdrawn.") % {"reference": page_key(application)}
             )
-        return _detail(application)
+        return detail_redirect(application)
     if "withdraw" not in {t.action for t in allowed_actions(application, request.user)}:
         messages.info(request, _("This application cannot be withdrawn now."))
-        return _detail(application)
+        return detail_redirect(application)
     return render(
-        request, "applications/withdraw.html", {"application": application, "key": _key(application), "form": form}
+        request, "applications/withdraw.html", {"application": application, "key": page_key(application), "form": form}
     )
 
 
@@ -519,6 +519,6 @@ def supplement(request: HttpRequest, key: str) -> HttpResponse:
         )
     except TransitionNotAllowed as exc:
         messages.error(request, str(exc))
-        return _detail(application)
+        return detail_redirect(application)
     messages.success(request, _("Your supplement is sent to the department."))
-    return _detail(application)
+    return detail_redirect(application)

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import OfficialRole, User
 from accounts.permissions import is_administrator, is_department_official
 from audit.services import audit_record
 from measures.ceilings import policy_names_a_figure
@@ -75,7 +75,10 @@ def year_ceiling_set(*, actor: User, incentive: Incentive, fiscal_year: int, amo
     administrator) sets the most one award may be for the year; applied like the policy's own."""
     if not (
         is_administrator(actor)
-        or (is_department_official(actor, incentive.handling_department_id) and actor.official_role == "approver")
+        or (
+            is_department_official(actor, incentive.handling_department_id)
+            and actor.official_role == OfficialRole.APPROVER
+        )
     ):
         raise BudgetError(_("Only an approver of the handling department sets the ceiling."), field="amount")
     amount = Decimal(amount).quantize(Decimal("0.01"))

@@ -62,6 +62,11 @@ def _render_value(value: Any) -> str:
     return str(value)
 
 
+def render_trace(steps: Iterable[TraceStep], language: str | None = None) -> list[str]:
+    """A trace's lines in `language` (by default the current one)."""
+    return [step.render(language or translation.get_language() or "zh-hans") for step in steps]
+
+
 def money(value: Decimal) -> str:
     return f"{value.quantize(FEN, rounding=ROUND_DOWN):,.2f}"
 
@@ -76,7 +81,7 @@ class AmountResult:
     steps: tuple[TraceStep, ...]
 
     def trace(self, language: str | None = None) -> list[str]:
-        return [step.render(language or translation.get_language() or "zh-hans") for step in self.steps]
+        return render_trace(self.steps, language)
 
     @property
     def trace_zh(self) -> list[str]:
@@ -199,7 +204,7 @@ def compute_amount(
         steps.append(
             TraceStep(
                 _("Eligible spending %(spending)s CNY × %(rate)s = %(amount)s CNY."),
-                {"spending": Decimal(claim.eligible_spending), "rate": _percent(rate), "amount": amount},
+                {"spending": Decimal(claim.eligible_spending), "rate": percent(rate), "amount": amount},
             )
         )
         return result(*_apply_cap(amount, cap, steps))
@@ -231,7 +236,7 @@ def _apply_cap(amount: Decimal, cap: Decimal | None, steps: list[TraceStep]) -> 
     return amount, cap
 
 
-def _percent(rate: Decimal) -> str:
+def percent(rate: Decimal) -> str:
     return f"{(rate * 100).normalize():f}%"
 
 
@@ -244,5 +249,5 @@ class Figure:
 
     def __str__(self) -> str:
         if self.key == Key.RATE:
-            return _percent(self.value)
+            return percent(self.value)
         return str(_("%(amount)s CNY") % {"amount": money(self.value)})

@@ -16,10 +16,11 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .amounts import FEN, Claim, Key, Kind, TraceStep, parameters_in_force
-from .models import Incentive, YearCeiling
+from .amounts import FEN, Claim, Key, Kind, TraceStep, parameters_in_force, percent, render_trace
+from .models import AmountParameter, Incentive, YearCeiling
 
 
 @dataclass(frozen=True)
@@ -29,28 +30,17 @@ class Ceiling:
     set_by_department: bool = False
 
     def trace(self, language: str | None = None) -> list[str]:
-        from django.utils import translation
-
-        return [step.render(language or translation.get_language() or "zh-hans") for step in self.steps]
-
-    def allows(self, amount: Decimal) -> bool:
-        return self.amount is not None and amount <= self.amount
+        return render_trace(self.steps, language)
 
 
-def policy_ceiling(incentive: Incentive, *, on: dt.date, claim: Claim | None, fiscal_year: int) -> Ceiling:
-    claim = claim or Claim()
-    params = parameters_in_force(incentive.amount_parameters.all(), on)
-    steps: list[TraceStep] = []
+def _from_policy(
+    incentive: Incentive, params: dict[str, AmountParameter], claim: Claim, steps: list[TraceStep]
+) -> Decimal | None:
+    """The ceiling the policy's own figures give the claim; None where the policy names none."""
 
     def figure(key: str) -> Decimal | None:
         parameter = params.get(key)
         return parameter.value if parameter is not None else None
-
-    def done(amount: Decimal | None, *, by_department: bool = False) -> Ceiling:
-        if amount is not None:
-            amount = amount.quantize(FEN, rounding=ROUND_DOWN)
-            steps.append(TraceStep(_("Policy ceiling: %(amount)s CNY."), {"amount": amount}))
-        return Ceiling(amount, tuple(steps), by_department)
 
     def within(amount: Decimal, cap: Decimal | None) -> Decimal:
         if cap is not None and amount > cap:
@@ -58,34 +48,13 @@ def policy_ceiling(incentive: Incentive, *, on: dt.date, claim: Claim | None, fi
             return cap
         return amount
 
-    def set_by_department() -> Ceiling:
-        ceiling = YearCeiling.objects.filter(incentive=incentive, fiscal_year=fiscal_year).first()
-        if ceiling is None:
-            steps.append(
-                TraceStep(
-                    _("The policy names no figure and the department has set no ceiling for %(year)s yet."),
-                    {"year": fiscal_year},
-                )
-            )
-            return done(None, by_department=True)
-        steps.append(
-            TraceStep(
-                _("The policy names no figure: the department's ceiling for %(year)s is %(amount)s CNY."),
-                {"year": fiscal_year, "amount": ceiling.amount},
-            )
-        )
-        return done(ceiling.amount, by_department=True)
-
-    if not incentive.pays_money:
-        return done(None)
     kind = incentive.kind
     if kind == Kind.FIXED_GRANT:
-        amount = figure(Key.AMOUNT)
-        return done(amount) if amount is not None else set_by_department()
+        return figure(Key.AMOUNT)
     if kind == Kind.PER_UNIT_GRANT:
         unit_cap, cap = figure(Key.UNIT_CAP), figure(Key.CAP)
         if unit_cap is None:
-            return done(cap) if cap is not None else set_by_department()
+            return cap
         units = claim.units or 1
         steps.append(
             TraceStep(
@@ -93,24 +62,58 @@ def policy_ceiling(incentive: Incentive, *, on: dt.date, claim: Claim | None, fi
                 {"units": units, "cap": unit_cap, "ceiling": unit_cap * units},
             )
         )
-        return done(within(unit_cap * units, cap))
+        return within(unit_cap * units, cap)
     if kind == Kind.COST_SHARE_GRANT:
         rate, cap = figure(Key.RATE), figure(Key.CAP)
         if rate is None:
-            return done(cap) if cap is not None else set_by_department()
+            return cap
         spending = Decimal(claim.eligible_spending or 0)
         steps.append(
             TraceStep(
                 _("Eligible spending %(spending)s CNY × %(rate)s = %(amount)s CNY."),
-                {"spending": spending, "rate": f"{(rate * 100).normalize():f}%", "amount": spending * rate},
+                {"spending": spending, "rate": percent(rate), "amount": spending * rate},
             )
         )
-        return done(within(spending * rate, cap))
-    cap = figure(Key.CAP)  # discretionary grants and financing
-    return done(cap) if cap is not None else set_by_department()
+        return within(spending * rate, cap)
+    return figure(Key.CAP)  # discretionary grants and financing
 
 
-def policy_names_a_figure(incentive: Incentive) -> bool:
+def policy_ceiling(incentive: Incentive, *, on: dt.date, claim: Claim | None, fiscal_year: int) -> Ceiling:
+    steps: list[TraceStep] = []
+
+    def done(amount: Decimal | None, *, by_department: bool = False) -> Ceiling:
+        if amount is not None:
+            amount = amount.quantize(FEN, rounding=ROUND_DOWN)
+            steps.append(TraceStep(_("Policy ceiling: %(amount)s CNY."), {"amount": amount}))
+        return Ceiling(amount, tuple(steps), by_department)
+
+    if not incentive.pays_money:
+        return done(None)
+    params = parameters_in_force(incentive.amount_parameters.all(), on)
+    amount = _from_policy(incentive, params, claim or Claim(), steps)
+    if amount is not None:
+        return done(amount)
+    ceiling = YearCeiling.objects.filter(incentive=incentive, fiscal_year=fiscal_year).first()
+    if ceiling is None:
+        steps.append(
+            TraceStep(
+                _("The policy names no figure and the department has set no ceiling for %(year)s yet."),
+                {"year": fiscal_year},
+            )
+        )
+        return done(None, by_department=True)
+    steps.append(
+        TraceStep(
+            _("The policy names no figure: the department's ceiling for %(year)s is %(amount)s CNY."),
+            {"year": fiscal_year, "amount": ceiling.amount},
+        )
+    )
+    return done(ceiling.amount, by_department=True)
+
+
+def policy_names_a_figure(incentive: Incentive, on: dt.date | None = None) -> bool:
     """Whether the policy's own figures bound a claim (else the department sets a year's ceiling)."""
-    ceiling = policy_ceiling(incentive, on=dt.date.today(), claim=Claim(units=1), fiscal_year=0)
-    return not ceiling.set_by_department
+    if not incentive.pays_money:
+        return True
+    params = parameters_in_force(incentive.amount_parameters.all(), on or timezone.localdate())
+    return _from_policy(incentive, params, Claim(units=1), []) is not None
