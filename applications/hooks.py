@@ -7,6 +7,11 @@ from portal.hooks import Hook
 # refuses by raising an ApplicationError; then nothing changes.
 application_approving = Hook("application_approving")
 
+# actor=User, application=Application (locked). Inside the submission's transaction, after the
+# form is complete: the credit and recovery apps refuse a listed or banned applicant by raising an
+# ApplicationError (with its `code`); then nothing changes.
+application_submitting = Hook("application_submitting")
+
 # kind=Notice.Kind, application=Application -> dict of facts, or None when the kind is not the
 # receiver's. The disbursement app gives the paid payment's facts for the disbursement notice.
 notice_facts = Hook("notice_facts")

@@ -159,6 +159,7 @@ class Notice(models.Model):
         DECISION_REJECT = "decision_reject", _("Decision notice: not supported")  # 决定通知书（不予支持）
         LAPSE = "lapse", _("Notice of lapse")
         DISBURSEMENT = "disbursement", _("Disbursement notice")  # 拨付通知书
+        RECOVERY = "recovery", _("Recovery notice")  # 追回通知书
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="notices")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

@@ -23,6 +23,7 @@ from workdays.calendar import add_working_days
 
 from . import form_definitions
 from .documents import DocumentRejected, clean_name, detect_format
+from .hooks import application_submitting
 from .models import Application, ApplicationDocument, Status
 from .states import EDITABLE
 from .workflow import ApplicationChanged, TransitionNotAllowed, transition
@@ -185,6 +186,7 @@ def application_submit(*, actor: User, application: Application, ip_address: str
         from .claim_keys import claim_keys_record  # imports this module's ApplicationError
 
         claim_keys_record(locked)
+        application_submitting.send(actor=actor, application=locked)
         return {
             "reference": locked.reference,
             "estimated_amount": locked.estimated_amount,

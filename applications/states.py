@@ -22,6 +22,7 @@ class Status(models.TextChoices):
     REFUSED = "refused", _("Not accepted")
     UNDER_REVIEW = "under_review", _("Under review")
     PROPOSED = "proposed", _("Proposed for support")
+    REJECTION_PROPOSED = "rejection_proposed", _("Proposed not to support")  # 拟不予支持, awaiting sign-off
     REJECTED = "rejected", _("Not supported")
     APPROVED = "approved", _("Approved")
     ANNOUNCED = "announced", _("Publicly announced")
@@ -29,6 +30,9 @@ class Status(models.TextChoices):
     HANDLED = "handled", _("Handled")
     PAID = "paid", _("Paid")
     PAYMENT_FAILED = "payment_failed", _("Payment failed")
+    PAYMENT_CANCELLED = "payment_cancelled", _("Payment cancelled")  # failed and not retried: the award ends
+    RECOVERING = "recovering", _("Recovery decided")  # 追回: money paid is to be refunded
+    RECOVERED = "recovered", _("Recovered")  # the refund was received in full
     WITHDRAWN = "withdrawn", _("Withdrawn")
     LAPSED = "lapsed", _("Lapsed")
 
@@ -54,6 +58,8 @@ STATES: dict[str, State] = {
                           next_step=_("Under review by the department.")),
     S.PROPOSED: State(open=True, timed=True, tone="positive", stage="review",
                       next_step=_("Proposed for support: awaiting a second official's approval.")),
+    S.REJECTION_PROPOSED: State(open=True, timed=True, tone="negative", stage="review",
+                                next_step=_("Proposed not to support: awaiting a second official's sign-off.")),
     S.REJECTED: State(closed=True, tone="negative", stage="closed",
                       next_step=_("Not supported: see the decision notice for the reasons and your rights.")),
     S.APPROVED: State(tone="positive", stage="announcement",
@@ -65,6 +71,11 @@ STATES: dict[str, State] = {
     S.PAID: State(tone="done", stage="done", next_step=_("Paid.")),
     S.PAYMENT_FAILED: State(tone="action", stage="payment",
                             next_step=_("The payment failed: check your bank account details.")),
+    S.PAYMENT_CANCELLED: State(closed=True, tone="negative", stage="closed",
+                               next_step=_("The payment failed and was cancelled: see the reasons.")),
+    S.RECOVERING: State(tone="action", stage="done",
+                        next_step=_("The department decided to recover money paid: see the recovery notice.")),
+    S.RECOVERED: State(tone="negative", stage="done", next_step=_("The money to be recovered was refunded.")),
     S.WITHDRAWN: State(closed=True, tone="neutral", stage="closed", next_step=_("Withdrawn.")),
     S.LAPSED: State(closed=True, tone="negative", stage="closed",
                     next_step=_("Lapsed: the supplement deadline passed.")),
