@@ -145,6 +145,23 @@ class Columns:
         return str(self.labels.get(column, column))
 
 
+@dataclass
+class RowProblem:
+    """A problem in one row of an uploaded list, for the preview's table and error summary."""
+
+    row: int  # the line in the file, the heading row counted (as a spreadsheet numbers it); 0: the file
+    field: str  # the column's name, "row" or "file"
+    column: str  # how people call the column
+    message: str
+
+    def __str__(self) -> str:
+        return _("Row %(row)d, %(column)s: %(message)s") % {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
 def _file_error(message: str) -> ValidationError:
     return ValidationError({FILE_FIELD: [ValidationError(message, code="file")]})
 

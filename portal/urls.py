@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 from announcements import api as announcement_api
 from applications import dashboard, review_api, verify
 from budgets import api as budget_api
+from credit import api as credit_api
 from disbursement import api as disbursement_api
 from measures import api as measures_api
 from proactive import api as proactive_api
@@ -31,6 +32,7 @@ urlpatterns = [
     path("", include("applications.verify")),  # /verify/, /verify/<code>/, /notices/<id>/pdf/
     path("announcements/", include("announcements.urls")),
     path("proactive/", include("proactive.urls")),
+    path("credit/", include("credit.urls")),
     path("finance/", include("disbursement.urls")),
     path("reports/", include("reports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
@@ -47,6 +49,7 @@ urlpatterns = [
     path("api/v1/", include(announcement_api.api_urlpatterns)),
     path("api/v1/", include(proactive_api.api_urlpatterns)),
     path("api/v1/", include(budget_api.api_urlpatterns)),
+    path("api/v1/", include(credit_api.api_urlpatterns)),
     path("api/v1/", include(disbursement_api.api_urlpatterns)),
     path("api/v1/", include(report_api.api_urlpatterns)),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),

@@ -42,6 +42,7 @@ from budgets.services import year_ceiling_set
 from measures.amounts import money
 from measures.models import EligibilityCriterion, Incentive, YearCeiling
 from measures.vocabulary import ApplicantType, Qualification
+from portal.spreadsheets import RowProblem
 
 from .amounts import OfferAmount, _offer_amount, list_offer_amount
 from .list_file import ListFile
@@ -192,21 +193,6 @@ def _match_rows(rows: list[ProactiveListRow], award_list: ProactiveList, actor: 
         if application is not None:
             made.append(application)
     return made
-
-
-@dataclass
-class RowProblem:
-    row: int  # the line in the file, the heading row counted (as a spreadsheet numbers it)
-    field: str  # uscc, name, year, title, or "row"
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return _("Row %(row)d, %(column)s: %(message)s") % {
-            "row": self.row,
-            "column": self.column,
-            "message": self.message,
-        }
 
 
 @dataclass
