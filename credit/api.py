@@ -91,7 +91,9 @@ class CreditEntryCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     list_name = serializers.CharField(max_length=100, help_text="E.g. 严重失信主体名单 or 失信被执行人名单.")
     listed_on = serializers.DateField(help_text="The date listed; not after today.")
-    until = serializers.DateField(required=False, allow_null=True, help_text="The end of the listing, if the list gives one.")
+    until = serializers.DateField(
+        required=False, allow_null=True, help_text="The end of the listing, if the list gives one."
+    )
 
 
 class CreditEntryEndSerializer(serializers.Serializer):
@@ -113,7 +115,9 @@ class CreditListView(_AdministratorsAPI, generics.ListAPIView):
     @extend_schema(
         summary="The list of seriously dishonest entities (严重失信主体名单), newest first",
         parameters=[
-            OpenApiParameter("q", OpenApiTypes.STR, required=False, description="A credit code (or its start) or a name."),
+            OpenApiParameter(
+                "q", OpenApiTypes.STR, required=False, description="A credit code (or its start) or a name."
+            ),
             OpenApiParameter("state", OpenApiTypes.STR, enum=["active", "ended"], required=False),
         ],
         responses={200: CreditEntrySerializer(many=True), **ERRORS},
@@ -145,7 +149,10 @@ class CreditListView(_AdministratorsAPI, generics.ListAPIView):
 
 class CreditEntryView(_AdministratorsAPI):
     @extend_schema(
-        summary="One entry", parameters=[ENTRY_ID], responses={200: CreditEntrySerializer, **ENTRY_ERRORS}, tags=["credit"]
+        summary="One entry",
+        parameters=[ENTRY_ID],
+        responses={200: CreditEntrySerializer, **ENTRY_ERRORS},
+        tags=["credit"],
     )
     def get(self, request: Request, pk: int) -> Response:
         return Response(CreditEntrySerializer(access_entry(request.user, pk)).data)

@@ -137,9 +137,7 @@ def entry_problems(
 
 
 def _already_listed(entry: CleanEntry) -> CreditListEntry | None:
-    return CreditListEntry.objects.filter(
-        uscc=entry.uscc, list_name=entry.list_name, listed_on=entry.listed_on
-    ).first()
+    return CreditListEntry.objects.filter(uscc=entry.uscc, list_name=entry.list_name, listed_on=entry.listed_on).first()
 
 
 def _audit_added(actor: User, entry: CreditListEntry) -> None:
@@ -243,21 +241,15 @@ def _check_rows(list_file: CreditListFile, list_name: str, today: dt.date) -> Im
             for message in problems[name]:
                 outcome.problems.append(RowProblem(line, name, COLUMNS.label(name), message))
         if not problems and clean.listed_on is not None:
-            outcome.rows.append(
-                PreviewRow(line, clean.uscc, clean.name, clean.list_name, clean.listed_on, clean.until)
-            )
+            outcome.rows.append(PreviewRow(line, clean.uscc, clean.name, clean.list_name, clean.listed_on, clean.until))
     return outcome
 
 
 def _plan(rows: list[PreviewRow]) -> None:
     """What confirming would do with each row: two queries, nothing written."""
     codes = {r.uscc for r in rows}
-    existing = {
-        (e.uscc, e.list_name, e.listed_on): e for e in CreditListEntry.objects.filter(uscc__in=codes)
-    }
-    enterprises = {
-        a.uscc: a for a in Applicant.objects.filter(uscc__in=codes, kind=ApplicantType.ORGANISATION)
-    }
+    existing = {(e.uscc, e.list_name, e.listed_on): e for e in CreditListEntry.objects.filter(uscc__in=codes)}
+    enterprises = {a.uscc: a for a in Applicant.objects.filter(uscc__in=codes, kind=ApplicantType.ORGANISATION)}
     for row in rows:
         row.existing = existing.get((row.uscc, row.list_name, row.listed_on))
         row.enterprise = enterprises.get(row.uscc)
@@ -294,9 +286,7 @@ def credit_list_import(
                         added_by=actor,
                     )
             except IntegrityError:  # added meanwhile (another import or by hand): leave it
-                row.existing = _already_listed(
-                    CleanEntry(row.uscc, row.name, row.list_name, row.listed_on, row.until)
-                )
+                row.existing = _already_listed(CleanEntry(row.uscc, row.name, row.list_name, row.listed_on, row.until))
                 continue
             _audit_added(actor, entry)
             outcome.entries.append(entry)
@@ -345,9 +335,7 @@ def credit_entry_end(*, actor: User, entry: CreditListEntry, reason: str) -> Cre
     with transaction.atomic():
         locked = CreditListEntry.objects.select_for_update().get(pk=entry.pk)
         if locked.ended_on is not None:
-            raise CreditError(
-                _("This entry was already ended on %(date)s.") % {"date": locked.ended_on.isoformat()}
-            )
+            raise CreditError(_("This entry was already ended on %(date)s.") % {"date": locked.ended_on.isoformat()})
         before = {"ended_on": None}
         locked.ended_on, locked.ended_by, locked.end_reason = timezone.localdate(), actor, reason
         locked.save(update_fields=["ended_on", "ended_by", "end_reason"])

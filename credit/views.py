@@ -33,8 +33,8 @@ from .permissions import may_manage_credit_list
 from .selectors import access_entry, credit_entries, is_active
 from .services import (
     DEFAULT_LIST_NAME,
-    ImportOutcome,
     CreditError,
+    ImportOutcome,
     credit_entry_add,
     credit_entry_end,
     credit_list_import,
@@ -237,7 +237,9 @@ def entry_page(request: HttpRequest, pk: int) -> HttpResponse:
         except CreditError as error:
             form.add_error("reason" if error.field == "reason" else None, error.message)
         else:
-            messages.success(request, _("The entry is ended: %(name)s is no longer refused for it.") % {"name": entry.name})
+            messages.success(
+                request, _("The entry is ended: %(name)s is no longer refused for it.") % {"name": entry.name}
+            )
             return redirect("credit:entry", entry.pk)
     return render(
         request,
