@@ -20,9 +20,10 @@ from .services import ApplicationError
 
 
 class AlreadyFunded(ApplicationError):
-    """A key of this claim is funded already (API: 400, code already_funded)."""
+    """A key of this claim is funded already (API: 409, code already_funded, as API.md says)."""
 
     code = "already_funded"
+    conflict = True
 
 
 def normalise(value: Any) -> str:

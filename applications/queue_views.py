@@ -34,6 +34,7 @@ from .review_selectors import (
     submitted_in,
 )
 from .review_views import _next_or
+from .screening import current_listings
 
 QUEUE_PAGE_SIZE = 25
 
@@ -67,6 +68,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     scope = acting_scope(user)
     handlers = list(department_handlers(user)) if scope.is_handler else []
     rows = []
+    listed = current_listings(page.object_list)  # 信用审查, live, one query for the page
     for application in page.object_list:
         can_handle = scope.can_handle(application)
         rows.append(
@@ -76,6 +78,7 @@ def queue(request: HttpRequest) -> HttpResponse:
                 "open": application.status in OPEN_STATUSES,
                 "can_assign": can_handle and application.status in OPEN_STATUSES,
                 "selectable": can_handle and application.status == Status.SUBMITTED,
+                "credit_listing": listed.get(application.applicant_id),
             }
         )
     tabs = [

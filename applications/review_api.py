@@ -38,6 +38,7 @@ from measures.vocabulary import EnterpriseSize, GuangdongCity
 from portal.api import AmountField, Conflict, JSONParser
 from portal.http import client_ip
 
+from .api import api_refusal
 from .models import Application, Status
 from .review import (
     BudgetRefused,
@@ -297,7 +298,7 @@ class _ReviewAction(OfficialsAPIMixin, APIView):
             raise BudgetExceeded(exc.message, code=exc.code) from exc
         except ApplicationError as exc:
             field = self.error_field if isinstance(self.error_field, str) else self.error_field(data)
-            raise exceptions.ValidationError({field: [exc.message]}) from exc
+            raise api_refusal(exc, field) from exc
         except ApplicationChanged as exc:
             raise Conflict(str(exc), code="changed") from exc
         except TransitionNotAllowed as exc:
@@ -401,7 +402,9 @@ ApproveView = _action_view(
     "Approve a proposal",
     "Approvers of the department; never the official who proposed it (four-eyes). Commits the amount "
     "against the incentive's budget for the fiscal year: beyond what is left, 400 with code `budget_exceeded` "
-    "and the remaining figure in `detail` (`budget_not_set` when finance has set none); nothing changes.",
+    "and the remaining figure in `detail` (`budget_not_set` when finance has set none); nothing changes. "
+    "409 `credit_listed` when the applicant is on a list of seriously dishonest entities, 409 `already_funded` "
+    "when an item of the claim was funded before.",
     "non_field_errors",
 )
 SendBackView = _action_view(

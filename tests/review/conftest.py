@@ -50,7 +50,7 @@ def fund(code: str = FIXED, year: int | None = None, allocation: str = "10000000
 def submit_new(user: User | None = None, code: str = FIXED) -> Application:
     """A complete application submitted through the services (a new enterprise unless `user`)."""
     user = user or EnterpriseUserFactory()
-    return application_submit(actor=user, application=complete_draft(user, code))
+    return application_submit(actor=user, application=complete_draft(user, code), credit_commitment=True)
 
 
 @pytest.fixture
