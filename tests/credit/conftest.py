@@ -1,0 +1,56 @@
+"""Credit fixtures: English messages, signed-in page and API clients, list files built in memory.
+The officials (administrator, handler, approver, finance_officer, make_official) are
+tests/conftest.py's."""
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import translation
+from rest_framework.test import APIClient
+
+from accounts.models import User
+
+CHINESE_HEADINGS = ["序号", "统一社会信用代码", "主体名称", "名单名称", "列入日期", "移出日期"]
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def page_client() -> Callable[[User | None], Client]:
+    def make(user: User | None = None) -> Client:
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_client() -> Callable[[User | None], APIClient]:
+    def make(user: User | None = None) -> APIClient:
+        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+def csv_upload(
+    rows: list[list[Any]], headings: list[str] | None = None, name: str = "失信名单.csv"
+) -> SimpleUploadedFile:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headings or CHINESE_HEADINGS)
+    writer.writerows(rows)
+    return SimpleUploadedFile(name, buffer.getvalue().encode("utf-8-sig"), content_type="text/csv")
