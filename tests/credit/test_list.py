@@ -86,7 +86,7 @@ def test_the_confirmed_import_stores_audits_and_leaves_rows_already_listed(admin
         dt.date(2025, 6, 1),
         dt.date(2028, 5, 31),
     )
-    assert entry.source == "import" and entry.source_file == "list.csv" and entry.added_by == administrator
+    assert entry.source == "import" and entry.source_file == "失信名单.csv" and entry.added_by == administrator
     event = AuditEvent.objects.get(action="credit_entry.add")
     assert event.object_id == str(entry.pk) and event.after["uscc"] == B and event.actor == administrator
     # Imported again: everything is already there.
