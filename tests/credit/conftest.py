@@ -14,6 +14,10 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from applications.models import Application
+from applications.services import application_submit
+from tests.applications.helpers import FIXED, complete_draft
+from tests.factories import EnterpriseUserFactory
 
 CHINESE_HEADINGS = ["序号", "统一社会信用代码", "主体名称", "名单名称", "列入日期", "移出日期"]
 
@@ -54,3 +58,9 @@ def csv_upload(
     writer.writerow(headings or CHINESE_HEADINGS)
     writer.writerows(rows)
     return SimpleUploadedFile(name, buffer.getvalue().encode("utf-8-sig"), content_type="text/csv")
+
+
+def submit_new(user: User | None = None, code: str = FIXED) -> Application:
+    """A complete application submitted through the services, with the credit commitment."""
+    user = user or EnterpriseUserFactory()
+    return application_submit(actor=user, application=complete_draft(user, code), credit_commitment=True)
