@@ -137,6 +137,8 @@ def entry_problems(
 
 
 def _already_listed(entry: CleanEntry) -> CreditListEntry | None:
+    if entry.listed_on is None:
+        return None
     return CreditListEntry.objects.filter(uscc=entry.uscc, list_name=entry.list_name, listed_on=entry.listed_on).first()
 
 

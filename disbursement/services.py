@@ -119,12 +119,11 @@ def _build(actor: User, department: Department | None, incentive: Incentive | No
             award_id__in=candidates, status__in=[Payment.Status.PENDING, Payment.Status.PAID]
         ).values_list("award_id", flat=True)
     )
-    awards = (
+    awards = list(
         Award.objects.filter(pk__in=[pk for pk in candidates if pk not in taken], status=Award.Status.FINAL)
         .select_related("application__applicant__bank_account", "application__incentive")
         .order_by("application__reference", "pk")
     )
-    awards = list(awards)
     # 信用审查: a payee on a list of seriously dishonest entities is left out (its award waits
     # for the department's decision); everybody else is paid in this batch.
     listed = listings_for(screened_code(a.application.applicant) for a in awards)
