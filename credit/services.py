@@ -142,6 +142,28 @@ def _already_listed(entry: CleanEntry) -> CreditListEntry | None:
     return CreditListEntry.objects.filter(uscc=entry.uscc, list_name=entry.list_name, listed_on=entry.listed_on).first()
 
 
+def _store(actor: User, clean: CleanEntry, source: str, *, source_file: str = "") -> CreditListEntry | None:
+    """Stores a checked entry and audits it; None when the same listing is there already (the
+    database's constraint, in a savepoint so the caller's transaction goes on)."""
+    assert clean.listed_on is not None, "entry_problems refuses an entry without its date"
+    try:
+        with transaction.atomic():
+            entry = CreditListEntry.objects.create(
+                uscc=clean.uscc,
+                name=clean.name,
+                list_name=clean.list_name,
+                listed_on=clean.listed_on,
+                until=clean.until,
+                source=source,
+                source_file=source_file[:200],
+                added_by=actor,
+            )
+    except IntegrityError:
+        return None
+    _audit_added(actor, entry)
+    return entry
+
+
 def _audit_added(actor: User, entry: CreditListEntry) -> None:
     audit_record(
         actor=actor,
@@ -275,22 +297,11 @@ def credit_list_import(
         for row in outcome.rows:
             if row.existing is not None:
                 continue
-            try:
-                with transaction.atomic():
-                    entry = CreditListEntry.objects.create(
-                        uscc=row.uscc,
-                        name=row.name,
-                        list_name=row.list_name,
-                        listed_on=row.listed_on,
-                        until=row.until,
-                        source=CreditListEntry.Source.IMPORT,
-                        source_file=list_file.name[:200],
-                        added_by=actor,
-                    )
-            except IntegrityError:  # added meanwhile (another import or by hand): leave it
-                row.existing = _already_listed(CleanEntry(row.uscc, row.name, row.list_name, row.listed_on, row.until))
+            clean = CleanEntry(row.uscc, row.name, row.list_name, row.listed_on, row.until)
+            entry = _store(actor, clean, CreditListEntry.Source.IMPORT, source_file=list_file.name)
+            if entry is None:  # added meanwhile (another import or by hand): leave it
+                row.existing = _already_listed(clean)
                 continue
-            _audit_added(actor, entry)
             outcome.entries.append(entry)
         _announce(actor, outcome.entries)
     return outcome
@@ -309,22 +320,11 @@ def credit_entry_add(
         problems["uscc"] = [_("This entity is already on this list from that date.")]
     if problems:
         raise ValidationError(problems)
-    assert clean.listed_on is not None
-    try:
-        with transaction.atomic():
-            entry = CreditListEntry.objects.create(
-                uscc=clean.uscc,
-                name=clean.name,
-                list_name=clean.list_name,
-                listed_on=clean.listed_on,
-                until=clean.until,
-                source=CreditListEntry.Source.MANUAL,
-                added_by=actor,
-            )
-            _audit_added(actor, entry)
-            _announce(actor, [entry])
-    except IntegrityError:
-        raise ValidationError({"uscc": [_("This entity is already on this list from that date.")]}) from None
+    with transaction.atomic():
+        entry = _store(actor, clean, CreditListEntry.Source.MANUAL)
+        if entry is None:  # added by someone else meanwhile
+            raise ValidationError({"uscc": [_("This entity is already on this list from that date.")]})
+        _announce(actor, [entry])
     return entry
 
 

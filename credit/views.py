@@ -152,10 +152,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 @administrator_required
 @require_POST
 def import_confirm(request: HttpRequest) -> HttpResponse:
-    staged = staging.take(owner=request.user, purpose=LIST_UPLOAD, token=request.POST.get("token", ""))
-    entry = staged.params if staged is not None else None
-    if staged is not None:
-        staging.discard(staged)  # taken once: a second confirmation finds nothing
+    entry = staging.claim(owner=request.user, purpose=LIST_UPLOAD, token=request.POST.get("token", ""))
     if entry is None:
         messages.error(request, _("This preview has expired or was already imported: upload the file again."))
         return redirect("credit:import")

@@ -1,17 +1,15 @@
-"""Credit fixtures: English messages, signed-in page and API clients, list files built in memory.
+"""Credit fixtures: English messages, list files built in memory, submitted applications.
 The officials (administrator, handler, approver, finance_officer, make_official) are
 tests/conftest.py's."""
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import translation
-from rest_framework.test import APIClient
 
 from accounts.models import User
 from applications.models import Application
@@ -26,28 +24,6 @@ CHINESE_HEADINGS = ["序号", "统一社会信用代码", "主体名称", "名�
 def _english() -> Iterator[None]:
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def page_client() -> Callable[[User | None], Client]:
-    def make(user: User | None = None) -> Client:
-        client = Client(HTTP_ACCEPT_LANGUAGE="en")
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return make
-
-
-@pytest.fixture
-def api_client() -> Callable[[User | None], APIClient]:
-    def make(user: User | None = None) -> APIClient:
-        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return make
 
 
 def csv_upload(
