@@ -136,28 +136,35 @@ def entry_problems(
     return CleanEntry(code, clean_name, clean_list, first, last), problems
 
 
-def _already_listed(entry: CleanEntry) -> CreditListEntry | None:
+def _already_listed(entry: "CleanEntry | PreviewRow") -> CreditListEntry | None:
     if entry.listed_on is None:
         return None
     return CreditListEntry.objects.filter(uscc=entry.uscc, list_name=entry.list_name, listed_on=entry.listed_on).first()
 
 
-def _store(actor: User, clean: CleanEntry, source: str, *, source_file: str = "") -> CreditListEntry | None:
+def _entry(actor: User, clean: "CleanEntry | PreviewRow", source: str, source_file: str = "") -> CreditListEntry:
+    assert clean.listed_on is not None, "entry_problems refuses an entry without its date"
+    return CreditListEntry(
+        uscc=clean.uscc,
+        name=clean.name,
+        list_name=clean.list_name,
+        listed_on=clean.listed_on,
+        until=clean.until,
+        source=source,
+        source_file=source_file[:200],
+        added_by=actor,
+    )
+
+
+def _store(
+    actor: User, clean: "CleanEntry | PreviewRow", source: str, *, source_file: str = ""
+) -> CreditListEntry | None:
     """Stores a checked entry and audits it; None when the same listing is there already (the
     database's constraint, in a savepoint so the caller's transaction goes on)."""
-    assert clean.listed_on is not None, "entry_problems refuses an entry without its date"
     try:
         with transaction.atomic():
-            entry = CreditListEntry.objects.create(
-                uscc=clean.uscc,
-                name=clean.name,
-                list_name=clean.list_name,
-                listed_on=clean.listed_on,
-                until=clean.until,
-                source=source,
-                source_file=source_file[:200],
-                added_by=actor,
-            )
+            entry = _entry(actor, clean, source, source_file)
+            entry.save()
     except IntegrityError:
         return None
     _audit_added(actor, entry)
@@ -293,16 +300,25 @@ def credit_list_import(
     _plan(outcome.rows)
     if dry_run or not outcome.ok:
         return outcome
+    new = [r for r in outcome.rows if r.existing is None]
     with transaction.atomic():
-        for row in outcome.rows:
-            if row.existing is not None:
-                continue
-            clean = CleanEntry(row.uscc, row.name, row.list_name, row.listed_on, row.until)
-            entry = _store(actor, clean, CreditListEntry.Source.IMPORT, source_file=list_file.name)
-            if entry is None:  # added meanwhile (another import or by hand): leave it
-                row.existing = _already_listed(clean)
-                continue
-            outcome.entries.append(entry)
+        try:
+            with transaction.atomic():  # all new rows in one statement: the common case
+                entries = CreditListEntry.objects.bulk_create(
+                    [_entry(actor, r, CreditListEntry.Source.IMPORT, list_file.name) for r in new]
+                )
+        except IntegrityError:  # some were added meanwhile (another import or by hand): row by row
+            entries = []
+            for row in new:
+                entry = _store(actor, row, CreditListEntry.Source.IMPORT, source_file=list_file.name)
+                if entry is None:
+                    row.existing = _already_listed(row)
+                else:
+                    entries.append(entry)
+        else:
+            for entry in entries:
+                _audit_added(actor, entry)
+        outcome.entries = entries
         _announce(actor, outcome.entries)
     return outcome
 
