@@ -8,14 +8,9 @@
 Views parse input, call one service of credit.services and render.
 """
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,11 +20,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.permissions import signed_in_user
+from accounts.permissions import administrator_required, signed_in_user
 from portal import staging
+from portal.forms import add_service_errors
 
 from .list_file import CreditListFile
-from .permissions import may_manage_credit_list
 from .selectors import access_entry, credit_entries, is_active
 from .services import (
     DEFAULT_LIST_NAME,
@@ -42,17 +37,6 @@ from .services import (
 
 LIST_UPLOAD = "credit-list"  # the staged upload's purpose
 PAGE_SIZE = 50
-
-
-def administrator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not may_manage_credit_list(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 STATES = {
@@ -100,14 +84,6 @@ class ImportForm(forms.Form):
     )
 
 
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _preview(request: HttpRequest, form: ImportForm | None, outcome: ImportOutcome, token: str) -> HttpResponse:
     return render(
         request,
@@ -132,7 +108,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
         try:
             list_file = CreditListFile.read(data["file"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             outcome = credit_list_import(
                 actor=signed_in_user(request), list_file=list_file, list_name=data["list_name"], dry_run=True
@@ -204,7 +180,7 @@ def add_page(request: HttpRequest) -> HttpResponse:
         try:
             entry = credit_entry_add(actor=signed_in_user(request), **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
