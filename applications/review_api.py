@@ -43,6 +43,7 @@ from .review import (
     BudgetRefused,
     application_accept,
     application_approve,
+    application_confirm_rejection,
     application_handle,
     application_propose,
     application_refuse,
@@ -69,6 +70,7 @@ API_NAMES = {
     "propose": "propose",
     "reject": "propose",
     "approve": "approve",
+    "confirm_rejection": "approve",  # the approver's sign-off, whichever the proposal
     "send_back": "send-back",
 }
 
@@ -397,9 +399,13 @@ ProposeView = _action_view(
 ApproveView = _action_view(
     "approve",
     VersionSerializer,
-    _simple(application_approve),
-    "Approve a proposal",
-    "Approvers of the department; never the official who proposed it (four-eyes). Commits the amount "
+    lambda user, application, data, common: (
+        # The approver's sign-off of whichever proposal the handler made.
+        application_confirm_rejection if application.status == Status.REJECTION_PROPOSED else application_approve
+    )(**common),
+    "Approve a proposal (support, or not supporting)",
+    "Approvers of the department; never the official who proposed it (four-eyes). A proposal not to support "
+    "becomes the decision and the applicant receives the decision notice. A proposal to support commits the amount "
     "against the incentive's budget for the fiscal year: beyond what is left, 400 with code `budget_exceeded` "
     "and the remaining figure in `detail` (`budget_not_set` when finance has set none); nothing changes.",
     "non_field_errors",

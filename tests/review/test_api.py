@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from applications import review
-from applications.models import Application, Status
+from applications.models import Application, Notice, Status
 from audit.models import AuditEvent
 from tests.factories import EnterpriseUserFactory
 
@@ -139,7 +139,34 @@ def test_propose_not_support_needs_reasons(handler, api_client) -> None:
     missing = api.post(_url(application, "propose"), {"decision": "not_support"}, format="json")
     assert missing.status_code == 400 and missing.json()["errors"]["reasons"]
     response = api.post(_url(application, "propose"), {"decision": "not_support", "reasons": "不符"}, format="json")
-    assert response.status_code == 200 and response.json()["status"] == Status.REJECTED
+    assert response.status_code == 200 and response.json()["status"] == Status.REJECTION_PROPOSED
+
+
+def test_not_supporting_needs_an_approvers_sign_off(
+    handler, approver, api_client, django_capture_on_commit_callbacks
+) -> None:
+    application = _under_review(handler)
+    proposed = api_client(handler).post(
+        _url(application, "propose"), {"decision": "not_support", "reasons": "不符"}, format="json"
+    )
+    assert "approve" not in proposed.json()["allowed_actions"]
+    # The handler cannot sign their own proposal, through the API's approve either.
+    own = api_client(handler).post(_url(application, "approve"), {}, format="json")
+    assert own.status_code == 409 and own.json()["code"] == "not_allowed"
+    approver_api = api_client(approver)
+    seen = approver_api.get(f"/api/v1/applications/{application.reference}/").json()
+    assert seen["status"] == Status.REJECTION_PROPOSED and not Notice.objects.filter(application=application).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        signed = approver_api.post(_url(application, "approve"), {"version": seen["version"]}, format="json")
+    assert signed.status_code == 200 and signed.json()["status"] == Status.REJECTED
+    decided = Application.objects.get(pk=application.pk)
+    assert decided.decided_by == approver and decided.notices.get().kind == Notice.Kind.DECISION_REJECT
+
+
+def test_a_proposal_not_to_support_can_be_sent_back(handler, approver, api_client) -> None:
+    proposed = review.application_propose(actor=handler, application=_under_review(handler), support=False, reasons="x")
+    back = api_client(approver).post(_url(proposed, "send-back"), {"reason": "再核实证书"}, format="json")
+    assert back.status_code == 200 and back.json()["status"] == Status.UNDER_REVIEW
 
 
 def test_approve_and_send_back(handler, approver, api_client) -> None:

@@ -370,7 +370,32 @@ def test_not_supporting_needs_reasons(handler, page_client) -> None:
     assert client.post(url, {"reject-version": application.version}).status_code == 400
     response = client.post(url, {"reject-version": application.version, "reject-reasons": "证书不符"})
     assert response.status_code == 302
-    assert Application.objects.get(pk=application.pk).status == Status.REJECTED
+    assert Application.objects.get(pk=application.pk).status == Status.REJECTION_PROPOSED
+
+
+def test_not_supporting_is_signed_by_an_approver_on_the_page(
+    handler, approver, page_client, django_capture_on_commit_callbacks
+) -> None:
+    proposed = review.application_propose(
+        actor=handler, application=_under_review(handler), support=False, reasons="证书不符"
+    )
+    assert not proposed.notices.exists()  # only a proposal: the applicant is not told yet
+    # The handler who proposed it is not offered the sign-off.
+    assert "confirm_rejection" not in _html(
+        page_client(handler).get(reverse("review:application", args=[proposed.reference]))
+    )
+    client = page_client(approver)
+    html = _html(client.get(reverse("review:application", args=[proposed.reference])))
+    assert reverse("review:act", args=[proposed.reference, "confirm_rejection"]) in html
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("review:act", args=[proposed.reference, "confirm_rejection"]),
+            {"confirm_rejection-version": proposed.version},
+        )
+    assert response.status_code == 302
+    decided = Application.objects.get(pk=proposed.pk)
+    assert decided.status == Status.REJECTED and decided.decided_by == approver
+    assert decided.notices.get().kind == Notice.Kind.DECISION_REJECT
 
 
 def test_the_approver_approves_or_sends_back(handler, approver, page_client) -> None:
