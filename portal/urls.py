@@ -32,6 +32,7 @@ urlpatterns = [
     path("announcements/", include("announcements.urls")),
     path("proactive/", include("proactive.urls")),
     path("finance/", include("disbursement.urls")),
+    path("ceilings/", include("budgets.urls")),
     path("reports/", include("reports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
