@@ -35,8 +35,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from measures.vocabulary import EnterpriseSize, GuangdongCity
-from portal.api import AmountField, Conflict, JSONParser
+from portal.api import AmountField, Conflict, JSONParser, KeysetPagination
 from portal.http import client_ip
+from portal.keyset import Keyset
 
 from .models import Application, Status
 from .review import (
@@ -52,7 +53,7 @@ from .review import (
     application_start_review,
 )
 from .review_forms import SORT_CHOICES
-from .review_selectors import QueueFilters, access_for_review, is_official, is_overdue, review_queue
+from .review_selectors import QueueFilters, access_for_review, is_official, is_overdue, queue_keyset, review_queue
 from .services import ApplicationError
 from .workflow import ApplicationChanged, TransitionNotAllowed, allowed_actions
 
@@ -231,15 +232,19 @@ class SendBackSerializer(VersionSerializer):
 
 class QueueView(OfficialsAPIMixin, generics.ListAPIView):
     serializer_class = QueueItemSerializer
+    pagination_class = KeysetPagination
+
+    def get_keyset(self) -> Keyset:
+        return queue_keyset(QueueFilters(**self._query.validated_data))
 
     def get_queryset(self) -> QuerySet[Application]:
         if getattr(self, "swagger_fake_view", False):
             return Application.objects.none()
         if not is_official(self.request.user):
             raise exceptions.PermissionDenied(_("The review queue is for officials."))
-        query = QueueQuerySerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        return review_queue(self.request.user, QueueFilters(**query.validated_data), today=self._today)
+        self._query = QueueQuerySerializer(data=self.request.query_params)
+        self._query.is_valid(raise_exception=True)
+        return review_queue(self.request.user, QueueFilters(**self._query.validated_data), today=self._today)
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "today": self._today}

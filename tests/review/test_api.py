@@ -30,7 +30,7 @@ def test_the_queue_with_filters_and_the_row_shape(handler, api_client) -> None:
     Application.objects.filter(pk=late.pk).update(stage_due_on=dt.date(2020, 1, 2))
     api = api_client(handler)
     body = api.get("/api/v1/queue/").json()
-    assert body["count"] == 2
+    assert len(body["results"]) == 2 and body["next"] is None
     first = body["results"][0]
     assert first["reference"] == late.reference  # deadline first
     assert first["overdue"] is True
@@ -44,13 +44,25 @@ def test_the_queue_with_filters_and_the_row_shape(handler, api_client) -> None:
     assert [r["reference"] for r in api.get("/api/v1/queue/?status=submitted").json()["results"]] == [
         shenzhen.reference
     ]
-    assert api.get("/api/v1/queue/?measure=15").json()["count"] == 0
-    assert api.get("/api/v1/queue/?incentive=m17-china-quality-award-org&mine=true").json()["count"] == 1
+    assert api.get("/api/v1/queue/?measure=15").json()["results"] == []
+    assert len(api.get("/api/v1/queue/?incentive=m17-china-quality-award-org&mine=true").json()["results"]) == 1
     assert [r["reference"] for r in api.get("/api/v1/queue/?sort=-submitted").json()["results"]] == [
         late.reference,
         shenzhen.reference,
     ]
-    assert api.get("/api/v1/queue/?page_size=1").json()["next"]
+    one = api.get("/api/v1/queue/?page_size=1").json()
+    assert "count" not in one and one["previous"] is None  # no count of the whole queue
+    following = api.get(one["next"]).json()
+    assert [r["reference"] for r in one["results"] + following["results"]] == [late.reference, shenzhen.reference]
+    assert following["next"] is None and api.get(following["previous"]).json()["results"] == one["results"]
+
+
+def test_a_queue_cursor_that_was_edited_is_a_400(handler, submitted, api_client) -> None:
+    api = api_client(handler)
+    cursor = api.get("/api/v1/queue/?page_size=1&sort=submitted").json()
+    response = api.get("/api/v1/queue/", {"cursor": "x" + "abc", "page_size": 1})
+    assert response.status_code == 400 and "cursor" in response.json()["errors"]
+    assert cursor["next"] is None  # one application: one page
 
 
 def test_invalid_queue_filters_are_a_400(handler, api_client) -> None:
@@ -64,7 +76,7 @@ def test_invalid_queue_filters_are_a_400(handler, api_client) -> None:
 def test_a_token_works_like_the_session(handler, submitted) -> None:
     api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=handler).key}")
-    assert api.get("/api/v1/queue/").json()["count"] == 1
+    assert len(api.get("/api/v1/queue/").json()["results"]) == 1
     response = api.post(_url(submitted, "accept"), {"version": submitted.version}, format="json")
     assert response.status_code == 200
     body = response.json()
@@ -232,7 +244,18 @@ def test_the_schema_documents_each_action_with_its_body_and_errors(api_client) -
     reference = propose["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert set(schema["components"]["schemas"][reference]["properties"]) >= {"decision", "amount", "reasons"}
     parameters = {p["name"] for p in paths["/api/v1/queue/"]["get"]["parameters"]}
-    assert parameters >= {"status", "incentive", "measure", "city", "size", "overdue", "mine", "sort", "page"}
+    assert parameters >= {
+        "status",
+        "incentive",
+        "measure",
+        "city",
+        "size",
+        "overdue",
+        "mine",
+        "sort",
+        "cursor",
+        "page_size",
+    }
 
 
 def test_money_is_a_decimal_string(handler, api_client) -> None:
