@@ -1,14 +1,33 @@
 """Applications (申报) for incentives, their documents and their reference numbers."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Applicant
 from measures.models import Incentive, RequiredDocument
 
-from .states import CLOSED_STATUSES, Status
+from .states import CLOSED_STATUSES, OPEN_STATUSES, Status
+
+NO_DUE_DATE = dt.date(9999, 12, 31)
+
+
+def queue_due_date() -> Case:
+    """The review queue's deadline: an open application's current due date; the rest, after them."""
+    return Case(
+        When(status__in=OPEN_STATUSES, stage_due_on__isnull=False, then=F("stage_due_on")),
+        default=Value(NO_DUE_DATE),
+        output_field=models.DateField(),
+    )
+
+
+def arrival() -> Coalesce:
+    """When an application reached the department: submitted, or made (an offer is never submitted)."""
+    return Coalesce(F("submitted_at"), F("created_at"))
 
 
 class Application(models.Model):
@@ -80,6 +99,14 @@ class Application(models.Model):
             models.Index(fields=["applicant", "status"]),
             models.Index(fields=["incentive", "status"]),
             models.Index(fields=["status", "stage_due_on"]),
+            # The review queue's keysets (applications/review_selectors.py SORTS), one per sort,
+            # and with the status first for the status tabs; the open ones' counts by incentive.
+            models.Index(queue_due_date(), F("id"), name="application_queue_deadline"),
+            models.Index(F("status"), queue_due_date(), F("id"), name="application_queue_status"),
+            models.Index(arrival(), F("id"), name="application_queue_arrival"),
+            models.Index(
+                fields=["incentive", "status"], condition=Q(status__in=OPEN_STATUSES), name="application_open_work"
+            ),
         ]
 
     def __str__(self) -> str:

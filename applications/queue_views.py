@@ -1,10 +1,11 @@
 """The officials' review queue (/review/): their department's applications, filtered and sorted, and
 accepting several at once."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import signed_in_user
+from portal.keyset import BadCursor
 
 from .models import Status
 from .permissions import acting_scope
@@ -30,7 +32,7 @@ from .review_selectors import (
     is_overdue,
     queue_incentives,
     queue_status_counts,
-    review_queue,
+    review_queue_page,
     submitted_in,
 )
 from .review_views import _next_or
@@ -44,7 +46,7 @@ ACCEPT_MANY_LIMIT = 100  # a page holds 25; more in one request is not a person 
 
 def _query(params: QueryDict, **changes: str) -> str:
     query = params.copy()
-    query.pop("page", None)
+    query.pop("cursor", None)
     for key, value in changes.items():
         if value:
             query[key] = value
@@ -63,13 +65,17 @@ def queue(request: HttpRequest) -> HttpResponse:
     incentives = list(queue_incentives(user))
     form = QueueFilterForm(request.GET or None, incentives=incentives)
     filters = form.filters() if form.is_bound else QueueFilters()
-    page = Paginator(review_queue(user, filters, today=today), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        page = review_queue_page(user, filters, cursor=request.GET.get("cursor"), size=QUEUE_PAGE_SIZE, today=today)
+    except BadCursor:
+        # An edited or outdated link: start again from the first page of the same filters.
+        return redirect(reverse("review:queue") + _query(request.GET))
     counts = queue_status_counts(user, filters, today=today)
     scope = acting_scope(user)
     handlers = list(department_handlers(user)) if scope.is_handler else []
     rows = []
-    listed = current_listings(page.object_list)  # 信用审查, live, one query for the page
-    for application in page.object_list:
+    listed = current_listings(page.rows)  # 信用审查, live, one query for the page
+    for application in page.rows:
         can_handle = scope.can_handle(application)
         rows.append(
             {
@@ -81,25 +87,20 @@ def queue(request: HttpRequest) -> HttpResponse:
                 "credit_listing": listed.get(application.applicant_id),
             }
         )
-    tabs = [
-        {
-            "label": _("All"),
-            "count": sum(counts.values()),
-            "url": _query(request.GET, status=""),
-            "current": not filters.status,
-        }
+    # Tabs: everything, then each open state with its count; closed states are in the filter.
+    tabs: list[dict[str, Any]] = [
+        {"label": _("All"), "count": None, "url": _query(request.GET, status=""), "current": not filters.status}
     ]
     for value, label in Status.choices:
-        if value == Status.DRAFT or (not counts.get(value) and filters.status != value):
-            continue
-        tabs.append(
-            {
-                "label": label,
-                "count": counts.get(value, 0),
-                "url": _query(request.GET, status=value),
-                "current": filters.status == value,
-            }
-        )
+        if value in OPEN_STATUSES or value == filters.status:
+            tabs.append(
+                {
+                    "label": label,
+                    "count": counts.get(value, 0) if value in OPEN_STATUSES else None,
+                    "url": _query(request.GET, status=value),
+                    "current": filters.status == value,
+                }
+            )
     return render(
         request,
         "review/queue.html",
@@ -113,6 +114,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "is_handler": scope.is_handler,
             "any_selectable": any(r["selectable"] for r in rows),
             "page_query": _query(request.GET).removeprefix("?"),
+            "open_count": sum(counts.values()),
+            "status_count": counts.get(filters.status) if filters.status in OPEN_STATUSES else None,
             "today": today,
         },
     )

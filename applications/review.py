@@ -247,10 +247,10 @@ def application_propose(
         def reject(locked: Application) -> dict[str, Any]:
             locked.decision_reasons = reasons.strip()
             locked.proposed_by = actor
-            locked.stage_due_on = None
             return {"decision": "not_supported", "reasons": locked.decision_reasons}
 
-        rejected = transition(
+        # Only a proposal: the applicant hears of it when an approver confirms it.
+        return transition(
             application,
             "reject",
             actor=actor,
@@ -258,14 +258,8 @@ def application_propose(
             changes=reject,
             reason=reasons,
             ip_address=ip_address,
-            on_commit=lambda a: _notify_applicant_users(
-                a,
-                _("Decision on application %(reference)s") % {"reference": a.reference},
-                _("Your application is not supported. The decision notice gives the reasons and your rights."),
-            ),
+            visible_to_applicant=False,
         )
-        _schedule_notice(rejected, Notice.Kind.DECISION_REJECT)
-        return rejected
 
     engine, cap, trace = engine_amount(application)
     if amount is None:
@@ -348,6 +342,34 @@ def application_approve(
     )
     _schedule_notice(approved, Notice.Kind.DECISION_SUPPORT)
     return approved
+
+
+def application_confirm_rejection(
+    *, actor: User, application: Application, expected_version: int | None = None, ip_address: str | None = None
+) -> Application:
+    """不予支持, signed by a second official: the applicant is told, with the decision notice."""
+    _require(actor, application, Role.APPROVER)
+
+    def decide(locked: Application) -> dict[str, Any]:
+        locked.decided_by = actor
+        return {"decision": "not_supported", "reasons": locked.decision_reasons}
+
+    rejected = transition(
+        application,
+        "confirm_rejection",
+        actor=actor,
+        expected_version=expected_version,
+        changes=decide,
+        reason=application.decision_reasons,
+        ip_address=ip_address,
+        on_commit=lambda a: _notify_applicant_users(
+            a,
+            _("Decision on application %(reference)s") % {"reference": a.reference},
+            _("Your application is not supported. The decision notice gives the reasons and your rights."),
+        ),
+    )
+    _schedule_notice(rejected, Notice.Kind.DECISION_REJECT)
+    return rejected
 
 
 def application_send_back(

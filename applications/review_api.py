@@ -35,8 +35,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from measures.vocabulary import EnterpriseSize, GuangdongCity
-from portal.api import AmountField, Conflict, JSONParser
+from portal.api import AmountField, Conflict, JSONParser, KeysetPagination
 from portal.http import client_ip
+from portal.keyset import Keyset
 
 from .api import api_refusal
 from .models import Application, Status
@@ -44,6 +45,7 @@ from .review import (
     BudgetRefused,
     application_accept,
     application_approve,
+    application_confirm_rejection,
     application_handle,
     application_propose,
     application_refuse,
@@ -52,7 +54,7 @@ from .review import (
     application_start_review,
 )
 from .review_forms import SORT_CHOICES
-from .review_selectors import QueueFilters, access_for_review, is_official, is_overdue, review_queue
+from .review_selectors import QueueFilters, access_for_review, is_official, is_overdue, queue_keyset, review_queue
 from .services import ApplicationError
 from .workflow import ApplicationChanged, TransitionNotAllowed, allowed_actions
 
@@ -70,6 +72,7 @@ API_NAMES = {
     "propose": "propose",
     "reject": "propose",
     "approve": "approve",
+    "confirm_rejection": "approve",  # the approver's sign-off, whichever the proposal
     "send_back": "send-back",
 }
 
@@ -230,15 +233,19 @@ class SendBackSerializer(VersionSerializer):
 
 class QueueView(OfficialsAPIMixin, generics.ListAPIView):
     serializer_class = QueueItemSerializer
+    pagination_class = KeysetPagination
+
+    def get_keyset(self) -> Keyset:
+        return queue_keyset(QueueFilters(**self._query.validated_data))
 
     def get_queryset(self) -> QuerySet[Application]:
         if getattr(self, "swagger_fake_view", False):
             return Application.objects.none()
         if not is_official(self.request.user):
             raise exceptions.PermissionDenied(_("The review queue is for officials."))
-        query = QueueQuerySerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        return review_queue(self.request.user, QueueFilters(**query.validated_data), today=self._today)
+        self._query = QueueQuerySerializer(data=self.request.query_params)
+        self._query.is_valid(raise_exception=True)
+        return review_queue(self.request.user, QueueFilters(**self._query.validated_data), today=self._today)
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "today": self._today}
@@ -398,9 +405,13 @@ ProposeView = _action_view(
 ApproveView = _action_view(
     "approve",
     VersionSerializer,
-    _simple(application_approve),
-    "Approve a proposal",
-    "Approvers of the department; never the official who proposed it (four-eyes). Commits the amount "
+    lambda user, application, data, common: (
+        # The approver's sign-off of whichever proposal the handler made.
+        application_confirm_rejection if application.status == Status.REJECTION_PROPOSED else application_approve
+    )(**common),
+    "Approve a proposal (support, or not supporting)",
+    "Approvers of the department; never the official who proposed it (four-eyes). A proposal not to support "
+    "becomes the decision and the applicant receives the decision notice. A proposal to support commits the amount "
     "against the incentive's budget for the fiscal year: beyond what is left, 400 with code `budget_exceeded` "
     "and the remaining figure in `detail` (`budget_not_set` when finance has set none); nothing changes. "
     "409 `credit_listed` when the applicant is on a list of seriously dishonest entities, 409 `already_funded` "

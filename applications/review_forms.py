@@ -189,6 +189,7 @@ ACTION_FORMS: dict[str, type[VersionForm]] = {
     "propose": ProposeForm,
     "reject": RejectForm,
     "approve": ApproveForm,
+    "confirm_rejection": ApproveForm,
     "send_back": SendBackForm,
 }
 

@@ -38,6 +38,7 @@ from .review import (
     application_accept,
     application_approve,
     application_assign,
+    application_confirm_rejection,
     application_handle,
     application_propose,
     application_refuse,
@@ -88,8 +89,15 @@ ACTION_HINTS = {
     "review": gettext_lazy("Start the review (初审) of an accepted application."),
     "handle": gettext_lazy("Record that the department has provided the service or recognition."),
     "propose": gettext_lazy("Propose support (拟支持) with an amount. A second official approves it."),
-    "reject": gettext_lazy("Propose not to support (不予支持): the applicant receives a decision notice."),
+    "reject": gettext_lazy(
+        "Propose not to support (不予支持) with reasons. A second official confirms it; then the applicant "
+        "receives the decision notice."
+    ),
     "approve": gettext_lazy("Confirm the handler's proposal. You may not approve your own proposal."),
+    "confirm_rejection": gettext_lazy(
+        "Confirm the proposal not to support: the applicant receives the decision notice with its reasons. "
+        "You may not confirm your own proposal."
+    ),
     "send_back": gettext_lazy("Send the proposal back to the handler with your reasons."),
 }
 
@@ -341,6 +349,8 @@ def _perform(action: str, request: HttpRequest, application: Application, data: 
         return application_propose(support=False, reasons=data["reasons"], **common)
     if action == "approve":
         return application_approve(**common)
+    if action == "confirm_rejection":
+        return application_confirm_rejection(**common)
     if action == "send_back":
         return application_send_back(reason=data["reason"], **common)
     raise Http404
@@ -378,6 +388,10 @@ def _done_message(action: str, application: Application) -> str:
             "amount": money(application.proposed_amount) if application.proposed_amount is not None else "—"
         }
     if action == "reject":
+        return _("Not supporting %(reference)s is proposed. It now waits for a second official's sign-off.") % {
+            "reference": reference
+        }
+    if action == "confirm_rejection":
         return _("%(reference)s is not supported. The applicant receives the decision notice.") % {
             "reference": reference
         }

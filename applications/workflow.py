@@ -68,7 +68,9 @@ OPEN_BEFORE_DECISION = {S.SUBMITTED, S.ACCEPTED, S.RETURNED, S.UNDER_REVIEW}
 
 TRANSITIONS: tuple[Transition[Application], ...] = (
     _t("submit", {S.DRAFT}, S.SUBMITTED, {R.APPLICANT}, _("Submit")),
-    _t("withdraw", OPEN_BEFORE_DECISION | {S.PROPOSED}, S.WITHDRAWN, {R.APPLICANT}, _("Withdraw")),
+    _t(
+        "withdraw", OPEN_BEFORE_DECISION | {S.PROPOSED, S.REJECTION_PROPOSED}, S.WITHDRAWN, {R.APPLICANT}, _("Withdraw")
+    ),
     _t("supplement", {S.RETURNED}, S.SUBMITTED, {R.APPLICANT}, _("Send the supplement")),
     _t("accept", {S.SUBMITTED}, S.ACCEPTED, {R.HANDLER}, _("Accept")),
     _t("return", {S.SUBMITTED, S.UNDER_REVIEW}, S.RETURNED, {R.HANDLER}, _("Return for supplement")),
@@ -76,9 +78,18 @@ TRANSITIONS: tuple[Transition[Application], ...] = (
     _t("review", {S.ACCEPTED}, S.UNDER_REVIEW, {R.HANDLER}, _("Start review"), applies=_monetary),
     _t("handle", {S.ACCEPTED}, S.HANDLED, {R.HANDLER}, _("Mark as handled"), applies=_not_monetary),
     _t("propose", {S.UNDER_REVIEW}, S.PROPOSED, {R.HANDLER}, _("Propose support")),
-    _t("reject", {S.UNDER_REVIEW}, S.REJECTED, {R.HANDLER}, _("Propose not to support")),
+    _t("reject", {S.UNDER_REVIEW}, S.REJECTION_PROPOSED, {R.HANDLER}, _("Propose not to support")),
     _t("approve", {S.PROPOSED}, S.APPROVED, {R.APPROVER}, _("Approve"), guard=four_eyes),
-    _t("send_back", {S.PROPOSED}, S.UNDER_REVIEW, {R.APPROVER}, _("Send back"), guard=four_eyes),
+    # 不予支持 is a decision like 支持: a second official signs it before the applicant is told.
+    _t(
+        "confirm_rejection",
+        {S.REJECTION_PROPOSED},
+        S.REJECTED,
+        {R.APPROVER},
+        _("Confirm: not supported"),
+        guard=four_eyes,
+    ),
+    _t("send_back", {S.PROPOSED, S.REJECTION_PROPOSED}, S.UNDER_REVIEW, {R.APPROVER}, _("Send back"), guard=four_eyes),
     _t("confirm_offer", {S.OFFERED}, S.APPROVED, {R.APPLICANT}, _("Confirm the award")),
     _t("decline_offer", {S.OFFERED}, S.WITHDRAWN, {R.APPLICANT}, _("Decline the award")),
     _t("announce", {S.APPROVED}, S.ANNOUNCED, {R.HANDLER, R.APPROVER}, _("Announce publicly")),

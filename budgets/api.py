@@ -5,22 +5,23 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import _FinanceAPI
+from accounts.permissions import _FinanceAPI, signed_in_user
 from measures.models import Incentive
 from portal.api import AmountField, Conflict
 
 from .models import Budget
-from .permissions import BudgetManagers
-from .selectors import budgets_overview
-from .services import BudgetError, budget_set
+from .permissions import BudgetManagers, CeilingReaders, may_set_ceiling
+from .selectors import CeilingRow, budgets_overview, ceilings_overview
+from .services import BudgetError, budget_set, year_ceiling_set
 
 BUDGET_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The budget's id.")
 
@@ -163,7 +164,82 @@ class BudgetDetailView(_FinanceAPI, APIView):
         return Response(BudgetSerializer(updated).data)
 
 
+class CeilingSerializer(serializers.Serializer):
+    incentive = serializers.CharField(source="incentive.code", help_text="The incentive's code.")
+    incentive_name = serializers.SerializerMethodField()
+    department = serializers.CharField(source="incentive.handling_department.code")
+    fiscal_year = serializers.IntegerField()
+    amount = serializers.SerializerMethodField(help_text="The ceiling per award (CNY); null while none is set.")
+    may_set = serializers.BooleanField(help_text="Whether the caller may set it (approvers of the department).")
+
+    def get_incentive_name(self, row: CeilingRow) -> str:
+        return row.incentive.localized("name")
+
+    @extend_schema_field(serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True))
+    def get_amount(self, row: CeilingRow) -> str | None:
+        return f"{row.ceiling.amount:.2f}" if row.ceiling else None
+
+
+class CeilingSetSerializer(serializers.Serializer):
+    incentive = serializers.SlugRelatedField(
+        slug_field="code", queryset=Incentive.objects.all(), help_text="An incentive whose policy names no amount."
+    )
+    fiscal_year = serializers.IntegerField(min_value=2000, max_value=2100)
+    amount = AmountField(min_value=0, help_text="The most one award may be that year (CNY, plain decimal).")
+
+
+class CeilingYearSerializer(serializers.Serializer):
+    fiscal_year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+
+
+class CeilingsView(_FinanceAPI, APIView):
+    """Where the policy names no amount, the handling department's ceiling per award for a year."""
+
+    permission_classes = [permissions.IsAuthenticated, CeilingReaders]
+
+    @extend_schema(
+        summary="Ceilings set by the departments",
+        description="Incentives whose policy names no amount, with the year's ceiling per award (null: not set, "
+        "so nothing can be approved). Department officials see their department's; finance and administrators all.",
+        parameters=[CeilingYearSerializer],
+        responses={200: CeilingSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        query = CeilingYearSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        year = query.validated_data.get("fiscal_year") or timezone.localdate().year
+        return Response(CeilingSerializer(ceilings_overview(request.user, year), many=True).data)
+
+    @extend_schema(
+        summary="Set a year's ceiling",
+        description="Approvers of the handling department, or administrators; audited. 400 when the policy names "
+        "the amount itself or the figure is not a positive plain decimal; 403 for others.",
+        request=CeilingSetSerializer,
+        responses={200: CeilingSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        data = CeilingSetSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if not may_set_ceiling(request.user, values["incentive"]):
+            raise exceptions.PermissionDenied(_("Only an approver of the handling department sets the ceiling."))
+        try:
+            year_ceiling_set(
+                actor=signed_in_user(request),
+                incentive=values["incentive"],
+                fiscal_year=values["fiscal_year"],
+                amount=values["amount"],
+            )
+        except BudgetError as refused:
+            raise exceptions.ValidationError({refused.field: [refused.message]}) from None
+        row = next(
+            r for r in ceilings_overview(request.user, values["fiscal_year"]) if r.incentive == values["incentive"]
+        )
+        return Response(CeilingSerializer(row).data)
+
+
 api_urlpatterns = [
+    path("ceilings/", CeilingsView.as_view(), name="api-ceilings"),
     path("budgets/", BudgetListView.as_view(), name="api-budgets"),
     path("budgets/<int:pk>/", BudgetDetailView.as_view(), name="api-budget"),
 ]

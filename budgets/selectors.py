@@ -1,14 +1,19 @@
 """Budgets as finance sees them: the reads shared by the pages and the API."""
 
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import DecimalField, F, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from measures.models import Incentive
+from accounts.permissions import is_department_official
+from measures.ceilings import policy_names_a_figure
+from measures.models import Incentive, YearCeiling
 
 from .models import Budget
+from .permissions import may_set_ceiling
 
 ZERO = Decimal("0.00")
 
@@ -52,3 +57,27 @@ def monetary_incentives() -> QuerySet[Incentive]:
 
 def incentives_without_budget(fiscal_year: int) -> QuerySet[Incentive]:
     return monetary_incentives().exclude(budgets__fiscal_year=fiscal_year)
+
+
+@dataclass(frozen=True)
+class CeilingRow:
+    """An incentive whose policy names no figure, and the ceiling its department set for a year."""
+
+    incentive: Incentive
+    fiscal_year: int
+    ceiling: YearCeiling | None
+    may_set: bool
+
+
+def ceilings_overview(user: Any, fiscal_year: int) -> list[CeilingRow]:
+    """The incentives that need a department's ceiling (the policy names no figure), the user's
+    department's only for a department official; with the year's ceiling where one is set."""
+    incentives = monetary_incentives().select_related("handling_department").prefetch_related("amount_parameters")
+    if is_department_official(user):
+        incentives = incentives.filter(handling_department_id=user.department_id)
+    needing = [incentive for incentive in incentives if not policy_names_a_figure(incentive)]
+    ceilings = {
+        c.incentive_id: c
+        for c in YearCeiling.objects.filter(fiscal_year=fiscal_year, incentive__in=needing).select_related("set_by")
+    }
+    return [CeilingRow(i, fiscal_year, ceilings.get(i.pk), may_set_ceiling(user, i)) for i in needing]

@@ -5,14 +5,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import OfficialRole, User
-from accounts.permissions import is_administrator, is_department_official
+from accounts.models import User
 from audit.services import audit_record
 from measures.ceilings import policy_names_a_figure
 from measures.models import Incentive, YearCeiling
 
 from .models import Budget
-from .permissions import may_manage_budgets
+from .permissions import may_manage_budgets, may_set_ceiling
 
 
 class BudgetError(Exception):
@@ -73,13 +72,7 @@ def budget_set(*, actor: User, incentive: Incentive, fiscal_year: int, allocatio
 def year_ceiling_set(*, actor: User, incentive: Incentive, fiscal_year: int, amount: Decimal) -> YearCeiling:
     """Where the policy names no figure, an approver of the handling department (or an
     administrator) sets the most one award may be for the year; applied like the policy's own."""
-    if not (
-        is_administrator(actor)
-        or (
-            is_department_official(actor, incentive.handling_department_id)
-            and actor.official_role == OfficialRole.APPROVER
-        )
-    ):
+    if not may_set_ceiling(actor, incentive):
         raise BudgetError(_("Only an approver of the handling department sets the ceiling."), field="amount")
     amount = Decimal(amount).quantize(Decimal("0.01"))
     if amount <= 0:

@@ -76,6 +76,7 @@ DEMO_APPLICATIONS = [
     DemoApplication(DEMO_ENTERPRISE_2, STANDARDS, -1, Status.REFUSED),
     DemoApplication(DEMO_ENTERPRISE, CQA_ORG, 0, Status.UNDER_REVIEW),
     DemoApplication(DEMO_INDIVIDUAL, CQA_IND, 0, Status.PROPOSED),
+    DemoApplication(DEMO_ENTERPRISE_2, CQA_ORG, 0, Status.REJECTION_PROPOSED),
     DemoApplication(DEMO_ENTERPRISE_2, NOMINATION_ORG, 0, Status.REJECTED),
     DemoApplication(DEMO_ENTERPRISE, PROVINCIAL_ORG, -1, Status.APPROVED),
     DemoApplication(DEMO_ENTERPRISE, CQA_ORG, -1, Status.ANNOUNCED),
@@ -95,7 +96,8 @@ PATHS: dict[str, tuple[str, ...]] = {
     Status.REFUSED: ("submit", "refuse"),
     Status.UNDER_REVIEW: ("submit", "accept", "review"),
     Status.PROPOSED: ("submit", "accept", "review", "propose"),
-    Status.REJECTED: ("submit", "accept", "review", "reject"),
+    Status.REJECTION_PROPOSED: ("submit", "accept", "review", "reject"),
+    Status.REJECTED: ("submit", "accept", "review", "reject", "confirm_rejection"),
     Status.APPROVED: ("submit", "accept", "review", "propose", "approve"),
     Status.ANNOUNCED: ("submit", "accept", "review", "propose", "approve", "announce"),
     Status.FINAL: ("submit", "accept", "review", "propose", "approve", "announce_ended", "finalise"),
@@ -233,6 +235,8 @@ def _step(step: str, application: Application, people: dict[str, User]) -> Appli
         return review.application_propose(
             actor=handler, application=application, support=False, reasons="获奖证书与申报主体名称不一致。"
         )
+    if step == "confirm_rejection":
+        return review.application_confirm_rejection(actor=approver, application=application)
     if step == "approve":
         _budget(finance, application.incentive, application.fiscal_year)
         return review.application_approve(actor=approver, application=application)

@@ -15,15 +15,80 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, parsers, serializers
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import BasePagination, PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .keyset import BadCursor, keyset_page
 
 
 class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class KeysetPagination(BasePagination):
+    """`{"next", "previous", "results"}` with opaque `cursor` links and no count, for lists that
+    grow without bound (the review queue): every page costs one query however deep. The view
+    says its order with `get_keyset()` (portal/keyset.py)."""
+
+    page_size = Pagination.page_size
+    max_page_size = Pagination.max_page_size
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
+        try:
+            size = min(max(int(request.query_params.get("page_size", self.page_size)), 1), self.max_page_size)
+        except ValueError:
+            size = self.page_size
+        self.request = request
+        try:
+            self.page = keyset_page(queryset, view.get_keyset(), cursor=request.query_params.get("cursor"), size=size)
+        except BadCursor:
+            raise exceptions.ValidationError(
+                {"cursor": [_("This cursor does not belong to this list: start again from the first page.")]}
+            ) from None
+        return self.page.rows
+
+    def _link(self, cursor: str | None) -> str | None:
+        return replace_query_param(self.request.build_absolute_uri(), "cursor", cursor) if cursor else None
+
+    def get_paginated_response(self, data: Any) -> Response:
+        return Response(
+            {
+                "next": self._link(self.page.next_cursor),
+                "previous": self._link(self.page.previous_cursor),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        link = {"type": "string", "nullable": True, "format": "uri"}
+        return {
+            "type": "object",
+            "required": ["results"],
+            "properties": {"next": link, "previous": link, "results": schema},
+        }
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": "cursor",
+                "required": False,
+                "in": "query",
+                "description": "Where the page starts: take it from a response's next/previous link.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "page_size",
+                "required": False,
+                "in": "query",
+                "description": f"Rows per page, at most {self.max_page_size}.",
+                "schema": {"type": "integer"},
+            },
+        ]
 
 
 class ErrorSerializer(serializers.Serializer):

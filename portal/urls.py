@@ -34,6 +34,7 @@ urlpatterns = [
     path("proactive/", include("proactive.urls")),
     path("credit/", include("credit.urls")),
     path("finance/", include("disbursement.urls")),
+    path("ceilings/", include("budgets.urls")),
     path("reports/", include("reports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from applications import review
-from applications.models import Application, Status
+from applications.models import Application, Notice, Status
 from audit.models import AuditEvent
 from tests.factories import EnterpriseUserFactory
 
@@ -30,7 +30,7 @@ def test_the_queue_with_filters_and_the_row_shape(handler, api_client) -> None:
     Application.objects.filter(pk=late.pk).update(stage_due_on=dt.date(2020, 1, 2))
     api = api_client(handler)
     body = api.get("/api/v1/queue/").json()
-    assert body["count"] == 2
+    assert len(body["results"]) == 2 and body["next"] is None
     first = body["results"][0]
     assert first["reference"] == late.reference  # deadline first
     assert first["overdue"] is True
@@ -44,13 +44,25 @@ def test_the_queue_with_filters_and_the_row_shape(handler, api_client) -> None:
     assert [r["reference"] for r in api.get("/api/v1/queue/?status=submitted").json()["results"]] == [
         shenzhen.reference
     ]
-    assert api.get("/api/v1/queue/?measure=15").json()["count"] == 0
-    assert api.get("/api/v1/queue/?incentive=m17-china-quality-award-org&mine=true").json()["count"] == 1
+    assert api.get("/api/v1/queue/?measure=15").json()["results"] == []
+    assert len(api.get("/api/v1/queue/?incentive=m17-china-quality-award-org&mine=true").json()["results"]) == 1
     assert [r["reference"] for r in api.get("/api/v1/queue/?sort=-submitted").json()["results"]] == [
         late.reference,
         shenzhen.reference,
     ]
-    assert api.get("/api/v1/queue/?page_size=1").json()["next"]
+    one = api.get("/api/v1/queue/?page_size=1").json()
+    assert "count" not in one and one["previous"] is None  # no count of the whole queue
+    following = api.get(one["next"]).json()
+    assert [r["reference"] for r in one["results"] + following["results"]] == [late.reference, shenzhen.reference]
+    assert following["next"] is None and api.get(following["previous"]).json()["results"] == one["results"]
+
+
+def test_a_queue_cursor_that_was_edited_is_a_400(handler, submitted, api_client) -> None:
+    api = api_client(handler)
+    cursor = api.get("/api/v1/queue/?page_size=1&sort=submitted").json()
+    response = api.get("/api/v1/queue/", {"cursor": "x" + "abc", "page_size": 1})
+    assert response.status_code == 400 and "cursor" in response.json()["errors"]
+    assert cursor["next"] is None  # one application: one page
 
 
 def test_invalid_queue_filters_are_a_400(handler, api_client) -> None:
@@ -64,7 +76,7 @@ def test_invalid_queue_filters_are_a_400(handler, api_client) -> None:
 def test_a_token_works_like_the_session(handler, submitted) -> None:
     api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=handler).key}")
-    assert api.get("/api/v1/queue/").json()["count"] == 1
+    assert len(api.get("/api/v1/queue/").json()["results"]) == 1
     response = api.post(_url(submitted, "accept"), {"version": submitted.version}, format="json")
     assert response.status_code == 200
     body = response.json()
@@ -139,7 +151,34 @@ def test_propose_not_support_needs_reasons(handler, api_client) -> None:
     missing = api.post(_url(application, "propose"), {"decision": "not_support"}, format="json")
     assert missing.status_code == 400 and missing.json()["errors"]["reasons"]
     response = api.post(_url(application, "propose"), {"decision": "not_support", "reasons": "不符"}, format="json")
-    assert response.status_code == 200 and response.json()["status"] == Status.REJECTED
+    assert response.status_code == 200 and response.json()["status"] == Status.REJECTION_PROPOSED
+
+
+def test_not_supporting_needs_an_approvers_sign_off(
+    handler, approver, api_client, django_capture_on_commit_callbacks
+) -> None:
+    application = _under_review(handler)
+    proposed = api_client(handler).post(
+        _url(application, "propose"), {"decision": "not_support", "reasons": "不符"}, format="json"
+    )
+    assert "approve" not in proposed.json()["allowed_actions"]
+    # The handler cannot sign their own proposal, through the API's approve either.
+    own = api_client(handler).post(_url(application, "approve"), {}, format="json")
+    assert own.status_code == 409 and own.json()["code"] == "not_allowed"
+    approver_api = api_client(approver)
+    seen = approver_api.get(f"/api/v1/applications/{application.reference}/").json()
+    assert seen["status"] == Status.REJECTION_PROPOSED and not Notice.objects.filter(application=application).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        signed = approver_api.post(_url(application, "approve"), {"version": seen["version"]}, format="json")
+    assert signed.status_code == 200 and signed.json()["status"] == Status.REJECTED
+    decided = Application.objects.get(pk=application.pk)
+    assert decided.decided_by == approver and decided.notices.get().kind == Notice.Kind.DECISION_REJECT
+
+
+def test_a_proposal_not_to_support_can_be_sent_back(handler, approver, api_client) -> None:
+    proposed = review.application_propose(actor=handler, application=_under_review(handler), support=False, reasons="x")
+    back = api_client(approver).post(_url(proposed, "send-back"), {"reason": "再核实证书"}, format="json")
+    assert back.status_code == 200 and back.json()["status"] == Status.UNDER_REVIEW
 
 
 def test_approve_and_send_back(handler, approver, api_client) -> None:
@@ -205,7 +244,18 @@ def test_the_schema_documents_each_action_with_its_body_and_errors(api_client) -
     reference = propose["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert set(schema["components"]["schemas"][reference]["properties"]) >= {"decision", "amount", "reasons"}
     parameters = {p["name"] for p in paths["/api/v1/queue/"]["get"]["parameters"]}
-    assert parameters >= {"status", "incentive", "measure", "city", "size", "overdue", "mine", "sort", "page"}
+    assert parameters >= {
+        "status",
+        "incentive",
+        "measure",
+        "city",
+        "size",
+        "overdue",
+        "mine",
+        "sort",
+        "cursor",
+        "page_size",
+    }
 
 
 def test_money_is_a_decimal_string(handler, api_client) -> None:

@@ -84,7 +84,10 @@ def test_handlers_get_a_daily_digest_of_their_open_and_overdue_items(frozen, han
     reviewed = review.application_start_review(
         actor=handler, application=review.application_accept(actor=handler, application=submit_new())
     )
-    closed = review.application_propose(actor=handler, application=reviewed, support=False, reasons="not eligible")
+    closed = review.application_confirm_rejection(
+        actor=approver,
+        application=review.application_propose(actor=handler, application=reviewed, support=False, reasons="no"),
+    )
     assert on_time.assigned_to == late.assigned_to == closed.assigned_to == handler
     assert closed.status == Status.REJECTED  # assigned, but no longer open
 

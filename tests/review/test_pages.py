@@ -59,7 +59,8 @@ def test_the_queue_lists_deadline_first_with_counts_and_overdue_flags(queue, han
     assert re.search(r"Submitted <span class=\"review-count\">2</span>", html)
     assert re.search(r"Accepted <span class=\"review-count\">1</span>", html)
     assert re.search(r"Returned for supplement <span class=\"review-count\">1</span>", html)
-    assert re.search(r"All <span class=\"review-count\">4</span>", html)
+    # Open states are counted; "All" is not (a department's closed applications run to millions).
+    assert re.search(r"All</a>", html) and "4 open applications under these filters" in html
 
 
 def test_a_closed_applications_old_due_date_neither_sorts_nor_shows(queue, handler, page_client) -> None:
@@ -109,9 +110,19 @@ def test_the_queue_is_paginated(handler, page_client) -> None:
     client = page_client(handler)
     first = _html(client.get(reverse("review:queue")))
     assert len(_listed(first)) == 25
-    assert "Page 1 of 2" in first
-    second = _html(client.get(f"{reverse('review:queue')}?page=2"))
-    assert len(_listed(second)) == 1
+    assert "Previous page" not in first
+    following = re.search(r'href="(\?cursor=[^"]+)" rel="next"', first)
+    assert following is not None
+    second = _html(client.get(reverse("review:queue") + following.group(1).replace("&amp;", "&")))
+    assert len(_listed(second)) == 1 and "Next page" not in second
+    assert set(_listed(second)).isdisjoint(_listed(first))
+    back = re.search(r'href="(\?cursor=[^"]+)" rel="prev"', second)
+    assert back is not None
+    assert _listed(_html(client.get(reverse("review:queue") + back.group(1).replace("&amp;", "&")))) == _listed(first)
+    # An edited cursor starts again from the first page rather than failing.
+    assert (
+        client.get(reverse("review:queue") + "?cursor=nonsense&city=guangzhou")["Location"] == "/review/?city=guangzhou"
+    )
 
 
 def test_claim_and_assign_from_the_queue(queue, handler, handler2, approver, page_client) -> None:
@@ -372,7 +383,32 @@ def test_not_supporting_needs_reasons(handler, page_client) -> None:
     assert client.post(url, {"reject-version": application.version}).status_code == 400
     response = client.post(url, {"reject-version": application.version, "reject-reasons": "证书不符"})
     assert response.status_code == 302
-    assert Application.objects.get(pk=application.pk).status == Status.REJECTED
+    assert Application.objects.get(pk=application.pk).status == Status.REJECTION_PROPOSED
+
+
+def test_not_supporting_is_signed_by_an_approver_on_the_page(
+    handler, approver, page_client, django_capture_on_commit_callbacks
+) -> None:
+    proposed = review.application_propose(
+        actor=handler, application=_under_review(handler), support=False, reasons="证书不符"
+    )
+    assert not proposed.notices.exists()  # only a proposal: the applicant is not told yet
+    # The handler who proposed it is not offered the sign-off.
+    assert "confirm_rejection" not in _html(
+        page_client(handler).get(reverse("review:application", args=[proposed.reference]))
+    )
+    client = page_client(approver)
+    html = _html(client.get(reverse("review:application", args=[proposed.reference])))
+    assert reverse("review:act", args=[proposed.reference, "confirm_rejection"]) in html
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("review:act", args=[proposed.reference, "confirm_rejection"]),
+            {"confirm_rejection-version": proposed.version},
+        )
+    assert response.status_code == 302
+    decided = Application.objects.get(pk=proposed.pk)
+    assert decided.status == Status.REJECTED and decided.decided_by == approver
+    assert decided.notices.get().kind == Notice.Kind.DECISION_REJECT
 
 
 def test_the_approver_approves_or_sends_back(handler, approver, page_client) -> None:

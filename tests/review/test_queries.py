@@ -77,3 +77,47 @@ def test_the_application_page_runs_a_bounded_number_of_queries(handler, page_cli
     after, sql, _listed = _count(client, url)
     assert after == before, sql
     assert before <= 25, sql
+
+
+def _queue_queries(client, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return [q["sql"] for q in queries.captured_queries if "applications_application" in q["sql"]]
+
+
+@pytest.mark.parametrize("api", [False, True])
+def test_the_queue_seeks_by_its_key_and_counts_only_open_work(
+    handler, page_client, api_client, monkeypatch, api: bool
+) -> None:
+    """Keyset pagination: page two is asked for with a row-value comparison on the sort key
+    (`(key, id) > (…)`), never OFFSET; the only count is of open applications, never the whole
+    department; the list never selects the answers (`data`) or the amount trace."""
+    from applications import queue_views
+
+    monkeypatch.setattr(queue_views, "QUEUE_PAGE_SIZE", 2)
+    for _n in range(4):
+        submit_new()
+    review.application_handle(
+        actor=handler,
+        application=review.application_accept(actor=handler, application=submit_new(code="m17-quality-benchmark")),
+    )
+    client = api_client(handler) if api else page_client(handler)
+    base = "/api/v1/queue/?page_size=2" if api else "/review/"
+    if api:
+        following = client.get(base).json()["next"]
+    else:
+        html = client.get(base).content.decode()
+        following = "/review/" + html.split('" rel="next"')[0].rsplit('href="', 1)[1].replace("&amp;", "&")
+    first, second = _queue_queries(client, base), _queue_queries(client, following)
+    assert len(first) == len(second)
+    for sql in first + second:
+        assert "OFFSET" not in sql.upper()
+        if "COUNT(" in sql.upper():
+            # Only the open states are counted (the status tabs), by the partial index.
+            assert "IN ('submitted', 'accepted', 'returned', 'under_review', 'proposed', 'rejection_proposed')" in sql
+        else:
+            assert '"data"' not in sql and '"amount_trace"' not in sql, sql
+    listing = [sql for sql in second if "LIMIT" in sql.upper() and "COUNT(" not in sql.upper()]
+    assert len(listing) == 1
+    assert ") > (" in listing[0], listing[0]  # the seek: a row-value comparison on the sort key
