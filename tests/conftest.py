@@ -90,6 +90,17 @@ def _private_media_in_a_temporary_directory(settings: object, tmp_path_factory: 
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")  # type: ignore[attr-defined]
 
 
+@pytest.fixture(autouse=True)
+def _an_empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: the catalog cache (measures/caching.py) and throttles
+    would otherwise carry one test's data into the next (each test's database is rolled back)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 # ── officials ────────────────────────────────────────────────────────────────────────────────
 
 
