@@ -66,7 +66,7 @@ def application_accept(
         expected_version=expected_version,
         changes=changes,
         ip_address=ip_address,
-        on_commit=lambda a: _notify_applicant_users(
+        notify=lambda a: _notify_applicant_users(
             a,
             _("Application %(reference)s accepted") % {"reference": a.reference},
             _("The department accepted your application %(reference)s. The acceptance notice is on its page.")
@@ -109,7 +109,7 @@ def application_return(
         changes=changes,
         reason=missing,
         ip_address=ip_address,
-        on_commit=lambda a: _notify_applicant_users(
+        notify=lambda a: _notify_applicant_users(
             a,
             _("Application %(reference)s: documents or information needed") % {"reference": a.reference},
             _("The department asks you to supply, by %(deadline)s: %(missing)s")
@@ -146,7 +146,7 @@ def application_refuse(
         changes=changes,
         reason=reasons,
         ip_address=ip_address,
-        on_commit=lambda a: _notify_applicant_users(
+        notify=lambda a: _notify_applicant_users(
             a, _("Application %(reference)s not accepted") % {"reference": a.reference}, a.decision_reasons
         ),
     )
@@ -178,7 +178,7 @@ def application_handle(
         expected_version=expected_version,
         reason=note,
         ip_address=ip_address,
-        on_commit=lambda a: _notify_applicant_users(
+        notify=lambda a: _notify_applicant_users(
             a, _("Application %(reference)s handled") % {"reference": a.reference}, note or a.get_status_display()
         ),
     )
@@ -332,7 +332,7 @@ def application_approve(
         expected_version=expected_version,
         changes=approve,
         ip_address=ip_address,
-        on_commit=lambda a: _notify_applicant_users(
+        notify=lambda a: _notify_applicant_users(
             a,
             _("Decision on application %(reference)s") % {"reference": a.reference},
             _("Your application is supported with %(amount)s CNY, subject to public announcement.")
@@ -361,7 +361,7 @@ def application_confirm_rejection(
         changes=decide,
         reason=application.decision_reasons,
         ip_address=ip_address,
-        on_commit=lambda a: _notify_applicant_users(
+        notify=lambda a: _notify_applicant_users(
             a,
             _("Decision on application %(reference)s") % {"reference": a.reference},
             _("Your application is not supported. The decision notice gives the reasons and your rights."),
@@ -507,7 +507,7 @@ def applications_lapse_overdue(today: dt.date | None = None) -> int:
                 actor=None,
                 reason=_("The supplement deadline %(deadline)s passed.")
                 % {"deadline": application.supplement_deadline},
-                on_commit=lambda a: _notify_applicant_users(
+                notify=lambda a: _notify_applicant_users(
                     a,
                     _("Application %(reference)s lapsed") % {"reference": a.reference},
                     _("The supplement deadline passed, so the application lapsed."),

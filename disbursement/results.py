@@ -175,7 +175,7 @@ def _record(actor: User, payment_id: int, result: BankResult) -> str:
                 "pay",
                 actor=actor,
                 changes=lambda locked: paid_extras,
-                on_commit=lambda a: _notify_paid(a, payment),
+                notify=lambda a: _notify_paid(a, payment),
             )
         except TransitionNotAllowed as refused:
             raise WrongState(str(refused), field="status") from None
@@ -197,7 +197,7 @@ def _record(actor: User, payment_id: int, result: BankResult) -> str:
             actor=actor,
             reason=result.failure_reason,
             changes=lambda locked: {**extras, "failure_reason": result.failure_reason},
-            on_commit=lambda a: _notify_failed(a, payment),
+            notify=lambda a: _notify_failed(a, payment),
         )
     except TransitionNotAllowed as refused:
         raise WrongState(str(refused), field="status") from None

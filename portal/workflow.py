@@ -165,7 +165,7 @@ class Workflow(Generic[M]):
         reason: str = "",
         ip_address: str | None = None,
         visible_to_applicant: bool = True,
-        on_commit: Callable[[M], None] | None = None,
+        notify: Callable[[M], None] | None = None,
         audit_after: dict[str, Any] | None = None,
     ) -> M:
         """Moves the record by `action`, or raises TransitionNotAllowed and changes nothing.
@@ -211,8 +211,8 @@ class Workflow(Generic[M]):
                     ip_address=ip_address,
                     visible_to_applicant=visible_to_applicant,
                 )
-            if on_commit is not None:
-                transaction.on_commit(lambda: on_commit(locked))
+            if notify is not None:
+                transaction.on_commit(lambda: notify(locked))
         return locked
 
     def _changed_message(self, locked: M) -> str:
