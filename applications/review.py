@@ -1,8 +1,9 @@
 """Officials' actions on applications (受理, 补正, 不予受理, 审核, 拟支持/不予支持, 审批), one function each.
 
 Each checks the caller's roles on the application (applications.permissions), moves it through
-workflow.transition (row lock, audit event, after-commit notifications) and schedules the
-notice the applicant must receive. Four-eyes: the approver is never the proposer.
+workflow.transition (row lock, audit event, notifications) and schedules the notice the applicant
+must receive (an outbox row in the same transaction, made by Celery after commit). Four-eyes:
+the approver is never the proposer.
 """
 
 import datetime as dt
@@ -19,13 +20,13 @@ from accounts.services import notification_send
 from audit.services import audit_record
 from measures.amounts import compute_amount, money
 from measures.ceilings import Ceiling, policy_ceiling
-from portal.workflow import audit_event_of
 from workdays.calendar import add_working_days
 
 from . import form_definitions
 from .claim_keys import claim_keys_fund
 from .hooks import application_approving
 from .models import Application, Notice, ReviewComment, Status
+from .notices import schedule_notice
 from .permissions import roles_for
 from .services import ApplicationError, _notify_applicant_users
 from .workflow import TIMED_STATES, Role, TransitionNotAllowed, transition
@@ -39,10 +40,8 @@ def _require(actor: User, application: Application, role: str) -> set[str]:
 
 
 def _schedule_notice(application: Application, kind: str) -> None:
-    from .tasks import generate_notice
-
-    sequence = audit_event_of(application).sequence
-    transaction.on_commit(lambda: generate_notice.delay(application.pk, kind, sequence))
+    """The notice is made by Celery after commit: an outbox row written in the decision's transaction."""
+    schedule_notice(application, kind)
 
 
 def _today() -> dt.date:

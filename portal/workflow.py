@@ -6,8 +6,9 @@ limit running, editable by the applicant, the tone of the status tag, the applic
 and the transitions (action, from, to, who, and the guard that can still refuse: four-eyes, a
 conflict of interest). `Workflow.transition()` is the only code that writes a status: it locks
 the row, checks the version the caller saw, works out the actor's roles itself, checks the
-table and the guard, applies the service's changes, saves, records the audit event and
-schedules the service's notifications after commit. Pages and the API ask the same table which
+table and the guard, applies the service's changes, saves, records the audit event and writes
+the service's notifications (`notify`) in the same transaction, their emails going out after
+commit through the outbox (portal/outbox.py). Pages and the API ask the same table which
 actions to offer (`allowed_actions`). `tests/test_workflows.py` walks every table.
 """
 
@@ -212,7 +213,9 @@ class Workflow(Generic[M]):
                     visible_to_applicant=visible_to_applicant,
                 )
             if notify is not None:
-                transaction.on_commit(lambda: notify(locked))
+                # In the same transaction: the notifications and their outbox rows (portal/outbox.py)
+                # are kept with the move or rolled back with it; Celery sends them after commit.
+                notify(locked)
         return locked
 
     def _changed_message(self, locked: M) -> str:
