@@ -81,7 +81,7 @@ def enqueue(task: Task | str, kwargs: Mapping[str, Any] | None = None, *, key: s
     return message
 
 
-def once(key: str, effect: Callable[[], None], *, task: str = "") -> bool:
+def once(key: str, effect: Callable[[], object], *, task: str = "") -> bool:
     """Runs `effect` at most once for the outbox row `key` (made when missing): the row is locked,
     `effect` runs and the row is marked done in one transaction. A redelivered task waits for the
     lock, then finds the row done; an `effect` that raises leaves it to be done by the retry.
@@ -181,11 +181,12 @@ def _publish(pks: Collection[int] | None, limit: int) -> int:
                     "socket_timeout": PUBLISH_TIMEOUT,
                 },
             ) as connection:
+                producer = app.amqp.Producer(connection)
                 for message in messages:
                     _task(message.task).apply_async(
                         kwargs=message.kwargs,
                         task_id=_task_id(message),
-                        connection=connection,
+                        producer=producer,
                         retry=False,
                         ignore_result=True,
                     )
