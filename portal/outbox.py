@@ -5,6 +5,7 @@ transaction, then handed to Celery; nothing waits on the broker and nothing is l
     dispatch_after_commit(pks)   (registered by enqueue) hands the rows over once the transaction commits
     sweep()                       the beat task `portal.tasks.dispatch_outbox`, every minute: hands over
                                   what is still waiting (the broker was down, a process died)
+    purge_done()                  daily (`portal.tasks.purge_outbox`): rows done a month ago go
 
 A rollback loses the change and its rows together; a commit keeps both. Handing over never makes a
 request wait on the broker: one connection attempt with short timeouts and no retries, errors
@@ -42,6 +43,7 @@ PUBLISH_TIMEOUT = 2.0  # seconds: connecting to the broker and each socket opera
 BROKER_BACKOFF = 30.0  # seconds without hand-overs from requests after the broker refused one
 REDISPATCH_AFTER = dt.timedelta(hours=1)  # a row handed over but not done is handed over again
 MAX_HANDOVERS = 5
+KEEP_DONE = dt.timedelta(days=30)  # then a done row is deleted (the beat task `portal.tasks.purge_outbox`)
 BATCH = 100
 TASK_ID_PREFIX = "outbox-"
 
@@ -144,6 +146,12 @@ def sweep(*, rounds: int = 20) -> int:
         if handed < BATCH:
             break
     return total
+
+
+def purge_done() -> int:
+    """Deletes the rows done more than KEEP_DONE ago; a row not done is never deleted."""
+    deleted, _by_model = OutboxMessage.objects.filter(done_at__lt=timezone.now() - KEEP_DONE).delete()
+    return deleted
 
 
 def _task_id(message: OutboxMessage) -> str:

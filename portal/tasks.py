@@ -18,3 +18,11 @@ def dispatch_outbox() -> int:
     from .outbox import sweep
 
     return sweep()
+
+
+@shared_task(ignore_result=True)
+def purge_outbox() -> int:
+    """Daily: outbox rows done more than a month ago are deleted."""
+    from .outbox import purge_done
+
+    return purge_done()

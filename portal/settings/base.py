@@ -193,6 +193,7 @@ CELERY_BEAT_SCHEDULE = {
     "finalise-due-awards": {"task": "announcements.tasks.finalise_due_awards", "schedule": crontab(minute=5)},
     # The outbox: what was written but not handed to the queue (broker down at commit) goes now.
     "dispatch-outbox": {"task": "portal.tasks.dispatch_outbox", "schedule": 60.0},
+    "purge-outbox": {"task": "portal.tasks.purge_outbox", "schedule": crontab(hour=3, minute=20)},
     # Import previews never confirmed: their staged files are deleted.
     "purge-staged-uploads": {"task": "portal.tasks.purge_staged_uploads", "schedule": crontab(minute=35)},
 }

@@ -20,7 +20,7 @@ from applications.tasks import generate_notice
 from audit.models import AuditEvent
 from portal import outbox
 from portal.models import OutboxMessage
-from portal.tasks import dispatch_outbox
+from portal.tasks import dispatch_outbox, purge_outbox
 from tests.support.broker import celery_broker, free_port
 
 pytestmark = pytest.mark.django_db
@@ -199,3 +199,15 @@ def test_a_broker_that_never_answers_costs_one_short_timeout_then_nothing(db: No
     assert second < 0.1, second
     message.refresh_from_db()
     assert message.dispatched_at is None and "Timeout" in message.last_error
+
+
+def test_rows_done_a_month_ago_are_purged_and_rows_not_done_never() -> None:
+    done = outbox.enqueue("accounts.tasks.send_email_task", {"to": "a@example.com", "subject": "s", "body": "b"})
+    waiting = outbox.enqueue("accounts.tasks.send_email_task", {"to": "b@example.com", "subject": "s", "body": "b"})
+    recent = outbox.enqueue("accounts.tasks.send_email_task", {"to": "c@example.com", "subject": "s", "body": "b"})
+    long_ago = timezone.now() - outbox.KEEP_DONE - dt.timedelta(days=1)
+    OutboxMessage.objects.filter(pk=done.pk).update(done_at=long_ago, dispatched_at=long_ago)
+    OutboxMessage.objects.filter(pk=waiting.pk).update(dispatched_at=long_ago)
+    OutboxMessage.objects.filter(pk=recent.pk).update(done_at=timezone.now())
+    assert purge_outbox() == 1
+    assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {waiting.pk, recent.pk}
