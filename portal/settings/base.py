@@ -139,7 +139,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# A shared cache (Redis) when several processes must agree: throttles, "sent once" claims.
+# A shared cache (Redis) when several processes must agree: throttles.
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
