@@ -199,7 +199,7 @@ def application_submit(*, actor: User, application: Application, ip_address: str
         actor=actor,
         changes=assign,
         ip_address=ip_address,
-        on_commit=lambda a: _notify_applicant_users(
+        notify=lambda a: _notify_applicant_users(
             a,
             _("Application %(reference)s received") % {"reference": a.reference},
             _("Your application for “%(incentive)s” was submitted on %(when)s with the reference %(reference)s.")
@@ -228,7 +228,7 @@ def application_withdraw(
         actor=actor,
         reason=reason,
         ip_address=ip_address,
-        on_commit=lambda a: _notify_applicant_users(
+        notify=lambda a: _notify_applicant_users(
             a,
             _("Application %(reference)s withdrawn") % {"reference": a.reference},
             _("Your application %(reference)s was withdrawn.") % {"reference": a.reference},

@@ -9,6 +9,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -183,6 +184,14 @@ def celery_worker(transactional_db: None) -> Iterator[None]:
 
     Only for tests marked `worker`, which run when CELERY_BROKER_URL is set (.ci/run: Redis).
     """
+    with celery_worker_running():
+        yield
+
+
+@contextmanager
+def celery_worker_running() -> Iterator[None]:
+    """The `celery_worker` fixture's worker, for a test that starts it part-way (e.g. once the
+    broker is back)."""
     from celery.contrib.testing.worker import start_worker
 
     from portal.celery import app
