@@ -11,12 +11,12 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
-from django.db import transaction
 from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from measures.vocabulary import EnterpriseSize, GuangdongCity, IndustryDivision, Qualification
+from portal.outbox import enqueue
 
 from .identifiers import validate_resident_id, validate_uscc
 from .models import ApplicantQualification, User
@@ -256,7 +256,7 @@ class AcceptInvitationForm(_PasswordMixin):
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Django's password reset, with the email sent by Celery after commit (and once per link)."""
+    """Django's password reset, with the email sent by Celery through the outbox (once per link)."""
 
     def send_mail(
         self,
@@ -270,6 +270,4 @@ class QueuedPasswordResetForm(PasswordResetForm):
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         key = f"password-reset:{context.get('uid')}:{context.get('token')}"
-        transaction.on_commit(
-            lambda: send_email_task.delay(to=to_email, subject=subject, body=body, key=key), robust=True
-        )
+        enqueue(send_email_task, {"to": to_email, "subject": subject, "body": body, "key": key}, key=key)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
 from measures.vocabulary import ApplicantType, EnterpriseSize, GuangdongCity, IndustryDivision
+from portal.outbox import enqueue
 
 from .cleaning import APPLICANT_EDITABLE, clean_choice, invalid
 from .hooks import applicant_registered
@@ -257,7 +258,7 @@ def _absolute(base_url: str, path: str) -> str:
 
 
 def email_verification_send(*, user: User, base_url: str = "") -> None:
-    """Queues the verification email (after commit)."""
+    """Queues the verification email (an outbox row in the caller's transaction; sent after commit)."""
     if not user.email:
         return
     token = email_verification_token(user)
@@ -266,7 +267,7 @@ def email_verification_send(*, user: User, base_url: str = "") -> None:
     body = render_to_string("accounts/email/verify_email.txt", {"user": user, "link": link, "days": 3})
     key = f"verify-email:{user.pk}:{token}"
     to = user.email
-    transaction.on_commit(lambda: send_email_task.delay(to=to, subject=subject, body=body, key=key), robust=True)
+    enqueue(send_email_task, {"to": to, "subject": subject, "body": body, "key": key}, key=key)
 
 
 @transaction.atomic
@@ -332,7 +333,7 @@ def invitation_create(*, actor: User, email: str, base_url: str = "") -> Invitat
         {"inviter": actor, "applicant": applicant, "link": link, "days": INVITATION_VALID_FOR.days},
     )
     key = f"invitation:{invitation.pk}"
-    transaction.on_commit(lambda: send_email_task.delay(to=email, subject=subject, body=body, key=key), robust=True)
+    enqueue(send_email_task, {"to": email, "subject": subject, "body": body, "key": key}, key=key)
     return invitation
 
 

@@ -2,9 +2,9 @@
 accounts, invitations and notifications.
 
 Each service runs in one transaction, records an audit event for each change and sends email
-only after commit, through Celery (accounts.tasks). Pages and the API call the same functions;
-a refused input raises django.core.exceptions.ValidationError keyed by field name, a refused
-action PermissionDenied.
+only after commit, through the outbox and Celery (portal/outbox.py, accounts.tasks). Pages and
+the API call the same functions; a refused input raises django.core.exceptions.ValidationError
+keyed by field name, a refused action PermissionDenied.
 """
 
 import os
@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
 from measures.vocabulary import EnterpriseSize, GuangdongCity, IndustryDivision, Qualification
+from portal.outbox import enqueue
 from portal.uploads import CONTENT_TYPES, UploadRefused, clean_name, file_format
 
 from .cleaning import APPLICANT_EDITABLE, USER_EDITABLE, clean_choice, invalid
@@ -39,10 +40,10 @@ FIRST_QUALIFICATION_YEAR = 1990
 
 @transaction.atomic
 def notification_send(*, user: User, subject: str, body: str, link: str = "") -> Notification:
-    """Puts a message in the user's inbox and emails it once, after commit, through Celery."""
+    """Puts a message in the user's inbox and emails it once: the notification and its outbox row are
+    written in the caller's transaction, the email is sent by Celery after commit."""
     notification = Notification.objects.create(user=user, subject=str(subject)[:200], body=str(body), link=link)
-    notification_id = notification.pk
-    transaction.on_commit(lambda: send_notification_email.delay(notification_id), robust=True)
+    enqueue(send_notification_email, {"notification_id": notification.pk}, key=f"notification-email:{notification.pk}")
     return notification
 
 

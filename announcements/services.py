@@ -105,7 +105,7 @@ def _announce_one(actor: User, announcement: Announcement, application: Applicat
         "announce",
         actor=actor,
         changes=changes,
-        on_commit=lambda a: _notify_applicant_users(
+        notify=lambda a: _notify_applicant_users(
             a,
             _("Application %(reference)s: publicly announced") % {"reference": a.reference},
             _(
@@ -354,7 +354,7 @@ def _withdraw_award(actor: User, objection: Objection, resolution: str, ip_addre
         changes=changes,
         reason=resolution,
         ip_address=ip_address,
-        on_commit=lambda a: _notify_applicant_users(
+        notify=lambda a: _notify_applicant_users(
             a,
             _("Application %(reference)s: award withdrawn after an objection") % {"reference": a.reference},
             _(
@@ -405,7 +405,7 @@ def awards_finalise_due(
                 changes=changes,
                 reason=_("The announcement period ended on %(day)s without an open objection.")
                 % {"day": entry.announcement.ends_on.isoformat()},
-                on_commit=lambda a: _notify_applicant_users(
+                notify=lambda a: _notify_applicant_users(
                     a,
                     _("Application %(reference)s: award final") % {"reference": a.reference},
                     _(

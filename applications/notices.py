@@ -1,5 +1,6 @@
 """Official notices (通知书): a numbered, verifiable PDF for each step the applicant must be told of.
 
+    schedule_notice(application, kind)   in the decision's transaction: an outbox row (portal/outbox.py)
     issue_notice(application_id=..., kind=..., event_sequence=...)  -> Notice   (the Celery task calls it)
 
 One notice per application, kind and audit event (the event that made the decision). Issuing is
@@ -36,7 +37,9 @@ from django.utils import timezone
 from accounts.identifiers import mask_resident_id, normalise
 from audit.models import AuditEvent
 from portal.languages import is_english
+from portal.outbox import enqueue
 from portal.pdf import render_pdf, static_files_only_fetcher
+from portal.workflow import audit_event_of
 
 from .hooks import notice_facts
 from .models import Application, Notice
@@ -321,6 +324,20 @@ def _free_number(application: Application, kind: str, year: int) -> str:
     while notice_number(application.reference or str(application.pk), kind, year, ordinal) in taken:
         ordinal += 1
     return notice_number(application.reference or str(application.pk), kind, year, ordinal)
+
+
+def schedule_notice(application: Application, kind: str) -> None:
+    """Records, in the caller's transaction, that the notice of the application's move just made
+    (the audit event `Workflow.transition` set on it) must be issued; Celery issues it after commit.
+    A rollback leaves no trace of it; once per application, kind and event."""
+    from .tasks import generate_notice
+
+    sequence = audit_event_of(application).sequence
+    enqueue(
+        generate_notice,
+        {"application_id": application.pk, "kind": str(kind), "event_sequence": sequence},
+        key=f"notice:{application.pk}:{kind}:{sequence}",
+    )
 
 
 def issue_notice(*, application_id: int, kind: str, event_sequence: int) -> Notice:

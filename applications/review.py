@@ -1,8 +1,9 @@
 """Officials' actions on applications (受理, 补正, 不予受理, 审核, 拟支持/不予支持, 审批), one function each.
 
 Each checks the caller's roles on the application (applications.permissions), moves it through
-workflow.transition (row lock, audit event, after-commit notifications) and schedules the
-notice the applicant must receive. Four-eyes: the approver is never the proposer.
+workflow.transition (row lock, audit event, notifications) and schedules the notice the applicant
+must receive (an outbox row in the same transaction, made by Celery after commit). Four-eyes:
+the approver is never the proposer.
 """
 
 import datetime as dt
@@ -19,13 +20,13 @@ from accounts.services import notification_send
 from audit.services import audit_record
 from measures.amounts import compute_amount, money
 from measures.ceilings import Ceiling, policy_ceiling
-from portal.workflow import audit_event_of
 from workdays.calendar import add_working_days
 
 from . import form_definitions
 from .claim_keys import claim_keys_fund
 from .hooks import application_approving
 from .models import Application, Notice, ReviewComment, Status
+from .notices import schedule_notice
 from .permissions import roles_for
 from .services import ApplicationError, _notify_applicant_users, refuse_if_listed
 from .workflow import TIMED_STATES, Role, TransitionNotAllowed, transition
@@ -39,10 +40,8 @@ def _require(actor: User, application: Application, role: str) -> set[str]:
 
 
 def _schedule_notice(application: Application, kind: str) -> None:
-    from .tasks import generate_notice
-
-    sequence = audit_event_of(application).sequence
-    transaction.on_commit(lambda: generate_notice.delay(application.pk, kind, sequence))
+    """The notice is made by Celery after commit: an outbox row written in the decision's transaction."""
+    schedule_notice(application, kind)
 
 
 def _today() -> dt.date:
@@ -66,7 +65,7 @@ def application_accept(
         expected_version=expected_version,
         changes=changes,
         ip_address=ip_address,
-        on_commit=lambda a: _notify_applicant_users(
+        notify=lambda a: _notify_applicant_users(
             a,
             _("Application %(reference)s accepted") % {"reference": a.reference},
             _("The department accepted your application %(reference)s. The acceptance notice is on its page.")
@@ -109,7 +108,7 @@ def application_return(
         changes=changes,
         reason=missing,
         ip_address=ip_address,
-        on_commit=lambda a: _notify_applicant_users(
+        notify=lambda a: _notify_applicant_users(
             a,
             _("Application %(reference)s: documents or information needed") % {"reference": a.reference},
             _("The department asks you to supply, by %(deadline)s: %(missing)s")
@@ -146,7 +145,7 @@ def application_refuse(
         changes=changes,
         reason=reasons,
         ip_address=ip_address,
-        on_commit=lambda a: _notify_applicant_users(
+        notify=lambda a: _notify_applicant_users(
             a, _("Application %(reference)s not accepted") % {"reference": a.reference}, a.decision_reasons
         ),
     )
@@ -178,7 +177,7 @@ def application_handle(
         expected_version=expected_version,
         reason=note,
         ip_address=ip_address,
-        on_commit=lambda a: _notify_applicant_users(
+        notify=lambda a: _notify_applicant_users(
             a, _("Application %(reference)s handled") % {"reference": a.reference}, note or a.get_status_display()
         ),
     )
@@ -333,7 +332,7 @@ def application_approve(
         expected_version=expected_version,
         changes=approve,
         ip_address=ip_address,
-        on_commit=lambda a: _notify_applicant_users(
+        notify=lambda a: _notify_applicant_users(
             a,
             _("Decision on application %(reference)s") % {"reference": a.reference},
             _("Your application is supported with %(amount)s CNY, subject to public announcement.")
@@ -362,7 +361,7 @@ def application_confirm_rejection(
         changes=decide,
         reason=application.decision_reasons,
         ip_address=ip_address,
-        on_commit=lambda a: _notify_applicant_users(
+        notify=lambda a: _notify_applicant_users(
             a,
             _("Decision on application %(reference)s") % {"reference": a.reference},
             _("Your application is not supported. The decision notice gives the reasons and your rights."),
@@ -508,7 +507,7 @@ def applications_lapse_overdue(today: dt.date | None = None) -> int:
                 actor=None,
                 reason=_("The supplement deadline %(deadline)s passed.")
                 % {"deadline": application.supplement_deadline},
-                on_commit=lambda a: _notify_applicant_users(
+                notify=lambda a: _notify_applicant_users(
                     a,
                     _("Application %(reference)s lapsed") % {"reference": a.reference},
                     _("The supplement deadline passed, so the application lapsed."),

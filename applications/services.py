@@ -261,7 +261,7 @@ def application_submit(
         actor=actor,
         changes=assign,
         ip_address=ip_address,
-        on_commit=lambda a: _notify_applicant_users(
+        notify=lambda a: _notify_applicant_users(
             a,
             _("Application %(reference)s received") % {"reference": a.reference},
             _("Your application for “%(incentive)s” was submitted on %(when)s with the reference %(reference)s.")
@@ -290,7 +290,7 @@ def application_withdraw(
         actor=actor,
         reason=reason,
         ip_address=ip_address,
-        on_commit=lambda a: _notify_applicant_users(
+        notify=lambda a: _notify_applicant_users(
             a,
             _("Application %(reference)s withdrawn") % {"reference": a.reference},
             _("Your application %(reference)s was withdrawn.") % {"reference": a.reference},

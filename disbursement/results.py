@@ -21,6 +21,7 @@ from accounts.identifiers import mask_account_number
 from accounts.models import User
 from accounts.services import notification_send
 from applications.models import Application, Notice
+from applications.notices import schedule_notice
 from applications.services import _notify_applicant_users
 from applications.workflow import TransitionNotAllowed, transition
 from audit.services import audit_record
@@ -28,7 +29,6 @@ from awards.models import Award
 from awards.services import award_pay
 from budgets.models import Budget
 from measures.amounts import money
-from portal.workflow import audit_event_of
 
 from .models import DisbursementBatch, Payment
 from .services import DisbursementError, WrongState, _require_finance
@@ -175,7 +175,7 @@ def _record(actor: User, payment_id: int, result: BankResult) -> str:
                 "pay",
                 actor=actor,
                 changes=lambda locked: paid_extras,
-                on_commit=lambda a: _notify_paid(a, payment),
+                notify=lambda a: _notify_paid(a, payment),
             )
         except TransitionNotAllowed as refused:
             raise WrongState(str(refused), field="status") from None
@@ -197,7 +197,7 @@ def _record(actor: User, payment_id: int, result: BankResult) -> str:
             actor=actor,
             reason=result.failure_reason,
             changes=lambda locked: {**extras, "failure_reason": result.failure_reason},
-            on_commit=lambda a: _notify_failed(a, payment),
+            notify=lambda a: _notify_failed(a, payment),
         )
     except TransitionNotAllowed as refused:
         raise WrongState(str(refused), field="status") from None
@@ -255,16 +255,10 @@ def _notify_failed(application: Application, payment: Payment) -> None:
 
 
 def _schedule_disbursement_notice(application: Application) -> None:
-    """The disbursement notice (拨付通知书), made after commit by the notices' task (idempotent per
-    application, kind and audit event). Robust: a notice that cannot be made yet never undoes or
-    breaks the recorded payment; the task can be run again for the same event."""
-    from applications.tasks import generate_notice
-
-    sequence = audit_event_of(application).sequence
-    application_id = application.pk
-    transaction.on_commit(
-        lambda: generate_notice.delay(application_id, Notice.Kind.DISBURSEMENT, sequence), robust=True
-    )
+    """The disbursement notice (拨付通知书): an outbox row in the payment's transaction, made after
+    commit by the notices' task (idempotent per application, kind and audit event). A notice that
+    cannot be made yet never undoes or breaks the recorded payment: the outbox tries it again."""
+    schedule_notice(application, Notice.Kind.DISBURSEMENT)
 
 
 @dataclass

@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import permissions, viewsets
 
 from . import selectors
+from .caching import CachedCatalogAPI
 from .models import Department, Incentive, Measure
 from .serializers import DepartmentSerializer, IncentiveSerializer, MeasureSerializer
 from .vocabulary import ApplicantType
@@ -41,7 +42,7 @@ class MeasureFilter(filters.FilterSet):
     list=extend_schema(summary="Measures with chapter, departments (lead first), incentives and targets"),
     retrieve=extend_schema(summary="One measure by its number (1–31)"),
 )
-class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
+class MeasureViewSet(CachedCatalogAPI, viewsets.ReadOnlyModelViewSet):
     serializer_class = MeasureSerializer
     permission_classes = [permissions.AllowAny]
     lookup_field = "number"
@@ -53,7 +54,7 @@ class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="Responsible departments (责任单位)"))
-class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
+class DepartmentViewSet(CachedCatalogAPI, viewsets.ReadOnlyModelViewSet):
     serializer_class = DepartmentSerializer
     permission_classes = [permissions.AllowAny]
     lookup_field = "code"
@@ -75,7 +76,7 @@ class IncentiveFilter(filters.FilterSet):
     list=extend_schema(summary="Incentives (支持事项) with amounts in force, criteria and documents"),
     retrieve=extend_schema(summary="One incentive by its code"),
 )
-class IncentiveViewSet(viewsets.ReadOnlyModelViewSet):
+class IncentiveViewSet(CachedCatalogAPI, viewsets.ReadOnlyModelViewSet):
     serializer_class = IncentiveSerializer
     permission_classes = [permissions.AllowAny]
     lookup_field = "code"

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import selectors
 from .amounts import compute_amount
+from .caching import cached
 from .models import Department, Incentive, Measure, PolicyDocument
 from .vocabulary import ApplicantType
 
@@ -29,9 +30,11 @@ class CatalogFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         department = self.fields["department"]
         assert isinstance(department, forms.ChoiceField)
-        department.choices = [("", _("All departments"))] + [
-            (d.code, d.localized("name")) for d in selectors.department_queryset()
-        ]
+        department.choices = [("", _("All departments"))] + [(d.code, d.localized("name")) for d in _departments()]
+
+
+def _departments() -> list[Department]:
+    return cached("departments", lambda: list(selectors.department_queryset()))
 
 
 def _with_estimates(incentives: list[Incentive]) -> list[tuple[Incentive, object]]:
@@ -42,14 +45,9 @@ def _with_estimates(incentives: list[Incentive]) -> list[tuple[Incentive, object
 def catalog(request: HttpRequest) -> HttpResponse:
     form = CatalogFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    measures = list(
-        selectors.measure_search(
-            query=filters.get("q", ""),
-            department=filters.get("department", ""),
-            kind=filters.get("kind", ""),
-            applicant_type=filters.get("applicant_type", ""),
-        )
-    )
+    search = {key: filters.get(key, "") for key in ("query", "department", "kind", "applicant_type")}
+    search["query"] = filters.get("q", "")
+    measures = cached(f"search:{sorted(search.items())}", lambda: list(selectors.measure_search(**search)))
     chapters: dict[int, dict[str, object]] = {}
     for measure in measures:
         chapter = chapters.setdefault(measure.chapter.number, {"chapter": measure.chapter, "measures": []})
@@ -58,7 +56,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
         request,
         "measures/catalog.html",
         {
-            "document": PolicyDocument.objects.first(),
+            "document": cached("document", lambda: PolicyDocument.objects.first() or ""),
             "form": form,
             "chapters": list(chapters.values()),
             "result_count": len(measures),
@@ -67,29 +65,35 @@ def catalog(request: HttpRequest) -> HttpResponse:
     )
 
 
-def measure_detail(request: HttpRequest, number: int) -> HttpResponse:
+def _measure(number: int) -> dict[str, Any] | None:
     try:
         measure = selectors.measure_queryset().get(number=number)
     except Measure.DoesNotExist:
-        raise Http404 from None
-    return render(
-        request,
-        "measures/measure_detail.html",
-        {"measure": measure, "incentives": _with_estimates(list(measure.incentives.all()))},
-    )
+        return None
+    return {"measure": measure, "incentives": _with_estimates(list(measure.incentives.all()))}
 
 
-def department_detail(request: HttpRequest, code: str) -> HttpResponse:
+def measure_detail(request: HttpRequest, number: int) -> HttpResponse:
+    context = cached(f"measure:{number}", lambda: _measure(number))
+    if context is None:
+        raise Http404
+    return render(request, "measures/measure_detail.html", context)
+
+
+def _department(code: str) -> dict[str, Any] | None:
     try:
         department = selectors.department_detail(code)
     except Department.DoesNotExist:
-        raise Http404 from None
-    return render(
-        request,
-        "measures/department_detail.html",
-        {"department": department, "incentives": _with_estimates(list(department.handled_incentives.all()))},
-    )
+        return None
+    return {"department": department, "incentives": _with_estimates(list(department.handled_incentives.all()))}
+
+
+def department_detail(request: HttpRequest, code: str) -> HttpResponse:
+    context = cached(f"department:{code}", lambda: _department(code))
+    if context is None:
+        raise Http404
+    return render(request, "measures/department_detail.html", context)
 
 
 def department_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "measures/department_list.html", {"departments": selectors.department_queryset()})
+    return render(request, "measures/department_list.html", {"departments": _departments()})

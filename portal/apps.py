@@ -9,3 +9,6 @@ class PortalConfig(AppConfig):
 
     name = "portal"
     verbose_name = _("Portal")
+
+    def ready(self) -> None:
+        from . import outbox  # noqa: F401  (connects the Celery signals that mark outbox rows done)

@@ -1,6 +1,7 @@
-"""The shared infrastructure's models: numbering sequences and staged uploads."""
+"""The shared infrastructure's models: numbering sequences, staged uploads and the outbox."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -48,3 +49,36 @@ class StagedUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.original_name}"
+
+
+class OutboxMessage(models.Model):
+    """Work that must happen after a change (a notice to make, an email to send, an export to write),
+    written as a row in the same transaction as the change: a rollback loses both, a commit keeps
+    both (发件箱). After commit the row is handed to Celery; when the broker is down it waits here
+    for the sweeper (portal/outbox.py). `done_at` is set once the task has done its work."""
+
+    task = models.CharField(_("task"), max_length=200)
+    kwargs = models.JSONField(_("arguments"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # What makes the work unique ("notice:12:acceptance:345"): a second request for it is not recorded.
+    key = models.CharField(_("idempotency key"), max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    dispatched_at = models.DateTimeField(_("handed to the queue"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("hand-overs"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        constraints = [
+            models.UniqueConstraint(fields=["key"], condition=~models.Q(key=""), name="outbox_key_once"),
+        ]
+        indexes = [
+            # The sweeper's question: what is not done yet, oldest first.
+            models.Index(
+                fields=["dispatched_at", "id"], condition=models.Q(done_at__isnull=True), name="outbox_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} #{self.pk}"

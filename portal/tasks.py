@@ -9,3 +9,20 @@ def purge_staged_uploads() -> int:
     from .staging import purge_expired
 
     return purge_expired()
+
+
+@shared_task(ignore_result=True)
+def dispatch_outbox() -> int:
+    """Every minute: hands to the queue what the outbox still holds (the broker was down at commit,
+    a process died, a message was lost); see portal/outbox.py."""
+    from .outbox import sweep
+
+    return sweep()
+
+
+@shared_task(ignore_result=True)
+def purge_outbox() -> int:
+    """Daily: outbox rows done more than a month ago are deleted."""
+    from .outbox import purge_done
+
+    return purge_done()

@@ -6,8 +6,9 @@ limit running, editable by the applicant, the tone of the status tag, the applic
 and the transitions (action, from, to, who, and the guard that can still refuse: four-eyes, a
 conflict of interest). `Workflow.transition()` is the only code that writes a status: it locks
 the row, checks the version the caller saw, works out the actor's roles itself, checks the
-table and the guard, applies the service's changes, saves, records the audit event and
-schedules the service's notifications after commit. Pages and the API ask the same table which
+table and the guard, applies the service's changes, saves, records the audit event and writes
+the service's notifications (`notify`) in the same transaction, their emails going out after
+commit through the outbox (portal/outbox.py). Pages and the API ask the same table which
 actions to offer (`allowed_actions`). `tests/test_workflows.py` walks every table.
 """
 
@@ -165,7 +166,7 @@ class Workflow(Generic[M]):
         reason: str = "",
         ip_address: str | None = None,
         visible_to_applicant: bool = True,
-        on_commit: Callable[[M], None] | None = None,
+        notify: Callable[[M], None] | None = None,
         audit_after: dict[str, Any] | None = None,
     ) -> M:
         """Moves the record by `action`, or raises TransitionNotAllowed and changes nothing.
@@ -211,8 +212,10 @@ class Workflow(Generic[M]):
                     ip_address=ip_address,
                     visible_to_applicant=visible_to_applicant,
                 )
-            if on_commit is not None:
-                transaction.on_commit(lambda: on_commit(locked))
+            if notify is not None:
+                # In the same transaction: the notifications and their outbox rows (portal/outbox.py)
+                # are kept with the move or rolled back with it; Celery sends them after commit.
+                notify(locked)
         return locked
 
     def _changed_message(self, locked: M) -> str:

@@ -77,7 +77,7 @@ def proactive_offer_confirm(*, actor: User, application: Application, ip_address
         actor=actor,
         changes=commit,
         ip_address=ip_address,
-        on_commit=lambda a: _notify_users(
+        notify=lambda a: _notify_users(
             a,
             _("Award %(reference)s confirmed") % {"reference": a.reference},
             _("You confirmed the award of %(amount)s CNY. It will be publicly announced, then paid to your account.")
@@ -96,7 +96,7 @@ def proactive_offer_decline(
         actor=actor,
         reason=(reason or "").strip()[:2000],
         ip_address=ip_address,
-        on_commit=lambda a: _notify_users(
+        notify=lambda a: _notify_users(
             a,
             _("Award %(reference)s declined") % {"reference": a.reference},
             _("The award offer %(reference)s was declined.") % {"reference": a.reference},

@@ -172,7 +172,7 @@ def _make_offer(
         row.application = None
         row.save(update_fields=["applicant"])
         return None
-    transaction.on_commit(lambda: _notify_offer(application))
+    _notify_offer(application)  # in the offer's transaction: both are kept, or neither
     return application
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.services import audit_record
 from measures.models import Target
+from portal.outbox import enqueue
 from portal.workflow import TransitionNotAllowed
 
 from .exports import REPORTS, ReportError, ReportSpec, summary_pdf, write_csv, write_xlsx
@@ -59,7 +60,7 @@ def _check_year(fiscal_year: int | None) -> None:
 
 
 def export_job_create(*, actor: User, report: str, fmt: str, fiscal_year: int | None = None) -> ExportJob:
-    """Records the request and starts the task after commit. The department scope is the actor's
+    """Records the request and its outbox row; the task starts after commit. The department scope is the actor's
     now: the task never widens it."""
     scope = report_scope(actor)  # PermissionDenied for anyone who may not read reports
     if report not in REPORTS:
@@ -83,7 +84,7 @@ def export_job_create(*, actor: User, report: str, fmt: str, fiscal_year: int | 
             obj=job,
             after={"report": report, "format": fmt, "fiscal_year": fiscal_year, "department": scope.department_id},
         )
-        transaction.on_commit(lambda: run_export_job.delay(job.pk))
+        enqueue(run_export_job, {"job_id": job.pk}, key=f"export-job:{job.pk}")
     return job
 
 

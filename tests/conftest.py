@@ -9,6 +9,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _private_media_in_a_temporary_directory(settings: object, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Uploads and generated PDFs never land in the working tree's var/media."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _an_empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: the catalog cache (measures/caching.py) and throttles
+    would otherwise carry one test's data into the next (each test's database is rolled back)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 # ── officials ────────────────────────────────────────────────────────────────────────────────
@@ -201,6 +213,14 @@ def celery_worker(transactional_db: None) -> Iterator[None]:
 
     Only for tests marked `worker`, which run when CELERY_BROKER_URL is set (.ci/run: Redis).
     """
+    with celery_worker_running():
+        yield
+
+
+@contextmanager
+def celery_worker_running() -> Iterator[None]:
+    """The `celery_worker` fixture's worker, for a test that starts it part-way (e.g. once the
+    broker is back)."""
     from celery.contrib.testing.worker import start_worker
 
     from portal.celery import app

@@ -140,7 +140,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# A shared cache (Redis) when several processes must agree: throttles, "sent once" claims.
+# A shared cache (Redis) when several processes must agree: throttles.
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
@@ -163,6 +163,19 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # A task may run twice (acks late, worker lost): every task is written to be idempotent.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A task taken by a worker that was killed is given to another one after visibility_timeout
+# (Redis's default is an hour). No task may run, or wait for its ETA, longer than this: it
+# would be delivered again meanwhile (harmless, every task is idempotent, but wasted work).
+# Short socket timeouts: a broker that is unreachable fails fast instead of hanging a process.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 300,
+    "socket_connect_timeout": 5,
+    "socket_timeout": 10,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 5
+# Results live in the database (notices, export jobs, notifications), never in the result
+# backend: publishing a task then never touches it (its reconnection made an accept wait 38 s).
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -179,6 +192,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     # 公示: awards become final once their announcement period has ended without an open objection.
     "finalise-due-awards": {"task": "announcements.tasks.finalise_due_awards", "schedule": crontab(minute=5)},
+    # The outbox: what was written but not handed to the queue (broker down at commit) goes now.
+    "dispatch-outbox": {"task": "portal.tasks.dispatch_outbox", "schedule": 60.0},
+    "purge-outbox": {"task": "portal.tasks.purge_outbox", "schedule": crontab(hour=3, minute=20)},
     # Import previews never confirmed: their staged files are deleted.
     "purge-staged-uploads": {"task": "portal.tasks.purge_staged_uploads", "schedule": crontab(minute=35)},
 }

@@ -5,6 +5,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
@@ -59,12 +60,15 @@ def test_a_submission_notifies_every_user_of_the_applicant_after_commit(django_c
     draft = complete_draft(user, FIXED)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         submitted = application_submit(actor=user, application=draft, credit_commitment=True)
-    assert not Notification.objects.exists()  # nothing before commit
-    for callback in callbacks:
-        callback()
+    # The notifications are written with the submission (one transaction); nothing is emailed before commit.
     notified = Notification.objects.filter(subject__contains=submitted.reference)
     assert set(notified.values_list("user", flat=True)) == {user.pk, colleague.pk}
     assert re.search(r"submitted on \d{4}-\d{2}-\d{2} \d{2}:\d{2}", notified.first().body)
+    assert mail.outbox == [] and not notified.filter(emailed_at__isnull=False).exists()
+    for callback in callbacks:
+        callback()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([user.email, colleague.email])
+    assert not notified.filter(emailed_at__isnull=True).exists()
 
 
 # ── withdraw ────────────────────────────────────────────────────────────────────────────────

@@ -3,11 +3,12 @@ deadline passed lapses (with its notice and a message to the applicant), handler
 their open and overdue items, applicants a reminder two working days before a deadline."""
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 
 from accounts.models import Notification
-from applications import review, tasks
+from applications import notices, review, tasks
 from applications.models import Application, Notice, Status
 from applications.services import application_supplement
 from audit.models import AuditEvent
@@ -26,7 +27,12 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str, int]]:
     """Services see FROZEN as today; notice generation is recorded instead of run."""
     monkeypatch.setattr(review, "_today", lambda: FROZEN)
     scheduled: list[tuple[int, str, int]] = []
-    monkeypatch.setattr(tasks.generate_notice, "delay", lambda *args: scheduled.append(args))
+
+    def issue(*, application_id: int, kind: str, event_sequence: int) -> SimpleNamespace:
+        scheduled.append((application_id, kind, event_sequence))
+        return SimpleNamespace(number="")
+
+    monkeypatch.setattr(notices, "issue_notice", issue)
     return scheduled
 
 

@@ -7,12 +7,13 @@ Each thread has its own connection (closed at the end); a barrier releases them 
 
 import threading
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.db import connection
 
-from applications import review, tasks
+from applications import notices, review
 from applications.models import Application, Status
 from applications.workflow import ApplicationChanged, TransitionNotAllowed
 from audit.models import AuditEvent
@@ -27,7 +28,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def _no_pdfs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Notices are another test's concern: their generation is not run here."""
-    monkeypatch.setattr(tasks.generate_notice, "delay", lambda *args: None)
+    monkeypatch.setattr(notices, "issue_notice", lambda **kwargs: SimpleNamespace(number=""))
 
 
 def _race(*actions: Callable[[], Any]) -> list[tuple[str, Any]]:

@@ -1,0 +1,74 @@
+"""The public catalog (pages and API) is served from the cache after its first read, and any
+change to the catalog shows at once (the cache's version moves on every save)."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from measures.models import Incentive, Measure
+
+pytestmark = pytest.mark.django_db
+
+
+def _catalog_queries(client: Client, url: str, **headers: str) -> tuple[list[str], str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **headers)
+    assert response.status_code == 200
+    sql = [q["sql"] for q in queries.captured_queries if "measures_" in q["sql"]]
+    return sql, response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/?q=质量&kind=fixed_grant", "/measures/17/", "/departments/", "/departments/miit/"]
+)
+def test_a_catalog_page_is_read_from_the_cache_the_second_time(url: str) -> None:
+    client = Client()
+    first, first_html = _catalog_queries(client, url)
+    again, again_html = _catalog_queries(client, url)
+    assert first, "the first read goes to the database"
+    assert again == []
+    # The same page, rendered again (only the masked CSRF token differs: it is never cached).
+    assert _without_tokens(again_html) == _without_tokens(first_html)
+
+
+def _without_tokens(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/measures/", "/api/v1/measures/17/", "/api/v1/incentives/?measure=17"])
+def test_a_catalog_api_answer_is_cached_per_language(url: str) -> None:
+    client = Client()
+    first, zh = _catalog_queries(client, url)
+    again, zh_again = _catalog_queries(client, url)
+    english, en = _catalog_queries(client, url, HTTP_ACCEPT_LANGUAGE="en")
+    assert first and again == [] and zh_again == zh
+    assert english, "each language is its own entry"
+    assert en != zh
+
+
+def test_a_change_to_the_catalog_shows_at_once() -> None:
+    client = Client()
+    incentive = Incentive.objects.filter(measure__number=17).first()
+    assert incentive is not None
+    _catalog_queries(client, "/measures/17/")
+    _catalog_queries(client, "/api/v1/incentives/?measure=17")
+    incentive.name = "改名后的支持事项"
+    incentive.save()
+    _sql, html = _catalog_queries(client, "/measures/17/")
+    assert "改名后的支持事项" in html
+    _sql, body = _catalog_queries(client, "/api/v1/incentives/?measure=17")
+    assert "改名后的支持事项" in body
+    measure = Measure.objects.get(number=17)
+    measure.title = "新的措施标题"
+    measure.save()
+    assert "新的措施标题" in _catalog_queries(client, "/")[1]
+
+
+def test_a_missing_measure_is_a_404_each_time() -> None:
+    client = Client()
+    assert client.get("/measures/99/").status_code == 404
+    assert client.get("/measures/99/").status_code == 404
+    assert client.get("/api/v1/measures/99/").status_code == 404
