@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
 
@@ -235,6 +236,39 @@ def audit_event_of(record: models.Model) -> "AuditEvent":
     event = getattr(record, "audit_event", None)
     assert isinstance(event, AuditEvent), "a record returned by an audited workflow's transition()"
     return event
+
+
+# ── background jobs ──────────────────────────────────────────────────────────────────────────
+# The states and moves every background job shares (report exports, applying a bank's results).
+# Only the task moves a job (actor None: the system); progress is not a decision, so these tables
+# are not audited move by move (the request is). A task may run twice (acks late): a running job
+# starts again, and a failed one may be run again.
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", gettext_lazy("Waiting to start")
+    RUNNING = "running", gettext_lazy("In progress")
+    DONE = "done", gettext_lazy("Ready")
+    FAILED = "failed", gettext_lazy("Failed")
+
+
+J = JobStatus
+JOB_STATES: dict[str, State] = {
+    J.QUEUED: State(open=True, tone="neutral"),
+    J.RUNNING: State(open=True, tone="progress"),
+    J.DONE: State(tone="done"),
+    J.FAILED: State(tone="negative"),
+}
+JOB_TRANSITIONS: tuple[Transition[Any], ...] = (
+    t("start", {J.QUEUED, J.RUNNING, J.FAILED}, J.RUNNING, {SYSTEM}, gettext_lazy("Start")),
+    t("finish", {J.RUNNING}, J.DONE, {SYSTEM}, gettext_lazy("Finish")),
+    t("fail", {J.QUEUED, J.RUNNING}, J.FAILED, {SYSTEM}, gettext_lazy("Fail")),
+)
+
+
+def nobody(actor: Any, job: Any) -> set[str]:
+    """A job's roles_for: people request and read jobs; only the task (the system) moves them."""
+    return set()
 
 
 REGISTRY: dict[str, Workflow[Any]] = {}

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "awards",
     "announcements",
     "disbursement",
+    "recovery",
     "proactive",
     "reports",
     "demo",
