@@ -21,6 +21,7 @@ from disbursement.models import Payment
 from .models import Recovery, Refund
 
 ZERO = Decimal("0.00")
+FEN = Decimal("0.01")
 MONEY = DecimalField(max_digits=20, decimal_places=2)
 
 
@@ -58,7 +59,7 @@ def paid_amount(award: Award) -> Decimal:
     total: Decimal = Payment.objects.filter(award=award, status=Payment.Status.PAID).aggregate(
         total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY)
     )["total"]
-    return total
+    return total.quantize(FEN)
 
 
 def decided_before(award: Award) -> Decimal:
@@ -66,7 +67,7 @@ def decided_before(award: Award) -> Decimal:
     total: Decimal = Recovery.objects.filter(award=award).aggregate(
         total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY)
     )["total"]
-    return total
+    return total.quantize(FEN)
 
 
 def recoverable(application: Application) -> Decimal | None:

@@ -40,6 +40,9 @@ from .models import MAX_BAN_YEARS, Recovery, Refund
 from .selectors import active_ban, decided_before, paid_amount
 
 
+FEN = Decimal("0.01")
+
+
 class RecoveryError(Exception):
     """A rule refused the input (the API answers 400); `field` names the input at fault."""
 
@@ -96,6 +99,7 @@ def recovery_decide(
         raise RecoveryError(_("Give the reasons for recovering the money."), field="reasons")
     if amount is None or amount <= 0:
         raise RecoveryError(_("Enter the amount to recover: more than 0."), field="amount")
+    amount = amount.quantize(FEN)
     if not 0 <= ban_years <= MAX_BAN_YEARS:
         raise RecoveryError(
             _("A ban from applying lasts 0 to %(max)s years.") % {"max": MAX_BAN_YEARS}, field="ban_years"
@@ -249,6 +253,7 @@ def _refund(
         field, messages = next(iter(problems.items()))
         raise RecoveryError(messages[0], field=field)
     assert amount is not None and received_on is not None  # refund_problems refused otherwise
+    amount = amount.quantize(FEN)
     refund = Refund.objects.create(
         recovery=locked, amount=amount, received_on=received_on, bank_reference=bank_reference, recorded_by=actor
     )

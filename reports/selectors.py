@@ -182,13 +182,17 @@ def ledger_rows(scope: ReportScope, fiscal_year: int | None = None, *, chunk_siz
 
 
 def ledger_totals(scope: ReportScope, fiscal_year: int | None = None) -> dict[str, Any]:
-    return ledger_queryset(scope, fiscal_year).aggregate(
+    payments = payments_in(scope, fiscal_year)
+    # "amount" last: an aggregate's alias hides the field of that name from the aggregates after it.
+    totals = payments.aggregate(
         payments=Count("pk"),
-        amount=Sum("amount", default=ZERO),
         paid=Sum("amount", filter=Q(status=Payment.Status.PAID), default=ZERO),
         paid_count=Count("pk", filter=Q(status=Payment.Status.PAID)),
-        recovered=Sum("recovered", default=ZERO),
+        amount=Sum("amount", default=ZERO),
     )
+    paid_awards = payments.filter(status=Payment.Status.PAID).values("award")
+    totals |= Refund.objects.filter(recovery__award__in=paid_awards).aggregate(recovered=Sum("amount", default=ZERO))
+    return totals
 
 
 @dataclass(frozen=True)
