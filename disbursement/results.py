@@ -38,7 +38,7 @@ from awards.services import award_pay
 from budgets.models import Budget
 from measures.amounts import money
 from portal.workflow import TransitionNotAllowed as JobNotMoved
-from portal.workflow import audit_event_of
+from portal.workflow import audit_event_of, job_failed
 
 from .models import DisbursementBatch, Payment, ResultsJob
 from .services import DisbursementError, WrongState, _require_finance
@@ -446,16 +446,7 @@ def results_job_run(*, job_id: int) -> ResultsJob:
         return ResultsJob.objects.get(pk=job_id)
     except Exception as exc:
         logger.exception("bank results job %s stopped", job_id)
-        failure = f"{type(exc).__name__}: {exc}"[:300]
-
-        def stopped(locked: ResultsJob) -> dict[str, Any]:
-            locked.failure, locked.finished_at = failure, timezone.now()
-            return {}
-
-        try:
-            return RESULTS_JOB.transition(job, "fail", actor=None, changes=stopped)
-        except JobNotMoved:
-            return ResultsJob.objects.get(pk=job_id)
+        return job_failed(RESULTS_JOB, job, exc, field="failure")
 
 
 def _started(job: ResultsJob) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -269,6 +270,22 @@ JOB_TRANSITIONS: tuple[Transition[Any], ...] = (
 def nobody(actor: Any, job: Any) -> set[str]:
     """A job's roles_for: people request and read jobs; only the task (the system) moves them."""
     return set()
+
+
+def job_failed(workflow: Workflow[M], job: M, exc: BaseException, *, field: str) -> M:
+    """A job whose task stopped on `exc`: failed, the reason in `field` and `finished_at` set (not
+    raised: the job may be run again). A job another run finished meanwhile is returned as it is."""
+    reason = f"{type(exc).__name__}: {exc}"[:300]
+
+    def failed(locked: M) -> dict[str, Any]:
+        setattr(locked, field, reason)
+        setattr(locked, "finished_at", timezone.now())  # noqa: B010  # every job model has it
+        return {}
+
+    try:
+        return workflow.transition(job, "fail", actor=None, changes=failed)
+    except TransitionNotAllowed:
+        return workflow.model._default_manager.get(pk=job.pk)
 
 
 REGISTRY: dict[str, Workflow[Any]] = {}
