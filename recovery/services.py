@@ -39,7 +39,6 @@ from portal.workflow import audit_event_of
 from .models import MAX_BAN_YEARS, Recovery, Refund
 from .selectors import active_ban, decided_before, paid_amount
 
-
 FEN = Decimal("0.01")
 
 

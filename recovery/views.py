@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import is_finance, signed_in_user
 from applications.models import Application, Notice
 from applications.review_selectors import access_for_review, is_official
-from applications.workflow import ApplicationChanged, TransitionNotAllowed
+from applications.workflow import ApplicationChanged, TransitionNotAllowed, allowed_actions
 from measures.amounts import money
 from portal.http import client_ip
 
@@ -60,12 +60,16 @@ def recoveries(request: HttpRequest) -> HttpResponse:
 def _decide_page(
     request: HttpRequest, application: Application, form: RecoverForm, *, problem: str = "", status: int = 200
 ) -> HttpResponse:
+    # The form only where the workflow lets this official recover now (the service checks again).
+    may_recover = any(rule.action == "recover" for rule in allowed_actions(application, request.user))
+    if not may_recover and not problem:
+        problem = _("You may not recover money paid on this application now.")
     return render(
         request,
         "recovery/decide.html",
         {
             "application": application,
-            "form": form,
+            "form": form if may_recover else None,
             "recoverable": recoverable(application),
             "problem": problem,
         },

@@ -36,6 +36,9 @@ def test_the_approver_recovers_from_the_application_page(approver, handler) -> N
     assert f'action="{decide_url}"' in page and 'name="recover-amount"' in page and "Recover money paid" in page
     assert 'value="3000000.00"' in page  # what may be recovered, offered
     assert decide_url not in client_for(handler).get(f"/review/{reference}/").content.decode()
+    not_yours = client_for(handler).get(decide_url).content.decode()
+    assert "You may not recover money paid on this application now." in not_yours
+    assert 'name="recover-amount"' not in not_yours
 
     client = client_for(approver)
     version = fresh(award.application).version
