@@ -51,6 +51,7 @@ from .serializers import (
 )
 from .services import (
     ApplicationChanged,
+    ApplicationConflict,
     ApplicationError,
     DocumentRejected,
     DuplicateApplication,
@@ -272,6 +273,8 @@ class _Action(ApplicantAPIMixin, APIView):
 class ApplicationSubmitView(_Action):
     @extend_schema(
         summary="Submit a draft: assigns the reference number",
+        description="An incomplete draft is 400. An applicant who may not apply now is 409 with the reason's "
+        "`code` (e.g. `applicant_banned`: barred by a recovery decision until the date the message gives).",
         parameters=[REFERENCE],
         request=None,
         responses=ApplicationSerializer,
@@ -282,6 +285,8 @@ class ApplicationSubmitView(_Action):
             submitted = application_submit(
                 actor=signed_in_user(request), application=application, ip_address=client_ip(request)
             )
+        except ApplicationConflict as exc:
+            raise Conflict(exc.message, code=exc.code) from exc
         except ApplicationError as exc:
             raise _invalid(exc) from exc
         except TransitionNotAllowed as exc:

@@ -44,8 +44,18 @@ class DuplicateApplication(ApplicationError):
         self.existing = existing
 
 
+class ApplicationConflict(ApplicationError):
+    """Refused for who applies or what happened before, not for the input: the API answers 409 with
+    `code` (API.md), e.g. a receiver of `application_submitting` refusing a banned applicant."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 __all__ = [
     "ApplicationChanged",
+    "ApplicationConflict",
     "ApplicationError",
     "DocumentRejected",
     "DuplicateApplication",

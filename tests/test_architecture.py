@@ -17,6 +17,7 @@ LAYERS = [
     "awards",
     "announcements",
     "disbursement",
+    "recovery",
     "proactive",
     "reports",
     "demo",
