@@ -142,7 +142,9 @@ class EntrySerializer(serializers.ModelSerializer):
     application = serializers.CharField(source="award.application.reference", help_text="The reference number.")
     name = serializers.CharField(source="display_name", help_text="Enterprise name; individuals' names masked.")
     incentive = serializers.CharField(source="incentive_name")
-    status = serializers.SerializerMethodField(help_text="announced, final, paid or withdrawn (objection upheld).")
+    status = serializers.SerializerMethodField(
+        help_text="announced, final, paid, withdrawn (objection upheld) or cancelled (payment failed, not retried).",
+    )
 
     class Meta:
         model = AnnouncementEntry

@@ -52,6 +52,7 @@ from .serializers import (
 )
 from .services import (
     ApplicationChanged,
+    ApplicationConflict,
     ApplicationError,
     DocumentRejected,
     DuplicateApplication,
@@ -279,15 +280,18 @@ class ApplicationSubmitView(_Action):
         summary="Submit a draft with the credit commitment: assigns the reference number",
         description=(
             'Send `{"credit_commitment": true}`: the applicant accepts the credit commitment (信用承诺) shown as '
-            "the application's `credit_commitment.text`. Without it, 400 with `errors.credit_commitment`. "
-            "An enterprise on a list of seriously dishonest entities is refused with 409 `credit_listed`."
+            "the application's `credit_commitment.text`. Without it, 400 with `errors.credit_commitment`; an "
+            "incomplete draft is 400 too. An applicant who may not apply now is 409 with the reason's `code`: "
+            "`credit_listed` (on a list of seriously dishonest entities) or `applicant_banned` (barred by a "
+            "recovery decision until the date the message gives)."
         ),
         parameters=[REFERENCE],
         request=SubmitSerializer,
         responses={
             200: ApplicationSerializer,
             409: OpenApiResponse(
-                ErrorSerializer, description="`credit_listed`, or not allowed in the application's state."
+                ErrorSerializer,
+                description="`credit_listed`, `applicant_banned`, or not allowed in the application's state.",
             ),
         },
     )
@@ -303,6 +307,8 @@ class ApplicationSubmitView(_Action):
                 commitment_version=serializer.validated_data.get("credit_commitment_version") or None,
                 ip_address=client_ip(request),
             )
+        except ApplicationConflict as exc:
+            raise Conflict(exc.message, code=exc.code) from exc
         except ApplicationError as exc:
             raise api_refusal(exc) from exc
         except TransitionNotAllowed as exc:

@@ -16,14 +16,13 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from .models import Application, ClaimKey
-from .services import ApplicationError
+from .services import ApplicationConflict
 
 
-class AlreadyFunded(ApplicationError):
+class AlreadyFunded(ApplicationConflict):
     """A key of this claim is funded already (API: 409, code already_funded, as API.md says)."""
 
     code = "already_funded"
-    conflict = True
 
 
 def normalise(value: Any) -> str:

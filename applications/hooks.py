@@ -1,4 +1,9 @@
-"""Events of applications that the money apps react to (see portal/hooks.py)."""
+"""Events of applications that the money apps react to (see portal/hooks.py), and the review
+steps a higher app adds to the officials' page and API (REVIEW_STEPS)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from portal.hooks import Hook
 
@@ -13,6 +18,30 @@ application_approving = Hook("application_approving")
 # called directly (services.refuse_if_listed).
 application_submitting = Hook("application_submitting")
 
-# kind=Notice.Kind, application=Application -> dict of facts, or None when the kind is not the
-# receiver's. The disbursement app gives the paid payment's facts for the disbursement notice.
+# kind=Notice.Kind, application=Application, event=AuditEvent (the one the notice is for) -> dict of
+# facts, or None when the kind is not the receiver's. The disbursement app gives the paid payment's
+# facts for the disbursement notice, the recovery app the recovery decided by the event.
 notice_facts = Hook("notice_facts")
+
+
+@dataclass(frozen=True)
+class ReviewStep:
+    """A step of the applications' table that a higher app takes (the recovery app's `recover`):
+    the officials' application page shows its form beside the review's own actions, and the review
+    API offers it at /api/v1/applications/{reference}/<api_name>/. The higher app owns the rules
+    (its service), the page the form posts to and the API view."""
+
+    action: str  # the workflow action (applications/workflow.py's table)
+    api_name: str  # the API's name for it
+    api_view: str  # the dotted path of its DRF view class, imported when the URLs are built
+    form: Callable[[Any, Any], Any]  # (application, user) -> the unbound form the page shows
+    post_url: Callable[[Any], str]  # application -> where that form posts
+    hint: Any = ""  # lazy text under the step's heading
+
+
+# action -> ReviewStep, filled by the higher apps' AppConfig.ready() through review_step_register.
+REVIEW_STEPS: dict[str, ReviewStep] = {}
+
+
+def review_step_register(step: ReviewStep) -> None:
+    REVIEW_STEPS[step.action] = step

@@ -76,7 +76,12 @@ KINDS: dict[str, NoticeKind] = {
     # Ending an application for a missed deadline is an adverse decision too: the rights are stated.
     Kind.LAPSE: NoticeKind("SX", "终止办理通知书", "Notice of lapse", rights=True),
     Kind.DISBURSEMENT: NoticeKind("BF", "资金拨付通知书", "Disbursement notice", rights=False),
+    # 追回: an adverse decision on money paid, with the rights of appeal.
+    Kind.RECOVERY: NoticeKind("ZH", "追回资金决定通知书", "Recovery notice", rights=True),
 }
+# The notices whose facts a money app supplies through the `notice_facts` hook (the paid payment,
+# the recovery decided): the kind's app answers, every other receiver returns None.
+FACTS_FROM_HOOK: dict[str, str] = {Kind.DISBURSEMENT: "a recorded payment", Kind.RECOVERY: "a recovery decided"}
 
 
 class NoticeError(ValueError):
@@ -240,10 +245,10 @@ def notice_essentials(application: Application, kind: str, event: AuditEvent, nu
     elif kind == Kind.LAPSE:
         essentials["supplement_items"] = application.supplement_request
         essentials["supplement_deadline"] = _iso(application.supplement_deadline)
-    elif kind == Kind.DISBURSEMENT:
-        facts = [f for f in notice_facts.send(kind=kind, application=application) if f is not None]
+    elif kind in FACTS_FROM_HOOK:
+        facts = [f for f in notice_facts.send(kind=kind, application=application, event=event) if f is not None]
         if not facts:
-            raise NoticeError(f"application {application.pk} has no recorded payment")
+            raise NoticeError(f"application {application.pk} has no {FACTS_FROM_HOOK[kind]} for event {event.sequence}")
         essentials.update(facts[0])
     if spec.rights:
         essentials["rights"] = RIGHTS_ZH
@@ -302,6 +307,8 @@ def render_notice_html(essentials: dict[str, Any], verification_code: str) -> st
         "review_due_on_zh": _chinese_date(essentials.get("review_due_on")),
         "supplement_deadline_zh": _chinese_date(essentials.get("supplement_deadline")),
         "amount_display": f"{Decimal(essentials['amount']):,.2f}" if essentials.get("amount") else "",
+        "paid_display": f"{Decimal(essentials['paid']):,.2f}" if essentials.get("paid") else "",
+        "banned_until_zh": _chinese_date(essentials.get("banned_until")),
         "code": verification_code,
         "code_display": format_code(verification_code),
         "verify_url": verify_url(verification_code),

@@ -20,7 +20,16 @@ from measures.models import Incentive, IncentiveAccess
 from .models import Application, Status
 from .workflow import Role
 
-FINANCE_STATUSES = (Status.APPROVED, Status.ANNOUNCED, Status.FINAL, Status.PAID, Status.PAYMENT_FAILED)
+FINANCE_STATUSES = (
+    Status.APPROVED,
+    Status.ANNOUNCED,
+    Status.FINAL,
+    Status.PAID,
+    Status.PAYMENT_FAILED,
+    Status.PAYMENT_CANCELLED,
+    Status.RECOVERING,
+    Status.RECOVERED,
+)
 
 
 def _department_incentives(user: Any, *, acting: bool) -> QuerySet[Incentive]:

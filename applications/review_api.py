@@ -12,6 +12,7 @@ as the pages (applications.review).
                                                            override_reason?}
     POST  /api/v1/applications/{reference}/approve/
     POST  /api/v1/applications/{reference}/send-back/      {reason}
+    POST  /api/v1/applications/{reference}/<step>/         a higher app's step (REVIEW_STEPS), e.g. recover
 
 Every action takes an optional `version` (the one the caller read): when the application changed
 since, the answer is 409 with who changed it. Applications the caller may not see are 404; an
@@ -24,6 +25,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -40,6 +42,7 @@ from portal.http import client_ip
 from portal.keyset import Keyset
 
 from .api import api_refusal
+from .hooks import REVIEW_STEPS
 from .models import Application, Status
 from .review import (
     BudgetRefused,
@@ -75,6 +78,12 @@ API_NAMES = {
     "confirm_rejection": "approve",  # the approver's sign-off, whichever the proposal
     "send_back": "send-back",
 }
+
+
+def api_name(action: str) -> str | None:
+    """The API's name of a workflow action: the review's own, or a higher app's step (REVIEW_STEPS)."""
+    step = REVIEW_STEPS.get(action)
+    return API_NAMES.get(action) or (step.api_name if step else None)
 
 
 class BudgetExceeded(exceptions.APIException):
@@ -169,8 +178,8 @@ class ReviewedApplicationSerializer(QueueItemSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, application: Application) -> list[str]:
         user = self.context["request"].user
-        names = [API_NAMES[t.action] for t in allowed_actions(application, user) if t.action in API_NAMES]
-        return list(dict.fromkeys(names))
+        names = [api_name(t.action) for t in allowed_actions(application, user)]
+        return list(dict.fromkeys(name for name in names if name))
 
 
 class QueueQuerySerializer(serializers.Serializer):
@@ -437,6 +446,20 @@ ACTION_VIEWS: dict[str, type[_ReviewAction]] = {
     "approve": ApproveView,
     "send-back": SendBackView,
 }
+
+
+def step_urlpatterns() -> list[Any]:
+    """The API views of the steps higher apps registered (applications.hooks.REVIEW_STEPS), beside the
+    review's own actions. portal/urls.py calls it when the URLs load, after every AppConfig.ready()."""
+    return [
+        path(
+            f"applications/<str:reference>/{step.api_name}/",
+            import_string(step.api_view).as_view(),
+            name=f"api-review-{step.api_name}",
+        )
+        for step in REVIEW_STEPS.values()
+    ]
+
 
 api_urlpatterns: list[Any] = [
     path("queue/", QueueView.as_view(), name="api-queue"),

@@ -30,6 +30,7 @@ from portal.languages import is_english
 
 from .claim_keys import claims_elsewhere
 from .document_views import document_file_response
+from .hooks import REVIEW_STEPS
 from .models import Application
 from .permissions import roles_for
 from .presentation import answers, timeline
@@ -240,10 +241,22 @@ def _render_page(
     # offered; the page says why. The transition checks it again.
     four_eyes = False
     for rule, refusal in WORKFLOW.actions(application, user):
-        if rule.action not in ACTION_FORMS:
+        step = REVIEW_STEPS.get(rule.action)  # a higher app's step (recovery): its form posts to its page
+        if rule.action not in ACTION_FORMS and step is None:
             continue  # steps of later stages (announcement, payment) have their own pages
         if refusal is not None:
             four_eyes = True
+            continue
+        if step is not None:
+            actions.append(
+                {
+                    "action": rule.action,
+                    "label": rule.label,
+                    "hint": step.hint,
+                    "form": step.form(application, user),
+                    "url": step.post_url(application),
+                }
+            )
             continue
         form = bound.get(rule.action) or _action_form(
             rule.action, application, engine, cap, initial=kept.get(rule.action)

@@ -44,12 +44,23 @@ class ApplicationError(Exception):
         self.problems = problems or {}
 
 
-class CreditListedRefusal(ApplicationError):
+class ApplicationConflict(ApplicationError):
+    """Refused for who applies or what happened before, not for the input: the API answers 409 with
+    `code` (API.md), e.g. a receiver of `application_submitting` refusing a banned applicant."""
+
+    conflict = True
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+
+class CreditListedRefusal(ApplicationConflict):
     """信用审查: the applicant is on a list of seriously dishonest entities (API: 409 credit_listed).
     The message names the list and the dates."""
 
     code = "credit_listed"
-    conflict = True
 
     def __init__(self, listed: CreditListed) -> None:
         super().__init__(listed.message)
@@ -76,6 +87,7 @@ class DuplicateApplication(ApplicationError):
 
 __all__ = [
     "ApplicationChanged",
+    "ApplicationConflict",
     "ApplicationError",
     "CreditListedRefusal",
     "DocumentRejected",

@@ -98,6 +98,12 @@ TRANSITIONS: tuple[Transition[Application], ...] = (
     _t("pay", {S.FINAL, S.PAYMENT_FAILED}, S.PAID, {R.FINANCE}, _("Record payment")),
     _t("payment_fail", {S.FINAL, S.PAYMENT_FAILED}, S.PAYMENT_FAILED, {R.FINANCE}, _("Record failed payment")),
     _t("lapse", {S.RETURNED}, S.LAPSED, {R.SYSTEM}, _("Lapse")),
+    # A failed payment that will not be retried: the award ends, its budget commitment is released.
+    _t("payment_cancel", {S.PAYMENT_FAILED}, S.PAYMENT_CANCELLED, {R.FINANCE}, _("Cancel the payment")),
+    # 追回: an approver decides to recover money paid (again after an earlier recovery was refunded);
+    # finance records the refunds, and the last one completes it (the recovery app's services).
+    _t("recover", {S.PAID, S.RECOVERED}, S.RECOVERING, {R.APPROVER}, _("Recover money paid")),
+    _t("recovered", {S.RECOVERING}, S.RECOVERED, {R.FINANCE}, _("Record the refund in full")),
 )
 
 

@@ -16,6 +16,7 @@ class Award(models.Model):
         FINAL = "final", _("Final")
         PAID = "paid", _("Paid")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        CANCELLED = "cancelled", _("Cancelled after a failed payment")
 
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="award")
     budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="awards")

@@ -59,28 +59,45 @@ def award_commit(*, actor: Any, application: Application, amount: Decimal) -> Aw
     return award
 
 
+def _release(actor: Any, locked: Award, reason: str) -> dict[str, Any]:
+    """Gives the award's committed amount back to its budget and frees its claim's keys (on the
+    locked award, in the transition's transaction)."""
+    claim_keys_release(locked.application)  # the same claim may be funded again
+    budget = Budget.objects.select_for_update().get(pk=locked.budget_id)
+    budget.committed -= locked.amount
+    budget.save(update_fields=["committed", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="budget.release",
+        obj=budget,
+        reason=reason,
+        after={"award": locked.pk, "amount": locked.amount, "committed": budget.committed},
+    )
+    return {"amount": locked.amount}
+
+
 def award_release(*, actor: Any, award: Award, reason: str) -> Award:
     """An upheld objection gives the amount back to the budget: the award is withdrawn."""
     with transaction.atomic():
         current = Award.objects.select_for_update().get(pk=award.pk)
         if current.status in (Award.Status.WITHDRAWN, Award.Status.PAID):
             return current  # released already, or paid: nothing to give back
+        return WORKFLOW.transition(
+            current, "withdraw", actor=actor, changes=lambda locked: _release(actor, locked, reason), reason=reason
+        )
 
-        def release(locked: Award) -> dict[str, Any]:
-            claim_keys_release(locked.application)  # the same claim may be funded again
-            budget = Budget.objects.select_for_update().get(pk=locked.budget_id)
-            budget.committed -= locked.amount
-            budget.save(update_fields=["committed", "updated_at"])
-            audit_record(
-                actor=actor,
-                action="budget.release",
-                obj=budget,
-                reason=reason,
-                after={"award": locked.pk, "amount": locked.amount, "committed": budget.committed},
-            )
-            return {"amount": locked.amount}
 
-        return WORKFLOW.transition(current, "withdraw", actor=actor, changes=release, reason=reason)
+def award_cancel(*, actor: Any, award: Award, reason: str) -> Award:
+    """A final award whose payment failed and will not be retried: cancelled, its amount given back
+    to the budget (finance; the disbursement service checks the payment and moves the application)."""
+    return WORKFLOW.transition(
+        award,
+        "cancel",
+        actor=actor,
+        changes=lambda locked: _release(actor, locked, reason),
+        reason=reason,
+        visible_to_applicant=False,
+    )
 
 
 def award_finalise(*, actor: Any, award: Award) -> Award:

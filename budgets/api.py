@@ -32,6 +32,13 @@ class BudgetSerializer(serializers.ModelSerializer):
     measure = serializers.IntegerField(source="incentive.measure.number")
     department = serializers.CharField(source="incentive.handling_department.code")
     remaining = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
+    recovered = serializers.DecimalField(
+        source="recovered_amount",
+        max_digits=18,
+        decimal_places=2,
+        read_only=True,
+        help_text="Refunded by applicants of paid awards (追回); back to the treasury, so `remaining` does not grow.",
+    )
 
     class Meta:
         model = Budget
@@ -45,6 +52,7 @@ class BudgetSerializer(serializers.ModelSerializer):
             "allocation",
             "committed",
             "paid",
+            "recovered",
             "remaining",
             "updated_at",
         ]
@@ -98,7 +106,8 @@ class BudgetListView(_FinanceAPI, generics.ListAPIView):
 
     @extend_schema(
         summary="Budgets per incentive and fiscal year",
-        description="Allocation, committed (approved, not yet paid), paid and remaining. Finance and administrators.",
+        description="Allocation, committed (approved, not yet paid), paid, recovered (refunded after a recovery "
+        "decision) and remaining. Finance and administrators.",
         parameters=[BudgetQuerySerializer],
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

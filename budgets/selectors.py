@@ -12,16 +12,27 @@ from accounts.permissions import is_department_official
 from measures.ceilings import policy_names_a_figure
 from measures.models import Incentive, YearCeiling
 
+from .hooks import budget_recovered
 from .models import Budget
 from .permissions import may_set_ceiling
 
 ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=20, decimal_places=2)
+
+
+def recovered_expression() -> Any:
+    """What was refunded of each budget's paid awards (追回), as an expression over Budget rows: the
+    recovery app's answer to `budgets.hooks.budget_recovered`, or 0 when no app records refunds."""
+    found = [expression for expression in budget_recovered.send() if expression is not None]
+    return found[0] if found else Value(ZERO, output_field=MONEY)
 
 
 def budgets_overview(*, fiscal_year: int | None = None, incentive: Incentive | None = None) -> QuerySet[Budget]:
-    """Budgets with their incentive, measure and department, and what is left (`remaining_amount`)."""
+    """Budgets with their incentive, measure and department, what is left (`remaining_amount`) and
+    what applicants refunded of paid awards (`recovered_amount`: shown beside "paid"; refunds go
+    back to the treasury, so they do not add to what is left)."""
     budgets = Budget.objects.select_related("incentive__measure", "incentive__handling_department").annotate(
-        remaining_amount=F("allocation") - F("committed") - F("paid")
+        remaining_amount=F("allocation") - F("committed") - F("paid"), recovered_amount=recovered_expression()
     )
     if fiscal_year:
         budgets = budgets.filter(fiscal_year=fiscal_year)
@@ -31,11 +42,12 @@ def budgets_overview(*, fiscal_year: int | None = None, incentive: Incentive | N
 
 
 def budget_totals(budgets: QuerySet[Budget]) -> dict[str, Decimal]:
-    money_field = DecimalField(max_digits=20, decimal_places=2)
+    """The figures of `budgets_overview` rows, summed (one query)."""
     totals = budgets.order_by().aggregate(
-        allocation=Coalesce(Sum("allocation"), Value(ZERO), output_field=money_field),
-        committed=Coalesce(Sum("committed"), Value(ZERO), output_field=money_field),
-        paid=Coalesce(Sum("paid"), Value(ZERO), output_field=money_field),
+        allocation=Coalesce(Sum("allocation"), Value(ZERO), output_field=MONEY),
+        committed=Coalesce(Sum("committed"), Value(ZERO), output_field=MONEY),
+        paid=Coalesce(Sum("paid"), Value(ZERO), output_field=MONEY),
+        recovered=Coalesce(Sum("recovered_amount"), Value(ZERO), output_field=MONEY),
     )
     totals["remaining"] = totals["allocation"] - totals["committed"] - totals["paid"]
     return totals

@@ -76,7 +76,7 @@ DEMO_APPLICATIONS = [
     DemoApplication(DEMO_ENTERPRISE_2, STANDARDS, -1, Status.REFUSED),
     DemoApplication(DEMO_ENTERPRISE, CQA_ORG, 0, Status.UNDER_REVIEW),
     DemoApplication(DEMO_INDIVIDUAL, CQA_IND, 0, Status.PROPOSED),
-    DemoApplication(DEMO_ENTERPRISE_2, CQA_ORG, 0, Status.REJECTION_PROPOSED),
+    DemoApplication(DEMO_ENTERPRISE, PROVINCIAL_ORG, 0, Status.REJECTION_PROPOSED),
     DemoApplication(DEMO_ENTERPRISE_2, NOMINATION_ORG, 0, Status.REJECTED),
     DemoApplication(DEMO_ENTERPRISE, PROVINCIAL_ORG, -1, Status.APPROVED),
     DemoApplication(DEMO_ENTERPRISE, CQA_ORG, -1, Status.ANNOUNCED),
@@ -86,7 +86,13 @@ DEMO_APPLICATIONS = [
     DemoApplication(DEMO_ENTERPRISE, NOMINATION_ORG, -1, Status.PAYMENT_FAILED),
     DemoApplication(DEMO_ENTERPRISE_2, BENCHMARK, 0, Status.WITHDRAWN),
     DemoApplication(DEMO_ENTERPRISE_2, STANDARDS, 1, Status.LAPSED),
+    # After payment: a failed payment cancelled, and recoveries (追回) partly and fully refunded. No ban
+    # from applying: the demo applicants keep applying in the demo.
+    DemoApplication(DEMO_ENTERPRISE_2, CQA_ORG, 0, Status.PAYMENT_CANCELLED),
+    DemoApplication(DEMO_ENTERPRISE_2, CQA_ORG, -1, Status.RECOVERED),
+    DemoApplication(DEMO_INDIVIDUAL, CQA_IND, 1, Status.RECOVERING),
 ]
+PAID_PATH = ("submit", "accept", "review", "propose", "approve", "announce_ended", "finalise", "pay")
 # Each state's path from submission: the steps after `submit`, in order.
 PATHS: dict[str, tuple[str, ...]] = {
     Status.DRAFT: (),
@@ -103,6 +109,9 @@ PATHS: dict[str, tuple[str, ...]] = {
     Status.FINAL: ("submit", "accept", "review", "propose", "approve", "announce_ended", "finalise"),
     Status.PAID: ("submit", "accept", "review", "propose", "approve", "announce_ended", "finalise", "pay"),
     Status.PAYMENT_FAILED: ("submit", "accept", "review", "propose", "approve", "announce_ended", "finalise", "fail"),
+    Status.PAYMENT_CANCELLED: (*PAID_PATH[:-1], "fail", "cancel"),
+    Status.RECOVERING: (*PAID_PATH, "recover", "refund_part"),
+    Status.RECOVERED: (*PAID_PATH, "recover", "refund_full"),
     Status.HANDLED: ("submit", "accept", "handle"),
     Status.WITHDRAWN: ("submit", "withdraw"),
     Status.LAPSED: ("submit", "return", "lapse"),
@@ -269,6 +278,37 @@ def _step(step: str, application: Application, people: dict[str, User]) -> Appli
         return Application.objects.get(pk=application.pk)
     if step in ("pay", "fail"):
         return _disburse(application, people["finance"], paid=step == "pay")
+    if step == "cancel":
+        from disbursement.models import Payment
+        from disbursement.services import payment_cancel
+
+        failed = Payment.objects.get(award__application=application, status=Payment.Status.FAILED)
+        payment_cancel(actor=finance, payment=failed, reason="收款单位账户已注销，经核实不再拨付。")
+        return Application.objects.get(pk=application.pk)
+    if step == "recover":
+        from recovery.services import recovery_decide
+
+        recovery_decide(
+            actor=approver,
+            application=application,
+            amount=application.proposed_amount,
+            reasons="经核查，获奖证书与申报主体不一致，资金拨付依据不足，依规追回。",
+        )
+        return Application.objects.get(pk=application.pk)
+    if step in ("refund_part", "refund_full"):
+        from recovery.models import Recovery
+        from recovery.services import refund_record
+
+        recovery = Recovery.objects.get(application=application)
+        amount = recovery.outstanding if step == "refund_full" else (recovery.outstanding / 2).quantize(Decimal("0.01"))
+        refund_record(
+            actor=finance,
+            recovery=recovery,
+            amount=amount,
+            received_on=timezone.localdate(),
+            bank_reference=f"ZH-REFUND-{recovery.pk:04d}",
+        )
+        return Application.objects.get(pk=application.pk)
     raise ValueError(step)
 
 

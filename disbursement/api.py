@@ -9,6 +9,9 @@
     POST        /api/v1/disbursements/{id}/approve/       a second finance officer (never the one who built it)
     GET         /api/v1/disbursements/{id}/payment-file/?format=csv|xlsx
     POST        /api/v1/disbursements/{id}/results/       multipart: file (CSV or XLSX), dry_run=true|false
+                                                          (false: 202 and a job to poll)
+    GET         /api/v1/disbursements/{id}/results/jobs/{job_id}/   a results job's progress
+    POST        /api/v1/disbursements/{id}/payments/{reference}/cancel/   {reason}: a failed payment
 
 Anonymous callers get 401, others than finance 403 (budgets: administrators too), unknown ids 404.
 Refused input is 400; an action the batch's state does not allow is 409; a file over 5 MB is 413.
@@ -35,11 +38,12 @@ from accounts.identifiers import mask_account_number
 from accounts.permissions import _FinanceAPI, signed_in_user
 from measures.models import Department, Incentive
 from portal.api import Conflict, ErrorSerializer
+from portal.http import client_ip
 
-from .models import DisbursementBatch, Payment
+from .models import DisbursementBatch, Payment, ResultsJob
 from .resources import ResultsFileTooLarge, read_results_file
-from .results import ResultsReport, payment_results_import
-from .selectors import batch_payments, batches_list
+from .results import ResultsInvalid, ResultsReport, payment_results_check, results_job_start
+from .selectors import batch_payments, batches_list, results_job_of
 from .services import (
     DisbursementError,
     NotAllowed,
@@ -48,6 +52,7 @@ from .services import (
     batch_approve,
     batch_build,
     batch_discard,
+    payment_cancel,
     payment_file_open,
 )
 from .views import XLSX_TYPE, payment_file_response
@@ -354,7 +359,9 @@ class PaymentFileView(_FinanceAPI, APIView):
 class ResultsUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="The bank's results: CSV or XLSX, up to 5 MB.")
     dry_run = serializers.BooleanField(
-        required=False, default=True, help_text="true (default): report only; false: apply every row, or none."
+        required=False,
+        default=True,
+        help_text="true (default): report only; false: a job records every row (202), or none when a row is invalid.",
     )
 
 
@@ -389,6 +396,47 @@ def _row_errors(report: ResultsReport) -> dict[str, list[str]]:
     return {f"row {row.row}: {field}": list(messages) for row in report.rows for field, messages in row.errors.items()}
 
 
+class ResultsJobSerializer(serializers.ModelSerializer):
+    batch = serializers.CharField(source="batch.number")
+    status_label = serializers.CharField(source="get_status_display")
+    progress = serializers.IntegerField(help_text="Rows recorded, as a percentage.")
+    errors = serializers.ListField(  # type: ignore[assignment]  # a declared field: the metaclass takes it
+        child=serializers.DictField(),
+        help_text="Rows the services refused when applied ({row, reference, message}); the others are recorded.",
+    )
+    url = serializers.SerializerMethodField(help_text="Poll this until the status is done or failed.")
+    page = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ResultsJob
+        fields = [
+            "id",
+            "batch",
+            "status",
+            "status_label",
+            "file_name",
+            "total",
+            "done",
+            "progress",
+            "paid",
+            "failed",
+            "already",
+            "errors",
+            "failure",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "url",
+            "page",
+        ]
+
+    def get_url(self, job: ResultsJob) -> str:
+        return reverse("api-disbursement-results-job", args=[job.batch_id, job.pk])
+
+    def get_page(self, job: ResultsJob) -> str:
+        return reverse("disbursement:results_job", args=[job.batch_id, job.pk])
+
+
 class ResultsView(_FinanceAPI, APIView):
     parser_classes = [MultiPartParser, FormParser]
 
@@ -396,15 +444,19 @@ class ResultsView(_FinanceAPI, APIView):
         summary="Import the bank's results",
         description=(
             "Each row: payment reference, status (paid/failed), paid date, bank reference, failure reason, "
-            "amount (optional, checked). A dry run (default) reports what each row would do. With dry_run=false "
-            "every row is applied, or none when any is invalid (400, with `errors` keyed 'row N: column' and "
-            "the rows). A row already recorded changes nothing (outcome already_applied): importing a file "
-            "twice pays nothing twice."
+            "amount (optional, checked). A dry run (default) reports what each row would do (200). With "
+            "dry_run=false the file is checked the same way: when any row is invalid nothing is applied (400, "
+            "with `errors` keyed 'row N: column' and the rows); otherwise a job records the rows in the "
+            "background (202, its `url` to poll, also in the Location header). A row already recorded changes "
+            "nothing (already): importing a file twice pays nothing twice. 409 while another job runs for the batch."
         ),
         parameters=[BATCH_ID],
         request={"multipart/form-data": ResultsUploadSerializer},
         responses={
             200: ResultsReportSerializer,
+            202: ResultsJobSerializer,
+            400: ErrorSerializer,
+            409: ErrorSerializer,
             413: OpenApiResponse(ErrorSerializer, description="The file is larger than 5 MB."),
         },
     )
@@ -413,32 +465,80 @@ class ResultsView(_FinanceAPI, APIView):
         data.is_valid(raise_exception=True)
         batch = _batch_or_404(pk)
         uploaded = data.validated_data["file"]
-        dry_run = data.validated_data["dry_run"]
+        actor = signed_in_user(request)
         try:
-            report = payment_results_import(
-                actor=signed_in_user(request),
-                batch=batch,
-                dataset=read_results_file(uploaded),
-                dry_run=dry_run,
-                file_name=uploaded.name,
-            )
-        except DisbursementError as refused:
-            raise _as_api_error(refused) from None
-        body = ResultsReportSerializer(report).data
-        if report.file_errors:
-            raise exceptions.ValidationError({"file": report.file_errors})
-        if not dry_run and not report.valid:
-            count = len(report.error_rows)
+            dataset = read_results_file(uploaded)
+            if data.validated_data["dry_run"]:
+                report = payment_results_check(actor=actor, batch=batch, dataset=dataset)
+            else:
+                job = results_job_start(actor=actor, batch=batch, dataset=dataset, file_name=uploaded.name)
+                body = ResultsJobSerializer(results_job_of(batch, job.pk)).data
+                return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+        except ResultsInvalid as invalid:
+            report = invalid.report
+            if report.file_errors:
+                raise exceptions.ValidationError({"file": report.file_errors}) from None
             return Response(
                 {
-                    "detail": _("%(count)s rows have errors: nothing was applied.") % {"count": count},
+                    "detail": invalid.message,
                     "code": "invalid",
                     "errors": _row_errors(report),
-                    **body,
+                    **ResultsReportSerializer(report).data,
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        return Response(body)
+        except DisbursementError as refused:
+            raise _as_api_error(refused) from None
+        if report.file_errors:
+            raise exceptions.ValidationError({"file": report.file_errors})
+        return Response(ResultsReportSerializer(report).data)
+
+
+class ResultsJobView(_FinanceAPI, APIView):
+    @extend_schema(
+        summary="A results job's progress",
+        parameters=[BATCH_ID, OpenApiParameter("job_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses={200: ResultsJobSerializer},
+    )
+    def get(self, request: Request, pk: int, job_id: int) -> Response:
+        try:
+            job = results_job_of(_batch_or_404(pk), job_id)
+        except ResultsJob.DoesNotExist:
+            raise exceptions.NotFound() from None
+        return Response(ResultsJobSerializer(job).data)
+
+
+class PaymentCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why the failed payment is not retried.")
+
+
+class PaymentCancelView(_FinanceAPI, APIView):
+    @extend_schema(
+        summary="Cancel a failed payment",
+        description=(
+            "A failed payment that will not be retried: the award ends, its amount goes back to the budget, its "
+            "claim's keys are freed and the applicant is told. 409 unless the payment failed and its award waits "
+            "(a retried or paid award cannot be cancelled). To retry instead, build a new batch: the award is in it."
+        ),
+        parameters=[BATCH_ID, OpenApiParameter("reference", OpenApiTypes.STR, OpenApiParameter.PATH)],
+        request=PaymentCancelSerializer,
+        responses={200: PaymentSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+    )
+    def post(self, request: Request, pk: int, reference: str) -> Response:
+        data = PaymentCancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        batch = _batch_or_404(pk)
+        payment = get_object_or_404(Payment, batch=batch, reference=reference)
+        try:
+            payment_cancel(
+                actor=signed_in_user(request),
+                payment=payment,
+                reason=data.validated_data["reason"],
+                ip_address=client_ip(request),
+            )
+        except DisbursementError as refused:
+            raise _as_api_error(refused) from None
+        return Response(PaymentSerializer(batch_payments(batch).get(pk=payment.pk)).data)
 
 
 api_urlpatterns = [
@@ -449,4 +549,14 @@ api_urlpatterns = [
     path("disbursements/<int:pk>/discard/", BatchDiscardView.as_view(), name="api-disbursement-discard"),
     path("disbursements/<int:pk>/payment-file/", PaymentFileView.as_view(), name="api-disbursement-payment-file"),
     path("disbursements/<int:pk>/results/", ResultsView.as_view(), name="api-disbursement-results"),
+    path(
+        "disbursements/<int:pk>/results/jobs/<int:job_id>/",
+        ResultsJobView.as_view(),
+        name="api-disbursement-results-job",
+    ),
+    path(
+        "disbursements/<int:pk>/payments/<str:reference>/cancel/",
+        PaymentCancelView.as_view(),
+        name="api-disbursement-payment-cancel",
+    ),
 ]

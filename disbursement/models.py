@@ -2,11 +2,12 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from awards.models import Award
 from measures.models import Department, Incentive
+from portal.workflow import JobStatus
 
 
 class DisbursementBatch(models.Model):
@@ -69,3 +70,54 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+class ResultsJob(models.Model):
+    """Applying a bank's results file to a batch, in the background (a Celery task).
+
+    The file is checked in the request (the preview); confirming stores its valid rows here and
+    starts the task, which applies each row in its own transaction together with the job's
+    progress: a crash loses nothing, and running the job again resumes after the last row applied
+    (a row applied twice changes nothing: the payment's result is recorded once).
+    """
+
+    Status = JobStatus
+
+    batch = models.ForeignKey(DisbursementBatch, on_delete=models.PROTECT, related_name="results_jobs")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    file_name = models.CharField(_("file"), max_length=255, blank=True)
+    # The file's rows as checked: {"row", "payment", "reference", "status", "paid_on", "bank_reference",
+    # "failure_reason", "amount"}; the task applies them in this order.
+    rows = models.JSONField(_("rows to apply"), default=list)
+    total = models.PositiveIntegerField(_("rows to apply"), default=0)
+    done = models.PositiveIntegerField(_("rows applied"), default=0)
+    paid = models.PositiveIntegerField(_("recorded as paid"), default=0)
+    failed = models.PositiveIntegerField(_("recorded as failed"), default=0)
+    already = models.PositiveIntegerField(_("already recorded"), default=0)
+    # Rows the services refused when applied (the file was checked, but a payment may have changed
+    # since): {"row", "reference", "message"}; the other rows are applied all the same.
+    errors = models.JSONField(_("rows refused"), default=list, blank=True)
+    failure = models.CharField(_("why the job stopped"), max_length=300, blank=True)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")  # of the messages it records
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bank results job")
+        verbose_name_plural = _("bank results jobs")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(done__lte=F("total")), name="results_job_done_within_total")]
+
+    def __str__(self) -> str:
+        return f"{self.batch.number} results #{self.pk}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def progress(self) -> int:
+        """Rows applied, as a whole percentage (100 when there was nothing to apply)."""
+        return self.done * 100 // self.total if self.total else 100

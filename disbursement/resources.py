@@ -12,8 +12,9 @@ date, a missing bank reference or reason, an amount that differs from the paymen
 that contradicts the one recorded. A row whose result is already recorded is skipped and reported
 as such: importing a file twice changes nothing.
 
-The resource applies nothing itself: each valid row goes to awards.disbursement.payment_result_record
-(locks, budget, workflow, notices), and only outside a dry run.
+The resource applies nothing itself: it runs as a dry run (the preview and the check before a job);
+the job gives each valid row to disbursement.results.payment_result_record (locks, budget, workflow,
+notices).
 
 BudgetResource exports and imports budgets in the admin; an import sets each allocation through
 awards.services.budget_set (never below what is committed and paid; on the audit trail).
@@ -33,7 +34,7 @@ from import_export.formats import base_formats
 from import_export.results import RowResult
 
 from .models import DisbursementBatch, Payment
-from .results import BankResult, Outcome, ResultRow, ResultsReport, bank_result_problems, payment_result_record
+from .results import BankResult, Outcome, ResultRow, ResultsReport, bank_result_problems
 from .services import DisbursementError
 
 MAX_RESULTS_FILE_BYTES = 5 * 1024 * 1024
@@ -350,6 +351,7 @@ class PaymentResultResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
         instance._bank_result = result  # type: ignore[attr-defined]
+        self.details[self._row_number].update(payment_id=instance.pk, result=result)
 
     def skip_row(self, instance: Payment, original: Any, row: Any, import_validation_errors: Any = None) -> bool:
         if import_validation_errors:
@@ -358,18 +360,11 @@ class PaymentResultResource(resources.ModelResource):
         return result is not None and instance.status == result.status
 
     def save_instance(self, instance: Payment, is_create: bool, row: Any, **kwargs: Any) -> None:
+        """Saves nothing (the resource runs as a dry run): notes what the row would do."""
         result: BankResult = instance._bank_result  # type: ignore[attr-defined]
-        number = kwargs["row_number"]
-        if kwargs.get("dry_run"):
-            self.details[number]["outcome"] = (
-                Outcome.WILL_PAY if result.status == Payment.Status.PAID else Outcome.WILL_FAIL
-            )
-            return
-        try:
-            outcome = payment_result_record(actor=self.actor, payment_id=instance.pk, result=result)
-        except DisbursementError as refused:
-            raise ValidationError({refused.field or "status": [refused.message]}) from None
-        self.details[number]["outcome"] = outcome
+        self.details[kwargs["row_number"]]["outcome"] = (
+            Outcome.WILL_PAY if result.status == Payment.Status.PAID else Outcome.WILL_FAIL
+        )
 
 
 def results_report(
@@ -403,14 +398,11 @@ def results_report(
                 payee=details.get("payee", ""),
                 amount=details.get("amount"),
                 errors=errors,
+                payment_id=None if errors else details.get("payment_id"),
+                result=None if errors else details.get("result"),
             )
         )
     file_errors = [str(e.error) for e in result.base_errors]
-    if not dry_run and not file_errors and any(r.errors for r in rows):
-        # Nothing was applied: rows that would have been fine say what they would have done.
-        for r in rows:
-            if r.outcome in (Outcome.PAID, Outcome.FAILED):
-                r.outcome = Outcome.WILL_PAY if r.outcome == Outcome.PAID else Outcome.WILL_FAIL
     return ResultsReport(batch=batch, dry_run=dry_run, rows=rows, file_errors=file_errors)
 
 

@@ -1,19 +1,28 @@
 """The bank's results for a batch: each payment recorded paid or failed once, the budget and the
 award moving with it, the applicant told, the disbursement notice made.
 
-    payment_results_import(actor=, batch=, dataset=, dry_run=)  -> ResultsReport
-    payment_result_record(actor=, payment_id=, result=)        -> outcome of one row
-    bank_result_problems(payment, result)                       -> the rules, by field
+    payment_results_check(actor=, batch=, dataset=)        -> ResultsReport   the preview (a dry run)
+    results_job_start(actor=, batch=, dataset=)            -> ResultsJob      checks, then the task applies
+    results_job_run(job_id=)                               -> ResultsJob      the Celery task; idempotent
+    payment_result_record(actor=, payment_id=, result=)    -> outcome of one row
+    bank_result_problems(payment, result)                  -> the rules, by field
+
+A file is checked whole in the request (every row, or none, goes on); the rows are then applied by
+a Celery job (about 40 ms a row: a large file would hold a web request for minutes), each in its
+own transaction with the job's progress, so a crash loses nothing and a second run resumes after
+the last row applied. Lock order: the job → the payment and its batch → award → budget → application.
 """
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,10 +38,15 @@ from awards.models import Award
 from awards.services import award_pay
 from budgets.models import Budget
 from measures.amounts import money
+from portal.outbox import enqueue
+from portal.workflow import TransitionNotAllowed as JobNotMoved
+from portal.workflow import job_failed
 
-from .models import DisbursementBatch, Payment
+from .models import DisbursementBatch, Payment, ResultsJob
 from .services import DisbursementError, WrongState, _require_finance
-from .workflow import BATCH, PAYMENT
+from .workflow import BATCH, PAYMENT, RESULTS_JOB
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -270,6 +284,8 @@ class ResultRow:
     payee: str = ""
     amount: Decimal | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
+    payment_id: int | None = None  # a valid row's payment, and its result as read
+    result: BankResult | None = None
 
     @property
     def outcome_label(self) -> str:
@@ -313,40 +329,171 @@ class ResultsReport:
         }
 
 
-def payment_results_import(
-    *, actor: User, batch: DisbursementBatch, dataset: Any, dry_run: bool, file_name: str = ""
-) -> ResultsReport:
-    """Reads the bank's results for an approved batch (a tablib Dataset, see awards.resources).
-
-    A dry run changes nothing and says what each row would do. Otherwise every row is applied, or,
-    when any row is invalid, none. The batch row is locked for the whole import: a second import of
-    the same file waits, then finds each row already recorded.
-    """
+def payment_results_check(*, actor: User, batch: DisbursementBatch, dataset: Any) -> ResultsReport:
+    """Reads the bank's results for an approved batch (a tablib Dataset, see disbursement.resources)
+    and says what each row would do, changing nothing: the preview, and the check before a job."""
     from .resources import PaymentResultResource, prepare_results_dataset, results_report
 
     _require_finance(actor)
     dataset = prepare_results_dataset(dataset)  # DisbursementError naming the file's problem
+    batch.refresh_from_db(fields=["status"])
+    if batch.status == DisbursementBatch.Status.DRAFT:
+        raise WrongState(_("Results can be recorded once the batch is approved and its payment file sent."))
+    resource = PaymentResultResource(batch=batch, actor=actor)
+    result = resource.import_data(dataset, dry_run=True, use_transactions=True, rollback_on_validation_errors=True)
+    return results_report(batch, resource, dataset, result, dry_run=True)
+
+
+class ResultsInvalid(DisbursementError):
+    """The file has errors (the report names each row's): nothing is applied."""
+
+    def __init__(self, report: ResultsReport) -> None:
+        count = len(report.error_rows)
+        message = (
+            "; ".join(report.file_errors)
+            if report.file_errors
+            else _("%(count)s rows have errors: nothing was applied.") % {"count": count}
+        )
+        super().__init__(message, field="file")
+        self.report = report
+
+
+def _stored(row: ResultRow) -> dict[str, Any]:
+    result = row.result
+    assert result is not None and row.payment_id is not None, "a valid row was read with its payment"
+    return {
+        "row": row.row,
+        "payment": row.payment_id,
+        "reference": row.reference,
+        "status": result.status,
+        "paid_on": result.paid_on.isoformat() if result.paid_on else None,
+        "bank_reference": result.bank_reference,
+        "failure_reason": result.failure_reason,
+        "amount": str(result.amount) if result.amount is not None else None,
+    }
+
+
+def _bank_result(row: dict[str, Any]) -> BankResult:
+    return BankResult(
+        status=row["status"],
+        paid_on=dt.date.fromisoformat(row["paid_on"]) if row["paid_on"] else None,
+        bank_reference=row["bank_reference"],
+        failure_reason=row["failure_reason"],
+        amount=Decimal(row["amount"]) if row["amount"] is not None else None,
+    )
+
+
+def results_job_start(*, actor: User, batch: DisbursementBatch, dataset: Any, file_name: str = "") -> ResultsJob:
+    """Checks the file (ResultsInvalid when a row has errors: nothing is applied), then records a
+    job with its rows and starts the task after commit. One job at a time per batch."""
+    report = payment_results_check(actor=actor, batch=batch, dataset=dataset)
+    if not report.valid:
+        raise ResultsInvalid(report)
+    rows = [_stored(row) for row in report.rows]
+    from .tasks import apply_bank_results
+
     with transaction.atomic():
         locked = DisbursementBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.status == DisbursementBatch.Status.DRAFT:
-            raise WrongState(_("Results can be recorded once the batch is approved and its payment file sent."))
-        resource = PaymentResultResource(batch=locked, actor=actor)
-        result = resource.import_data(
-            dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True
+        running = ResultsJob.objects.filter(batch=locked, status__in=RESULTS_JOB.states_where(open=True)).first()
+        if running is not None:
+            raise WrongState(
+                _("A results file is being applied to batch %(number)s (%(done)s of %(total)s rows): wait for it.")
+                % {"number": locked.number, "done": running.done, "total": running.total}
+            )
+        job = ResultsJob.objects.create(
+            batch=locked,
+            file_name=file_name[:255],
+            rows=rows,
+            total=len(rows),
+            language=translation.get_language() or "zh-hans",
+            requested_by=actor,
         )
-        report = results_report(locked, resource, dataset, result, dry_run=dry_run)
-        if report.applied:
-            changed = report.count(Outcome.PAID) + report.count(Outcome.FAILED)
-            all_recorded = not Payment.objects.filter(batch=locked, status=Payment.Status.PENDING).exists()
-            if all_recorded and locked.status == DisbursementBatch.Status.APPROVED:
-                locked = BATCH.transition(locked, "close", actor=actor, visible_to_applicant=False)
-            if changed:
-                audit_record(
-                    actor=actor,
-                    action="disbursement.results",
-                    obj=locked,
-                    after={"file": file_name, **report.counts, "status": locked.status},
-                    visible_to_applicant=False,
-                )
-        report.batch = locked
-    return report
+        audit_record(
+            actor=actor,
+            action="disbursement.results_job",
+            obj=locked,
+            after={"job": job.pk, "file": file_name, "rows": len(rows), **report.counts},
+            visible_to_applicant=False,
+        )
+        # Handed to the worker through the outbox: a broker that is down delays the job, never loses it.
+        enqueue(apply_bank_results, {"job_id": job.pk}, key=f"results-job:{job.pk}")
+    return job
+
+
+def results_job_run(*, job_id: int) -> ResultsJob:
+    """Applies the job's rows after the last one applied, one transaction each, then closes the
+    batch when no payment waits for the bank. A job already done is left as it is (a task may run
+    twice); a crash is recorded on the job, which may be run again."""
+    job = ResultsJob.objects.select_related("requested_by").get(pk=job_id)
+    if job.status == ResultsJob.Status.DONE:
+        return job
+    try:
+        job = RESULTS_JOB.transition(job, "start", actor=None, changes=_started)
+    except JobNotMoved:  # finished by another run meanwhile
+        return ResultsJob.objects.get(pk=job_id)
+    actor = job.requested_by
+    try:
+        with translation.override(job.language):
+            for index, row in enumerate(job.rows):
+                if index >= job.done:  # the rows before were applied by an earlier run
+                    _apply_row(job.pk, index, row, actor)
+            return RESULTS_JOB.transition(job, "finish", actor=None, changes=lambda locked: _finished(locked, actor))
+    except JobNotMoved:  # another run finished it first
+        return ResultsJob.objects.get(pk=job_id)
+    except Exception as exc:
+        logger.exception("bank results job %s stopped", job_id)
+        return job_failed(RESULTS_JOB, job, exc, field="failure")
+
+
+def _started(job: ResultsJob) -> dict[str, Any]:
+    job.started_at, job.failure = timezone.now(), ""
+    return {}
+
+
+COUNTERS = {Outcome.PAID: "paid", Outcome.FAILED: "failed", Outcome.ALREADY_APPLIED: "already"}
+
+
+def _apply_row(job_id: int, index: int, row: dict[str, Any], actor: User) -> None:
+    """One row and the job's progress, in one transaction: both are kept, or neither."""
+    with transaction.atomic():
+        done, errors = ResultsJob.objects.select_for_update().values_list("done", "errors").get(pk=job_id)
+        if done != index:
+            return  # another run of the task applied it meanwhile
+        changes: dict[str, Any] = {"done": index + 1}
+        try:
+            with transaction.atomic():  # a refused row rolls back alone; the job records why
+                outcome = payment_result_record(actor=actor, payment_id=row["payment"], result=_bank_result(row))
+        except DisbursementError as refused:
+            changes["errors"] = [
+                *errors,
+                {"row": row["row"], "reference": row["reference"], "message": refused.message},
+            ]
+        else:
+            changes[COUNTERS[outcome]] = F(COUNTERS[outcome]) + 1
+        ResultsJob.objects.filter(pk=job_id).update(**changes)
+
+
+def _finished(job: ResultsJob, actor: User) -> dict[str, Any]:
+    """On the locked job: closes the batch when no payment waits for the bank, and records the results."""
+    batch = DisbursementBatch.objects.select_for_update().get(pk=job.batch_id)
+    waiting = Payment.objects.filter(batch=batch, status=Payment.Status.PENDING).exists()
+    if not waiting and batch.status == DisbursementBatch.Status.APPROVED:
+        batch = BATCH.transition(batch, "close", actor=actor, visible_to_applicant=False)
+    if job.paid or job.failed or job.errors:
+        audit_record(
+            actor=actor,
+            action="disbursement.results",
+            obj=batch,
+            after={
+                "file": job.file_name,
+                "job": job.pk,
+                Outcome.PAID: job.paid,
+                Outcome.FAILED: job.failed,
+                Outcome.ALREADY_APPLIED: job.already,
+                "refused": len(job.errors),
+                "status": batch.status,
+            },
+            visible_to_applicant=False,
+        )
+    job.finished_at = timezone.now()
+    return {}

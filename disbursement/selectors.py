@@ -14,7 +14,7 @@ from applications.notices import amount_in_words
 from awards.models import Award
 from measures.models import Department, Incentive
 
-from .models import DisbursementBatch, Payment
+from .models import DisbursementBatch, Payment, ResultsJob
 
 
 def _pending_or_paid(award_ref: Any) -> Exists:
@@ -80,11 +80,19 @@ def batch_get(pk: int) -> DisbursementBatch:
 
 
 def batch_payments(batch: DisbursementBatch) -> QuerySet[Payment]:
+    """The batch's payments; a failed one says whether its award is in a batch again (`retried`)."""
+    again = Payment.objects.filter(award=OuterRef("award"), status__in=[Payment.Status.PENDING, Payment.Status.PAID])
     return (
         Payment.objects.filter(batch=batch)
         .select_related("award__application__incentive", "award__application__applicant")
+        .annotate(retried=Exists(again))
         .order_by("reference")
     )
+
+
+def results_job_of(batch: DisbursementBatch, job_id: int) -> ResultsJob:
+    """The batch's results job (ResultsJob.DoesNotExist when it has none of that id)."""
+    return ResultsJob.objects.select_related("batch", "requested_by").defer("rows").get(batch=batch, pk=job_id)
 
 
 def payment_file_rows(batch: DisbursementBatch) -> Iterator[tuple[Any, ...]]:
@@ -111,7 +119,7 @@ ZERO = Decimal("0.00")
 PAYABLE_APPLICATION_STATUSES = (ApplicationStatus.FINAL, ApplicationStatus.PAYMENT_FAILED)
 
 
-def disbursement_notice_facts(*, kind: str, application: Application) -> dict[str, Any] | None:
+def disbursement_notice_facts(*, kind: str, application: Application, event: Any = None) -> dict[str, Any] | None:
     """Connected to `applications.hooks.notice_facts`: what the disbursement notice (拨付通知书)
     prints about the paid payment; None for other notices or before anything is paid."""
     if kind != Notice.Kind.DISBURSEMENT:

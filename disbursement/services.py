@@ -4,6 +4,11 @@ results are recorded by disbursement/results.py).
     batch_build(actor=, department=, incentive=)      -> BuildResult   a finance officer
     batch_approve(actor=, batch=)                     -> batch         another finance officer (four-eyes)
     payment_file_open(actor=, batch=, file_format=)   -> rows          audited; CSV streamed, XLSX write-only
+    payment_cancel(actor=, payment=, reason=)         -> payment       a failed payment not to be retried
+
+A failed payment is retried by building a new batch: its award (still final, its application
+"payment failed") waits in the next batch like any final award. Or finance cancels it: the award
+ends, its amount goes back to the budget and its claim's keys are freed.
 
 An award is paid at most once: a paid payment is never changed again, the import locks the batch
 (so two imports of one file run one after the other, and the second finds every row applied),
@@ -25,10 +30,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import is_finance
+from applications.models import Application
+from applications.services import _notify_applicant_users
+from applications.workflow import TransitionNotAllowed, transition
 from audit.services import audit_record
 from awards.models import Award
+from awards.services import award_cancel
 from credit.screening import listed_reason
 from credit.selectors import listings_for, screened_code
+from measures.amounts import money
 from measures.models import Department, Incentive
 from portal.numbering import next_number
 
@@ -260,3 +270,56 @@ def payment_file_open(*, actor: User, batch: DisbursementBatch, file_format: str
             visible_to_applicant=False,
         )
     return payment_file_rows(batch)
+
+
+def payment_cancel(*, actor: User, payment: Payment, reason: str, ip_address: str | None = None) -> Payment:
+    """A failed payment that will not be retried (finance, with the reason): the award is cancelled
+    and its amount goes back to the budget, its claim's keys are freed, the application's payment is
+    cancelled and the applicant told. Refused while the award is in a batch again or was paid."""
+    _require_finance(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DisbursementError(_("Say why the payment is cancelled."), field="reason")
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update(of=("self",)).select_related("batch").get(pk=payment.pk)
+        if locked.status != Payment.Status.FAILED:
+            raise WrongState(
+                _("Payment %(reference)s is “%(status)s”: only a failed payment can be cancelled.")
+                % {"reference": locked.reference, "status": locked.get_status_display()}
+            )
+        again = (
+            Payment.objects.filter(award_id=locked.award_id, status__in=[Payment.Status.PENDING, Payment.Status.PAID])
+            .select_related("batch")
+            .first()
+        )
+        if again is not None:
+            raise WrongState(
+                _("The award is in batch %(batch)s again (payment %(reference)s): it is being retried.")
+                % {"batch": again.batch.number, "reference": again.reference}
+            )
+        award = Award.objects.select_for_update().get(pk=locked.award_id)
+        if award.status != Award.Status.FINAL:
+            raise WrongState(
+                _("The award is “%(status)s”: there is nothing to cancel.") % {"status": award.get_status_display()}
+            )
+        award_cancel(actor=actor, award=award, reason=reason)
+        application = Application.objects.select_related("incentive").get(pk=award.application_id)
+        facts = {"payment_reference": locked.reference, "batch": locked.batch.number, "amount": locked.amount}
+        try:
+            transition(
+                application,
+                "payment_cancel",
+                actor=actor,
+                reason=reason,
+                ip_address=ip_address,
+                changes=lambda _locked: facts,
+                notify=lambda a: _notify_applicant_users(
+                    a,
+                    _("Payment for %(reference)s cancelled") % {"reference": a.reference},
+                    _("The payment of %(amount)s CNY could not be made and was cancelled: %(reason)s")
+                    % {"amount": money(locked.amount), "reason": reason},
+                ),
+            )
+        except TransitionNotAllowed as refused:
+            raise WrongState(str(refused)) from None
+    return locked

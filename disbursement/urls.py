@@ -19,4 +19,6 @@ urlpatterns = [
     path("batches/<int:pk>/payment-file/<str:file_format>/", views.payment_file, name="payment_file"),
     path("batches/<int:pk>/results/", views.results, name="results"),
     path("batches/<int:pk>/results/confirm/", views.results_confirm, name="results_confirm"),
+    path("batches/<int:pk>/results/jobs/<int:job_id>/", views.results_job, name="results_job"),
+    path("batches/<int:pk>/payments/<str:reference>/cancel/", views.cancel_payment, name="cancel_payment"),
 ]

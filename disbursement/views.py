@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -28,12 +29,20 @@ from credit.selectors import listings_for, screened_code
 from measures.models import Department, Incentive
 from portal import staging
 
-from .models import DisbursementBatch
+from .models import DisbursementBatch, Payment, ResultsJob
 from .payment_file import payment_file_csv, payment_file_xlsx
 from .resources import COLUMN_LABELS, read_results_file
-from .results import Outcome, ResultsReport, payment_results_import
-from .selectors import batch_get, batch_payments, batches_list, eligible_preview, eligible_summary
-from .services import DisbursementError, NothingToPay, batch_approve, batch_build, batch_discard, payment_file_open
+from .results import Outcome, ResultsInvalid, ResultsReport, payment_results_check, results_job_start
+from .selectors import batch_get, batch_payments, batches_list, eligible_preview, eligible_summary, results_job_of
+from .services import (
+    DisbursementError,
+    NothingToPay,
+    batch_approve,
+    batch_build,
+    batch_discard,
+    payment_cancel,
+    payment_file_open,
+)
 
 BATCHES_PAGE_SIZE = 25
 
@@ -45,6 +54,9 @@ PREVIEW_ROWS = 100
 
 
 RESULTS_UPLOAD = "disbursement-results"  # the staged upload's purpose
+
+
+RESULTS_JOB_REFRESH = 2  # seconds between two looks of the progress page at a running job
 
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -306,10 +318,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "finance/results.html", {**context, "form": form})
     uploaded = form.cleaned_data["file"]
     try:
-        dataset = read_results_file(uploaded)
-        report = payment_results_import(
-            actor=finance, batch=found, dataset=dataset, dry_run=True, file_name=uploaded.name
-        )
+        report = payment_results_check(actor=finance, batch=found, dataset=read_results_file(uploaded))
     except DisbursementError as refused:
         form.add_error("file", refused.message)
         return render(request, "finance/results.html", {**context, "form": form})
@@ -333,7 +342,8 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def results_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    """Applies the previewed file; a file changed meanwhile is shown again with its errors."""
+    """Starts the job that applies the previewed file; a file changed meanwhile is shown again with
+    its errors. The job's page shows its progress."""
     finance = _require_finance(request)
     found = _batch(pk)
     staged = staging.take(owner=finance, purpose=RESULTS_UPLOAD, token=request.POST.get("token", ""))
@@ -342,20 +352,11 @@ def results_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("disbursement:results", found.pk)
     if staged.params.get("batch") != found.pk:
         raise PermissionDenied
-    upload = {"name": staged.original_name}
-    content = ContentFile(staging.read(staged), name=staged.original_name)
+    name = staged.original_name
+    content = ContentFile(staging.read(staged), name=name)
     try:
-        report = payment_results_import(
-            actor=finance,
-            batch=found,
-            dataset=read_results_file(content),
-            dry_run=False,
-            file_name=upload["name"],
-        )
-    except DisbursementError as refused:
-        messages.error(request, refused.message)
-        return redirect("disbursement:results", found.pk)
-    if not report.applied:
+        job = results_job_start(actor=finance, batch=found, dataset=read_results_file(content), file_name=name)
+    except ResultsInvalid as invalid:
         return render(
             request,
             "finance/results.html",
@@ -365,19 +366,50 @@ def results_confirm(request: HttpRequest, pk: int) -> HttpResponse:
                 "columns": COLUMN_LABELS,
                 "form": None,
                 "token": "",
-                "file_name": upload["name"],
-                **_report_context(report),
+                "file_name": name,
+                **_report_context(invalid.report),
             },
         )
+    except DisbursementError as refused:
+        messages.error(request, refused.message)
+        return redirect("disbursement:results", found.pk)
     staging.discard(staged)
-    counts = report.counts
-    messages.success(
+    return redirect("disbursement:results_job", found.pk, job.pk)
+
+
+@login_required
+def results_job(request: HttpRequest, pk: int, job_id: int) -> HttpResponse:
+    """A results job's progress: the page refreshes itself while the rows are applied."""
+    _require_finance(request)
+    found = _batch(pk)
+    try:
+        job = results_job_of(found, job_id)
+    except ResultsJob.DoesNotExist:
+        raise Http404 from None
+    return render(
         request,
-        _("Results recorded: %(paid)s paid, %(failed)s failed, %(already)s already recorded.")
-        % {
-            "paid": counts[Outcome.PAID],
-            "failed": counts[Outcome.FAILED],
-            "already": counts[Outcome.ALREADY_APPLIED],
-        },
+        "finance/results_job.html",
+        {"batch": found, "job": job, "refresh": RESULTS_JOB_REFRESH if job.is_running else 0, "section": "batches"},
     )
-    return redirect("disbursement:batch", found.pk)
+
+
+@login_required
+@require_POST
+def cancel_payment(request: HttpRequest, pk: int, reference: str) -> HttpResponse:
+    """A failed payment not to be retried: its award ends and its amount goes back to the budget."""
+    finance = _require_finance(request)
+    found = _batch(pk)
+    payment = Payment.objects.filter(batch=found, reference=reference).first()
+    if payment is None:
+        raise Http404
+    try:
+        payment_cancel(actor=finance, payment=payment, reason=request.POST.get("reason", ""))
+    except DisbursementError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("Payment %(reference)s is cancelled: the award ends and %(amount)s CNY go back to the budget.")
+            % {"reference": payment.reference, "amount": f"{payment.amount:,.2f}"},
+        )
+    return redirect(f"{reverse('disbursement:batch', args=[found.pk])}#payment-{payment.reference}")

@@ -2,7 +2,9 @@
 
 A batch is built as a draft by one finance officer, approved by another (four-eyes), and closed
 when the bank's results for all its payments are recorded. A payment waits for the bank, then is
-paid or failed, once: a failed award is paid again in a new batch, never by changing the old row.
+paid or failed, once: a failed award is paid again in a new batch, never by changing the old row
+(or finance cancels it: the award's and the application's tables say so). A job applying a bank's
+results file moves like every background job (portal/workflow.py's shared table).
 """
 
 from typing import Any
@@ -11,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applications.workflow import Role
-from portal.workflow import State, TransitionNotAllowed, Workflow, register
+from portal.workflow import JOB_STATES, JOB_TRANSITIONS, State, TransitionNotAllowed, Workflow, nobody, register
 from portal.workflow import t as _t
 
-from .models import DisbursementBatch, Payment
+from .models import DisbursementBatch, Payment, ResultsJob
 
 
 class FourEyesRefused(TransitionNotAllowed):
@@ -71,5 +73,17 @@ PAYMENT: Workflow[Payment] = register(
         ),
         roles_for=_finance_roles,
         select_related=("batch",),
+    )
+)
+
+RESULTS_JOB: Workflow[ResultsJob] = register(
+    Workflow(
+        name="results_job",
+        model=ResultsJob,
+        states=JOB_STATES,
+        transitions=JOB_TRANSITIONS,
+        roles_for=nobody,
+        select_related=("batch",),
+        audited=False,  # the request and the results are on the batch's audit trail; progress is not
     )
 )

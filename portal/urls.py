@@ -14,6 +14,7 @@ from credit import api as credit_api
 from disbursement import api as disbursement_api
 from measures import api as measures_api
 from proactive import api as proactive_api
+from recovery import api as recovery_api
 from reports import api as report_api
 
 from . import views
@@ -35,6 +36,7 @@ urlpatterns = [
     path("credit/", include("credit.urls")),
     path("finance/", include("disbursement.urls")),
     path("ceilings/", include("budgets.urls")),
+    path("recovery/", include("recovery.urls")),
     path("reports/", include("reports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -46,12 +48,14 @@ urlpatterns = [
     path("api/v1/", include("applications.api_urls")),
     path("api/v1/", include(dashboard.api_urlpatterns)),
     path("api/v1/", include(review_api.api_urlpatterns)),
+    path("api/v1/", include(review_api.step_urlpatterns())),  # e.g. recover, from the recovery app
     path("api/v1/", include(verify.api_urlpatterns)),
     path("api/v1/", include(announcement_api.api_urlpatterns)),
     path("api/v1/", include(proactive_api.api_urlpatterns)),
     path("api/v1/", include(budget_api.api_urlpatterns)),
     path("api/v1/", include(credit_api.api_urlpatterns)),
     path("api/v1/", include(disbursement_api.api_urlpatterns)),
+    path("api/v1/", include(recovery_api.api_urlpatterns)),
     path("api/v1/", include(report_api.api_urlpatterns)),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

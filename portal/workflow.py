@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
 
@@ -238,6 +240,55 @@ def audit_event_of(record: models.Model) -> "AuditEvent":
     event = getattr(record, "audit_event", None)
     assert isinstance(event, AuditEvent), "a record returned by an audited workflow's transition()"
     return event
+
+
+# ── background jobs ──────────────────────────────────────────────────────────────────────────
+# The states and moves every background job shares (report exports, applying a bank's results).
+# Only the task moves a job (actor None: the system); progress is not a decision, so these tables
+# are not audited move by move (the request is). A task may run twice (acks late): a running job
+# starts again, and a failed one may be run again.
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", gettext_lazy("Waiting to start")
+    RUNNING = "running", gettext_lazy("In progress")
+    DONE = "done", gettext_lazy("Ready")
+    FAILED = "failed", gettext_lazy("Failed")
+
+
+J = JobStatus
+JOB_STATES: dict[str, State] = {
+    J.QUEUED: State(open=True, tone="neutral"),
+    J.RUNNING: State(open=True, tone="progress"),
+    J.DONE: State(tone="done"),
+    J.FAILED: State(tone="negative"),
+}
+JOB_TRANSITIONS: tuple[Transition[Any], ...] = (
+    t("start", {J.QUEUED, J.RUNNING, J.FAILED}, J.RUNNING, {SYSTEM}, gettext_lazy("Start")),
+    t("finish", {J.RUNNING}, J.DONE, {SYSTEM}, gettext_lazy("Finish")),
+    t("fail", {J.QUEUED, J.RUNNING}, J.FAILED, {SYSTEM}, gettext_lazy("Fail")),
+)
+
+
+def nobody(actor: Any, job: Any) -> set[str]:
+    """A job's roles_for: people request and read jobs; only the task (the system) moves them."""
+    return set()
+
+
+def job_failed(workflow: Workflow[M], job: M, exc: BaseException, *, field: str) -> M:
+    """A job whose task stopped on `exc`: failed, the reason in `field` and `finished_at` set (not
+    raised: the job may be run again). A job another run finished meanwhile is returned as it is."""
+    reason = f"{type(exc).__name__}: {exc}"[:300]
+
+    def failed(locked: M) -> dict[str, Any]:
+        setattr(locked, field, reason)
+        setattr(locked, "finished_at", timezone.now())  # noqa: B010  # every job model has it
+        return {}
+
+    try:
+        return workflow.transition(job, "fail", actor=None, changes=failed)
+    except TransitionNotAllowed:
+        return workflow.model._default_manager.get(pk=job.pk)
 
 
 REGISTRY: dict[str, Workflow[Any]] = {}

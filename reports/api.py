@@ -143,6 +143,7 @@ LEDGER_KEYS = (
     "city",
     "fiscal_year",
     "failure_reason",
+    "recovered",
 )
 
 
@@ -166,6 +167,9 @@ class LedgerRowSerializer(serializers.Serializer):
     city = serializers.CharField(allow_blank=True)
     fiscal_year = serializers.IntegerField()
     failure_reason = serializers.CharField(allow_blank=True)
+    recovered = serializers.DecimalField(
+        max_digits=18, decimal_places=2, help_text="Refunded of a paid payment after a recovery decision (追回)."
+    )
 
 
 class ExportRequestSerializer(serializers.Serializer):

@@ -82,7 +82,7 @@ class ReportSpec:
 
     def tables(self, scope: ReportScope, fiscal_year: int | None) -> list[Table]:
         if self.is_ledger:
-            money = frozenset({LEDGER_FIELDS.index("amount")})
+            money = frozenset({LEDGER_FIELDS.index("amount"), LEDGER_FIELDS.index("recovered")})
             return [Table(str(self.title), [str(h) for h in LEDGER_HEADERS], ledger_rows(scope, fiscal_year), money)]
         return [_summary_table(d, scope, fiscal_year) for d in self.dimensions]
 

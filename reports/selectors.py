@@ -9,7 +9,8 @@ Who sees what (`report_scope`):
 - anyone else (applicants, anonymous): nothing (PermissionDenied).
 
 Money terms: an award's amount is *committed* while the award is committed or final, *paid* once
-paid; withdrawn awards count nowhere (their amount went back to the budget).
+paid; withdrawn and cancelled awards count nowhere (their amount went back to the budget).
+*Recovered* (追回) is what applicants refunded of paid awards (the recovery app's refunds).
 """
 
 import datetime as dt
@@ -18,9 +19,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, TruncDate
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,18 +47,22 @@ from budgets.models import Budget
 from disbursement.models import Payment
 from measures.vocabulary import GuangdongCity
 from portal.languages import pick
+from recovery.models import Refund
 
 from .models import ExportJob
 from .scope import ReportScope, is_report_admin, is_report_reader
 
 ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=20, decimal_places=2)
 
 
 COMMITTED_STATUSES = (Award.Status.COMMITTED, Award.Status.FINAL)
+# Ended without payment: the amount went back to the budget (an upheld objection, a cancelled payment).
+ENDED_AWARD_STATUSES = (Award.Status.WITHDRAWN, Award.Status.CANCELLED)
 
 
 def awards_in(scope: ReportScope, fiscal_year: int | None = None) -> QuerySet[Award]:
-    awards = Award.objects.exclude(status=Award.Status.WITHDRAWN)
+    awards = Award.objects.exclude(status__in=ENDED_AWARD_STATUSES)
     if scope.department_id is not None:
         awards = awards.filter(application__incentive__handling_department_id=scope.department_id)
     if fiscal_year:
@@ -103,6 +121,7 @@ LEDGER_FIELDS = (
     "award__application__applicant__city",
     "award__application__fiscal_year",
     "failure_reason",
+    "recovered",
 )
 
 
@@ -123,11 +142,29 @@ LEDGER_HEADERS = (
     _("City"),
     _("Fiscal year"),
     _("Failure reason"),
+    _("Recovered (CNY)"),
 )
 
 
+def _refunded_on_award() -> Any:
+    """What applicants refunded on the payment's award (追回), for a paid payment; 0 otherwise."""
+    refunds = (
+        Refund.objects.filter(recovery__award=OuterRef("award"))
+        .order_by()
+        .values("recovery__award")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Case(
+        When(status=Payment.Status.PAID, then=Coalesce(Subquery(refunds, output_field=MONEY), Value(ZERO))),
+        default=Value(ZERO),
+        output_field=MONEY,
+    )
+
+
 def ledger_queryset(scope: ReportScope, fiscal_year: int | None = None) -> QuerySet[Payment]:
-    return payments_in(scope, fiscal_year).order_by("pk")
+    """The payments, each with what was refunded of it after a recovery decision (`recovered`)."""
+    return payments_in(scope, fiscal_year).annotate(recovered=_refunded_on_award()).order_by("pk")
 
 
 def ledger_rows(scope: ReportScope, fiscal_year: int | None = None, *, chunk_size: int = 2000) -> Iterator[tuple]:
@@ -145,12 +182,17 @@ def ledger_rows(scope: ReportScope, fiscal_year: int | None = None, *, chunk_siz
 
 
 def ledger_totals(scope: ReportScope, fiscal_year: int | None = None) -> dict[str, Any]:
-    return ledger_queryset(scope, fiscal_year).aggregate(
+    payments = payments_in(scope, fiscal_year)
+    # "amount" last: an aggregate's alias hides the field of that name from the aggregates after it.
+    totals = payments.aggregate(
         payments=Count("pk"),
-        amount=Sum("amount", default=ZERO),
         paid=Sum("amount", filter=Q(status=Payment.Status.PAID), default=ZERO),
         paid_count=Count("pk", filter=Q(status=Payment.Status.PAID)),
+        amount=Sum("amount", default=ZERO),
     )
+    paid_awards = payments.filter(status=Payment.Status.PAID).values("award")
+    totals |= Refund.objects.filter(recovery__award__in=paid_awards).aggregate(recovered=Sum("amount", default=ZERO))
+    return totals
 
 
 @dataclass(frozen=True)
@@ -364,6 +406,7 @@ class BudgetRow:
     allocation: Decimal
     committed: Decimal
     paid: Decimal
+    recovered: Decimal = ZERO  # refunded after recovery decisions: back to the treasury, not to `remaining`
 
     @property
     def remaining(self) -> Decimal:
@@ -375,7 +418,15 @@ class BudgetRow:
 
 
 def budgets_by_incentive(scope: ReportScope, fiscal_year: int | None = None) -> list[BudgetRow]:
-    """Allocation, committed and paid per incentive (summed over years when no year is chosen)."""
+    """Allocation, committed, paid and recovered per incentive (summed over years when no year is
+    chosen): two queries."""
+    refunds = Refund.objects.filter(recovery__award__budget__in=budgets_in(scope, fiscal_year))
+    recovered = dict(
+        refunds.order_by()
+        .values_list("recovery__award__budget__incentive__code")
+        .annotate(total=Sum("amount"))
+        .values_list("recovery__award__budget__incentive__code", "total")
+    )
     grouped = (
         budgets_in(scope, fiscal_year)
         .order_by()
@@ -391,6 +442,7 @@ def budgets_by_incentive(scope: ReportScope, fiscal_year: int | None = None) -> 
             r["allocation"],
             r["committed"],
             r["paid"],
+            recovered.get(r["incentive__code"], ZERO),
         )
         for r in grouped
     ]

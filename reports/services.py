@@ -22,7 +22,7 @@ from accounts.models import User
 from audit.services import audit_record
 from measures.models import Target
 from portal.outbox import enqueue
-from portal.workflow import TransitionNotAllowed
+from portal.workflow import TransitionNotAllowed, job_failed
 
 from .exports import REPORTS, ReportError, ReportSpec, summary_pdf, write_csv, write_xlsx
 from .models import ExportJob, TargetProgress
@@ -126,16 +126,7 @@ def export_job_run(*, job_id: int) -> ExportJob:
                 return ExportJob.objects.get(pk=job.pk)
     except Exception as exc:
         logger.exception("export job %s failed", job.pk)
-        error = f"{type(exc).__name__}: {exc}"[:300]
-
-        def failed(locked: ExportJob) -> dict[str, Any]:
-            locked.error, locked.finished_at = error, timezone.now()
-            return {}
-
-        try:
-            return EXPORT_WORKFLOW.transition(job, "fail", actor=None, changes=failed)
-        except TransitionNotAllowed:  # finished by another run meanwhile
-            return ExportJob.objects.get(pk=job.pk)
+        return job_failed(EXPORT_WORKFLOW, job, exc, field="error")
 
 
 def _started(job: ExportJob) -> dict[str, Any]:

@@ -18,6 +18,7 @@ LAYERS = [
     "awards",
     "announcements",
     "disbursement",
+    "recovery",
     "proactive",
     "reports",
     "demo",

@@ -60,6 +60,7 @@ def test_the_public_announcement_words_an_awards_state_for_the_public() -> None:
         Award.Status.FINAL: "Final",
         Award.Status.PAID: "Paid",
         Award.Status.WITHDRAWN: "Withdrawn after an objection",
+        Award.Status.CANCELLED: "Payment cancelled",
     }
     with translation.override("en"):
         for status, words in expected.items():

@@ -31,7 +31,7 @@ from tests.support.announcements import approved_quickly, days_after, publish_kw
 
 ROOT = Path(__file__).resolve().parent.parent
 # Importing each app's workflow registers it.
-WORKFLOWS = {"application", "award", "objection", "disbursement", "payment", "export_job"}
+WORKFLOWS = {"application", "award", "objection", "disbursement", "payment", "export_job", "results_job"}
 
 
 def test_every_stateful_model_has_a_registered_table() -> None:

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "awards",
     "announcements",
     "disbursement",
+    "recovery",
     "proactive",
     "reports",
     "demo",
@@ -231,7 +232,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a `status`: name the application's enum once, for every endpoint.
-    "ENUM_NAME_OVERRIDES": {"ApplicationStatusEnum": "applications.models.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "applications.models.Status",
+        "JobStatusEnum": "portal.workflow.JobStatus",  # every background job's (export, bank results)
+    },
 }
 
 LOGGING = {

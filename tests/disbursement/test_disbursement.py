@@ -1,5 +1,6 @@
 """Disbursement services: building batches, four-eyes approval, the payment file, the bank's
-results (dry run, apply, idempotence, row errors) and the retry of a failed payment."""
+results (the check, the job that applies them, idempotence, row errors) and the retry of a failed
+payment."""
 
 import csv
 import datetime as dt
@@ -18,10 +19,18 @@ from applications.models import Application, Notice, Status
 from audit.models import AuditEvent
 from awards.models import Award
 from budgets.models import Budget
-from disbursement.models import DisbursementBatch, Payment
+from disbursement.models import DisbursementBatch, Payment, ResultsJob
 from disbursement.payment_file import PAYMENT_FILE_HEADERS, payment_file_csv, payment_file_xlsx
 from disbursement.resources import read_results_file
-from disbursement.results import BankResult, Outcome, payment_result_record, payment_results_import
+from disbursement.results import (
+    BankResult,
+    Outcome,
+    ResultsInvalid,
+    payment_result_record,
+    payment_results_check,
+    results_job_run,
+    results_job_start,
+)
 from disbursement.services import (
     DisbursementError,
     NotAllowed,
@@ -62,10 +71,15 @@ def second(db):
     return finance("finance-2")
 
 
-def import_file(actor, batch, content: bytes, *, dry_run: bool, name: str = "results.csv"):
-    return payment_results_import(
-        actor=actor, batch=batch, dataset=read_results_file(upload(content, name)), dry_run=dry_run, file_name=name
-    )
+def check_file(actor, batch, content: bytes, *, name: str = "results.csv"):
+    """The preview: what each row would do."""
+    return payment_results_check(actor=actor, batch=batch, dataset=read_results_file(upload(content, name)))
+
+
+def apply_file(actor, batch, content: bytes, *, name: str = "results.csv") -> ResultsJob:
+    """Confirming: the file is checked and a job records its rows (the task, run here in-process)."""
+    job = results_job_start(actor=actor, batch=batch, dataset=read_results_file(upload(content, name)), file_name=name)
+    return results_job_run(job_id=job.pk)
 
 
 # ── building ─────────────────────────────────────────────────────────────────────────────────
@@ -219,7 +233,7 @@ def test_a_dry_run_reports_and_changes_nothing(officer, second) -> None:
     batch = approved_batch(officer, second)
     events = AuditEvent.objects.count()
 
-    report = import_file(officer, batch, results_csv(paid_rows(batch)), dry_run=True)
+    report = check_file(officer, batch, results_csv(paid_rows(batch)))
 
     assert report.valid and not report.applied
     assert [r.outcome for r in report.rows] == [Outcome.WILL_PAY]
@@ -245,10 +259,10 @@ def test_results_pay_and_fail_with_budget_workflow_notices_and_notifications(
     ]
 
     with django_capture_on_commit_callbacks(execute=True):
-        report = import_file(officer, batch, results_csv(rows), dry_run=False)
+        job = apply_file(officer, batch, results_csv(rows))
 
-    assert report.applied
-    assert [r.outcome for r in report.rows] == [Outcome.PAID, Outcome.FAILED]
+    assert (job.status, job.done, job.total, job.progress) == (ResultsJob.Status.DONE, 2, 2, 100)
+    assert (job.paid, job.failed, job.already, job.errors) == (1, 1, 0, [])
     paid_payment.refresh_from_db()
     failed_payment.refresh_from_db()
     assert paid_payment.status == Payment.Status.PAID
@@ -290,21 +304,21 @@ def test_the_same_results_file_imported_twice_pays_once(officer, second) -> None
     batch = approved_batch(officer, second)
     content = results_csv(paid_rows(batch))
 
-    first = import_file(officer, batch, content, dry_run=False)
+    first = apply_file(officer, batch, content)
     budget_after_first = Budget.objects.get()
-    events = AuditEvent.objects.count()
+    events = AuditEvent.objects.filter(action__startswith="application.").count()
     notifications = Notification.objects.count()
-    second_import = import_file(officer, batch, content, dry_run=False)
-    preview = import_file(officer, batch, content, dry_run=True)
+    second_import = apply_file(officer, batch, content)
+    preview = check_file(officer, batch, content)
 
-    assert [r.outcome for r in first.rows] == [Outcome.PAID, Outcome.PAID]
-    assert [r.outcome for r in second_import.rows] == [Outcome.ALREADY_APPLIED] * 2
+    assert (first.paid, first.already) == (2, 0)
+    assert (second_import.paid, second_import.already, second_import.status) == (0, 2, ResultsJob.Status.DONE)
     assert [r.outcome for r in preview.rows] == [Outcome.ALREADY_APPLIED] * 2
     assert Payment.objects.filter(status=Payment.Status.PAID).count() == 2
     budget = Budget.objects.get()
     assert budget.paid == Decimal("5000000.00") == budget_after_first.paid
     assert budget.committed == 0
-    assert AuditEvent.objects.count() == events  # nothing recorded the second time
+    assert AuditEvent.objects.filter(action__startswith="application.").count() == events  # nothing paid again
     assert Notification.objects.count() == notifications
 
 
@@ -326,9 +340,11 @@ def test_import_errors_name_the_row_and_the_field_and_nothing_is_applied(officer
     lines.insert(2, ",,,,,")  # a blank line (line 3) is skipped, the numbering keeps to the file
     content = "\n".join(lines).encode()
 
-    report = import_file(officer, batch, content, dry_run=False)
+    with pytest.raises(ResultsInvalid) as invalid:
+        apply_file(officer, batch, content)
+    report = invalid.value.report
 
-    assert not report.valid and not report.applied
+    assert not report.valid and not report.applied and not ResultsJob.objects.exists()
     errors = {(r.row, field): messages for r in report.rows for field, messages in r.errors.items()}
     assert set(errors) == {
         (4, "payment_reference"),
@@ -351,21 +367,17 @@ def test_import_errors_name_the_row_and_the_field_and_nothing_is_applied(officer
             [first.reference, "paid", "2999-01-01", "", "", ""],
         ]
     )
-    report = import_file(officer, batch, more, dry_run=True)
+    report = check_file(officer, batch, more)
     errors = {(r.row, field): messages for r in report.rows for field, messages in r.errors.items()}
     assert "“done” is not a status: enter paid or failed." in errors[(2, "status")]
     assert "The amount 999.00 differs from the payment's 1,000,000.00 CNY." in errors[(3, "amount")]
     assert "already in row 2" in errors[(4, "payment_reference")][0]
 
-    missing = import_file(
-        officer, batch, results_csv([[first.reference, "paid", "2999-01-01", "", "", ""]]), dry_run=True
-    )
+    missing = check_file(officer, batch, results_csv([[first.reference, "paid", "2999-01-01", "", "", ""]]))
     errors = missing.rows[0].errors
     assert "is in the future" in errors["paid_date"][0]
     assert "Enter the bank's reference" in errors["bank_reference"][0]
-    failed_without_reason = import_file(
-        officer, batch, results_csv([[first.reference, "failed", "", "", "", ""]]), dry_run=True
-    )
+    failed_without_reason = check_file(officer, batch, results_csv([[first.reference, "failed", "", "", "", ""]]))
     assert "failure_reason" in failed_without_reason.rows[0].errors
 
 
@@ -376,9 +388,9 @@ def test_a_file_without_the_required_columns_is_refused_whole(officer, second) -
     final_award()
     batch = approved_batch(officer, second)
     with pytest.raises(DisbursementError, match="no column “status”"):
-        import_file(officer, batch, results_csv([["x"]], header=["payment reference", "result code"]), dry_run=True)
+        check_file(officer, batch, results_csv([["x"]], header=["payment reference", "result code"]))
     with pytest.raises(DisbursementError, match="not a valid XLSX"):
-        import_file(officer, batch, b"PK\x03\x04garbage", dry_run=True, name="results.xlsx")
+        check_file(officer, batch, b"PK\x03\x04garbage", name="results.xlsx")
 
 
 @pytest.mark.django_db
@@ -397,9 +409,9 @@ def test_results_in_xlsx_with_chinese_headings(officer, second) -> None:
     out = io.BytesIO()
     workbook.save(out)
 
-    report = import_file(officer, batch, out.getvalue(), dry_run=False, name="银行回单.xlsx")
+    job = apply_file(officer, batch, out.getvalue(), name="银行回单.xlsx")
 
-    assert [r.outcome for r in report.rows] == [Outcome.PAID]
+    assert (job.paid, job.file_name) == (1, "银行回单.xlsx")
     payment.refresh_from_db()
     assert payment.paid_on.isoformat() == "2026-11-02"
 
@@ -409,11 +421,12 @@ def test_a_recorded_result_never_flips(officer, second) -> None:
     final_award()
     batch = approved_batch(officer, second)
     reference = batch.payments.get().reference
-    import_file(officer, batch, results_csv([[reference, "failed", "", "", "户名不符", ""]]), dry_run=False)
+    apply_file(officer, batch, results_csv([[reference, "failed", "", "", "户名不符", ""]]))
 
-    report = import_file(officer, batch, results_csv([[reference, "paid", "2026-11-02", "BK", "", ""]]), dry_run=False)
+    with pytest.raises(ResultsInvalid) as invalid:
+        apply_file(officer, batch, results_csv([[reference, "paid", "2026-11-02", "BK", "", ""]]))
 
-    assert "already recorded as “Failed”" in report.rows[0].errors["status"][0]
+    assert "already recorded as “Failed”" in invalid.value.report.rows[0].errors["status"][0]
     assert Payment.objects.get().status == Payment.Status.FAILED
     assert Budget.objects.get().paid == 0
 
@@ -423,9 +436,7 @@ def test_a_failed_payment_is_retried_in_a_new_batch_after_the_payee_fixes_the_ac
     award = final_award("3000000")
     first_batch = approved_batch(officer, second)
     first_payment = first_batch.payments.get()
-    import_file(
-        officer, first_batch, results_csv([[first_payment.reference, "failed", "", "", "账号错误", ""]]), dry_run=False
-    )
+    apply_file(officer, first_batch, results_csv([[first_payment.reference, "failed", "", "", "账号错误", ""]]))
     account = award.application.applicant.bank_account
     account.account_number = "6217000011112222333"
     account.save()
@@ -435,7 +446,7 @@ def test_a_failed_payment_is_retried_in_a_new_batch_after_the_payee_fixes_the_ac
     retry_payment = retry.batch.payments.get()
     assert retry_payment.award_id == award.pk
     assert retry_payment.account_number == "6217000011112222333"
-    import_file(officer, retry.batch, results_csv(paid_rows(retry.batch)), dry_run=False)
+    apply_file(officer, retry.batch, results_csv(paid_rows(retry.batch)))
 
     assert Payment.objects.filter(award=award, status=Payment.Status.PAID).count() == 1
     assert Payment.objects.get(pk=first_payment.pk).status == Payment.Status.FAILED
@@ -452,7 +463,7 @@ def test_results_need_an_approved_batch(officer) -> None:
     final_award()
     batch = batch_build(actor=officer).batch
     with pytest.raises(WrongState):
-        import_file(officer, batch, results_csv(paid_rows(batch)), dry_run=True)
+        check_file(officer, batch, results_csv(paid_rows(batch)))
 
 
 # ── concurrency (PostgreSQL) ─────────────────────────────────────────────────────────────────
@@ -460,21 +471,23 @@ def test_results_need_an_approved_batch(officer) -> None:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_imports_of_the_same_file_pay_once() -> None:
+def test_two_runs_of_one_results_job_record_each_row_once() -> None:
+    """A task may run twice at once (acks late, a worker lost): each row is recorded once, the
+    job's progress counts each row once."""
     officer, second = finance("finance-1"), finance("finance-2")
     final_award("3000000")
+    final_award("2000000")
     batch = approved_batch(officer, second)
-    content = results_csv(paid_rows(batch))
+    job = results_job_start(
+        actor=officer, batch=batch, dataset=read_results_file(upload(results_csv(paid_rows(batch))))
+    )
     barrier = threading.Barrier(2)
-    outcomes: list[str] = []
     failures: list[BaseException] = []
 
     def run() -> None:
         try:
-            dataset = read_results_file(upload(content))
             barrier.wait(timeout=30)
-            report = payment_results_import(actor=officer, batch=batch, dataset=dataset, dry_run=False)
-            outcomes.extend(r.outcome for r in report.rows)
+            results_job_run(job_id=job.pk)
         except BaseException as error:
             failures.append(error)
         finally:
@@ -487,11 +500,13 @@ def test_two_concurrent_imports_of_the_same_file_pay_once() -> None:
         thread.join(timeout=60)
 
     assert not failures
-    assert sorted(outcomes) == [Outcome.ALREADY_APPLIED, Outcome.PAID]
-    assert Payment.objects.filter(status=Payment.Status.PAID).count() == 1
+    job.refresh_from_db()
+    assert (job.status, job.done, job.paid, job.already) == (ResultsJob.Status.DONE, 2, 2, 0)
+    assert Payment.objects.filter(status=Payment.Status.PAID).count() == 2
     budget = Budget.objects.get()
-    assert (budget.committed, budget.paid) == (Decimal("0.00"), Decimal("3000000.00"))
-    assert AuditEvent.objects.filter(action="application.pay").count() == 1
+    assert (budget.committed, budget.paid) == (Decimal("0.00"), Decimal("5000000.00"))
+    assert AuditEvent.objects.filter(action="application.pay").count() == 2
+    assert AuditEvent.objects.filter(action="disbursement.results").count() == 1
 
 
 @pytest.mark.django_db
@@ -509,7 +524,7 @@ def test_the_headings_the_results_page_shows_are_accepted(officer, second, langu
         headings = [str(COLUMN_LABELS[c]) for c in columns]
     content = ",".join(headings) + f"\n{payment.reference},paid,2026-11-02,BK-9\n"
 
-    report = import_file(officer, batch, content.encode(), dry_run=True)
+    report = check_file(officer, batch, content.encode())
 
     assert [r.outcome for r in report.rows] == [Outcome.WILL_PAY], headings
 

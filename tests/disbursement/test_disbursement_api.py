@@ -73,7 +73,7 @@ def test_only_finance_anonymous_401_others_403(officer, second) -> None:
 
 
 @pytest.mark.django_db
-def test_build_approve_file_and_results_through_the_api(officer, second) -> None:
+def test_build_approve_file_and_results_through_the_api(officer, second, django_capture_on_commit_callbacks) -> None:
     paid_award = final_award("3000000")
     failed_award = final_award("1000000")
     no_account = final_award("500000", bank=False)
@@ -127,12 +127,20 @@ def test_build_approve_file_and_results_through_the_api(officer, second) -> None
     assert [r["outcome"] for r in dry.json()["rows"]] == ["will_pay", "will_fail"]
     assert [r["row"] for r in dry.json()["rows"]] == [2, 3]
 
-    applied = client.post(f"{base}results/", {"file": upload(content), "dry_run": "false"}, format="multipart")
-    assert applied.status_code == 200 and applied.json()["applied"]
-    assert applied.json()["counts"]["paid"] == 1 and applied.json()["counts"]["failed"] == 1
-    assert applied.json()["batch_status"] == "closed"
-    twice = client.post(f"{base}results/", {"file": upload(content), "dry_run": "false"}, format="multipart")
-    assert [r["outcome"] for r in twice.json()["rows"]] == ["already_applied", "already_applied"]
+    # Applying is a job (in-process here, after commit): 202 with the job to poll.
+    with django_capture_on_commit_callbacks(execute=True):
+        applied = client.post(f"{base}results/", {"file": upload(content), "dry_run": "false"}, format="multipart")
+    assert applied.status_code == 202, applied.content
+    job_url = applied.json()["url"]
+    assert applied["Location"] == job_url and job_url.startswith(f"{base}results/jobs/")
+    polled = client.get(job_url).json()
+    assert (polled["status"], polled["progress"], polled["total"], polled["done"]) == ("done", 100, 2, 2)
+    assert (polled["paid"], polled["failed"], polled["already"], polled["errors"]) == (1, 1, 0, [])
+    assert client.get(base).json()["status"] == "closed"
+    with django_capture_on_commit_callbacks(execute=True):
+        twice = client.post(f"{base}results/", {"file": upload(content), "dry_run": "false"}, format="multipart")
+    assert twice.status_code == 202
+    assert client.get(twice.json()["url"]).json()["already"] == 2
     budget = Budget.objects.get()
     assert budget.paid == Decimal("3000000.00") and budget.committed == Decimal("1500000.00")  # failed + no account
     assert Payment.objects.filter(status=Payment.Status.PAID).count() == 1

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from accounts.models import OfficialRole
 from budgets.models import Budget
 from budgets.services import budget_set
-from disbursement.models import DisbursementBatch, Payment
+from disbursement.models import DisbursementBatch, Payment, ResultsJob
 from disbursement.services import batch_build
 from tests.factories import PASSWORD, EnterpriseUserFactory, OfficialFactory, incentive_by_code
 from tests.support.disbursement import (
@@ -193,7 +193,7 @@ def test_payment_file_downloads_total_the_batch(officer, second) -> None:
 
 
 @pytest.mark.django_db
-def test_results_preview_then_confirm_records_once(officer, second) -> None:
+def test_results_preview_then_confirm_records_once(officer, second, django_capture_on_commit_callbacks) -> None:
     final_award("3000000")
     final_award("1000000")
     batch = approved_batch(officer, second)
@@ -208,8 +208,13 @@ def test_results_preview_then_confirm_records_once(officer, second) -> None:
     assert Payment.objects.filter(status=Payment.Status.PENDING).count() == 2
     token = re.search(r'name="token" value="([^"]+)"', preview).group(1)
 
-    done = client.post(reverse("disbursement:results_confirm", args=[batch.pk]), {"token": token}, follow=True)
-    assert "Results recorded: 1 paid, 1 failed, 0 already recorded." in done.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # the job runs in-process after commit
+        confirmed = client.post(reverse("disbursement:results_confirm", args=[batch.pk]), {"token": token})
+    job = ResultsJob.objects.get()
+    assert confirmed["Location"] == reverse("disbursement:results_job", args=[batch.pk, job.pk])
+    done = client.get(confirmed["Location"])
+    assert "1 paid, 1 failed, 0 already recorded." in done.content.decode()
+    assert 'http-equiv="refresh"' not in done.content.decode()  # done: the page stops refreshing
     assert Payment.objects.get(pk=paid.pk).status == Payment.Status.PAID
     assert Payment.objects.get(pk=failed.pk).status == Payment.Status.FAILED
 

@@ -21,7 +21,8 @@ from tests.notices.conftest import IND_AWARD, application_for_notice, official_f
 
 pytestmark = pytest.mark.django_db
 
-KINDS = [k for k in Notice.Kind.values if k != Notice.Kind.DISBURSEMENT]
+# The money apps' notices state facts their apps supply: tested with them (disbursement, recovery).
+KINDS = [k for k in Notice.Kind.values if k not in (Notice.Kind.DISBURSEMENT, Notice.Kind.RECOVERY)]
 RIGHTS_KINDS = {Notice.Kind.REFUSAL, Notice.Kind.DECISION_REJECT, Notice.Kind.LAPSE}
 TITLES = {
     Notice.Kind.ACCEPTANCE: ("受理通知书", "SL"),
