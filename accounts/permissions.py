@@ -1,8 +1,12 @@
 """What an official's role lets them do, decided here once for every app."""
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy
 from rest_framework import permissions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
@@ -27,6 +31,19 @@ def _signed_in(user: Any) -> bool:
 def is_administrator(user: Any) -> bool:
     """The portal's administrators: the role, or a Django superuser (who set the portal up)."""
     return _signed_in(user) and (user.is_superuser or user.official_role == OfficialRole.ADMINISTRATOR)
+
+
+def administrator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page for administrators: others signed in get 403, anonymous users the sign-in page."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_administrator(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def is_finance(user: Any) -> bool:

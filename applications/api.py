@@ -30,7 +30,7 @@ from rest_framework.views import APIView
 from accounts.permissions import signed_in_user
 from audit.models import AuditEvent
 from measures.models import Incentive
-from portal.api import Conflict, JSONParser
+from portal.api import Conflict, ErrorSerializer, JSONParser
 from portal.http import client_ip
 
 from .document_views import document_file_response
@@ -44,6 +44,7 @@ from .serializers import (
     ApplicationUpdateSerializer,
     DocumentSerializer,
     DocumentUploadSerializer,
+    SubmitSerializer,
     SupplementSerializer,
     TimelineEntrySerializer,
     WithdrawSerializer,
@@ -86,7 +87,11 @@ def _conflict(exc: TransitionNotAllowed) -> Conflict:
     return Conflict(str(exc), code="not_allowed")
 
 
-def _invalid(exc: ApplicationError, field: str = "non_field_errors") -> exceptions.ValidationError:
+def api_refusal(exc: ApplicationError, field: str = "non_field_errors") -> exceptions.APIException:
+    """A service's refusal as the API answers it: 409 with its code when the applicant or the
+    claim may not have it at all (credit_listed, already_funded), otherwise 400 by field."""
+    if exc.conflict:
+        return Conflict(exc.message, code=exc.code)
     errors: dict[str, list[str]] = {field: [exc.message]}
     for section, items in exc.problems.items():
         errors[section] = [str(message) for _field, message in items]
@@ -143,7 +148,7 @@ class ApplicationListView(ApplicantAPIMixin, generics.ListCreateAPIView):
         except DuplicateApplication as exc:
             raise Conflict(exc.message, code="duplicate") from exc
         except ApplicationError as exc:
-            raise _invalid(exc) from exc
+            raise api_refusal(exc) from exc
         response = _fresh(request, application)
         response.status_code = status.HTTP_201_CREATED
         return response
@@ -239,7 +244,7 @@ class ApplicationDocumentsView(ApplicantAPIMixin, generics.ListCreateAPIView):
                 raise PayloadTooLarge(exc.message) from exc
             raise exceptions.ValidationError({"file": [exc.message]}) from exc
         except ApplicationError as exc:
-            raise _invalid(exc, "kind") from exc
+            raise api_refusal(exc, "kind") from exc
         except TransitionNotAllowed as exc:
             raise _conflict(exc) from exc
         document.application = application
@@ -272,23 +277,40 @@ class _Action(ApplicantAPIMixin, APIView):
 
 class ApplicationSubmitView(_Action):
     @extend_schema(
-        summary="Submit a draft: assigns the reference number",
-        description="An incomplete draft is 400. An applicant who may not apply now is 409 with the reason's "
-        "`code` (e.g. `applicant_banned`: barred by a recovery decision until the date the message gives).",
+        summary="Submit a draft with the credit commitment: assigns the reference number",
+        description=(
+            'Send `{"credit_commitment": true}`: the applicant accepts the credit commitment (信用承诺) shown as '
+            "the application's `credit_commitment.text`. Without it, 400 with `errors.credit_commitment`; an "
+            "incomplete draft is 400 too. An applicant who may not apply now is 409 with the reason's `code`: "
+            "`credit_listed` (on a list of seriously dishonest entities) or `applicant_banned` (barred by a "
+            "recovery decision until the date the message gives)."
+        ),
         parameters=[REFERENCE],
-        request=None,
-        responses=ApplicationSerializer,
+        request=SubmitSerializer,
+        responses={
+            200: ApplicationSerializer,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="`credit_listed`, `applicant_banned`, or not allowed in the application's state.",
+            ),
+        },
     )
     def post(self, request: Request, reference: str) -> Response:
         application = access_application(request.user, reference)
+        serializer = SubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         try:
             submitted = application_submit(
-                actor=signed_in_user(request), application=application, ip_address=client_ip(request)
+                actor=signed_in_user(request),
+                application=application,
+                credit_commitment=serializer.validated_data["credit_commitment"],
+                commitment_version=serializer.validated_data.get("credit_commitment_version") or None,
+                ip_address=client_ip(request),
             )
         except ApplicationConflict as exc:
             raise Conflict(exc.message, code=exc.code) from exc
         except ApplicationError as exc:
-            raise _invalid(exc) from exc
+            raise api_refusal(exc) from exc
         except TransitionNotAllowed as exc:
             raise _conflict(exc) from exc
         return _fresh(request, submitted)
@@ -337,7 +359,7 @@ class ApplicationSupplementView(_Action):
                 ip_address=client_ip(request),
             )
         except ApplicationError as exc:
-            raise _invalid(exc, "non_field_errors" if exc.problems else "note") from exc
+            raise api_refusal(exc, "non_field_errors" if exc.problems else "note") from exc
         except TransitionNotAllowed as exc:
             raise _conflict(exc) from exc
         return _fresh(request, answered)

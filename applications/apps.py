@@ -7,3 +7,11 @@ class ApplicationsConfig(AppConfig):
 
     name = "applications"
     verbose_name = _("Applications")
+
+    def ready(self) -> None:
+        from credit.hooks import entities_listed
+
+        from .screening import flag_listed_applications
+
+        # Re-screening: entities added to the credit list flag their open applications and unpaid awards.
+        entities_listed.connect(flag_listed_applications)

@@ -16,11 +16,11 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from .models import Application, ClaimKey
-from .services import ApplicationError
+from .services import ApplicationConflict
 
 
-class AlreadyFunded(ApplicationError):
-    """A key of this claim is funded already (API: 400, code already_funded)."""
+class AlreadyFunded(ApplicationConflict):
+    """A key of this claim is funded already (API: 409, code already_funded, as API.md says)."""
 
     code = "already_funded"
 

@@ -13,8 +13,9 @@ from portal.hooks import Hook
 application_approving = Hook("application_approving")
 
 # actor=User, application=Application (locked). Inside the submission's transaction, after the
-# form is complete: the credit and recovery apps refuse a listed or banned applicant by raising an
-# ApplicationError (with its `code`); then nothing changes.
+# form is complete: an app above (recovery) refuses a banned applicant by raising an
+# ApplicationError (with its `code`); then nothing changes. Credit screening, below this app, is
+# called directly (services.refuse_if_listed).
 application_submitting = Hook("application_submitting")
 
 # kind=Notice.Kind, application=Application, event=AuditEvent (the one the notice is for) -> dict of

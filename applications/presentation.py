@@ -25,6 +25,7 @@ EVENT_LABELS = {
     "application.assign": gettext_lazy("Assigned"),
     "application.comment": gettext_lazy("Internal comment"),
     "application.checklist": gettext_lazy("Review checklist updated"),
+    "application.credit_flag": gettext_lazy("Applicant put on a list of seriously dishonest entities"),
     "document.add": gettext_lazy("Document added"),
     "document.remove": gettext_lazy("Document removed"),
     "document.view": gettext_lazy("Document viewed by an official"),

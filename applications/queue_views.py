@@ -36,6 +36,7 @@ from .review_selectors import (
     submitted_in,
 )
 from .review_views import _next_or
+from .screening import current_listings
 
 QUEUE_PAGE_SIZE = 25
 
@@ -73,6 +74,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     scope = acting_scope(user)
     handlers = list(department_handlers(user)) if scope.is_handler else []
     rows = []
+    listed = current_listings(page.rows)  # 信用审查, live, one query for the page
     for application in page.rows:
         can_handle = scope.can_handle(application)
         rows.append(
@@ -82,6 +84,7 @@ def queue(request: HttpRequest) -> HttpResponse:
                 "open": application.status in OPEN_STATUSES,
                 "can_assign": can_handle and application.status in OPEN_STATUSES,
                 "selectable": can_handle and application.status == Status.SUBMITTED,
+                "credit_listing": listed.get(application.applicant_id),
             }
         )
     # Tabs: everything, then each open state with its count; closed states are in the filter.

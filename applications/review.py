@@ -28,7 +28,7 @@ from .hooks import application_approving
 from .models import Application, Notice, ReviewComment, Status
 from .notices import schedule_notice
 from .permissions import roles_for
-from .services import ApplicationError, _notify_applicant_users
+from .services import ApplicationError, _notify_applicant_users, refuse_if_listed
 from .workflow import TIMED_STATES, Role, TransitionNotAllowed, transition
 
 
@@ -317,6 +317,7 @@ def application_approve(
     _require(actor, application, Role.APPROVER)
 
     def approve(locked: Application) -> dict[str, Any]:
+        refuse_if_listed(locked)  # 信用审查: a listed enterprise is not approved
         locked.decided_by = actor
         locked.stage_due_on = None
         claim_keys_fund(locked)  # once only: refused when an item of the claim was funded already

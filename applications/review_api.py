@@ -41,6 +41,7 @@ from portal.api import AmountField, Conflict, JSONParser, KeysetPagination
 from portal.http import client_ip
 from portal.keyset import Keyset
 
+from .api import api_refusal
 from .hooks import REVIEW_STEPS
 from .models import Application, Status
 from .review import (
@@ -313,7 +314,7 @@ class _ReviewAction(OfficialsAPIMixin, APIView):
             raise BudgetExceeded(exc.message, code=exc.code) from exc
         except ApplicationError as exc:
             field = self.error_field if isinstance(self.error_field, str) else self.error_field(data)
-            raise exceptions.ValidationError({field: [exc.message]}) from exc
+            raise api_refusal(exc, field) from exc
         except ApplicationChanged as exc:
             raise Conflict(str(exc), code="changed") from exc
         except TransitionNotAllowed as exc:
@@ -421,7 +422,9 @@ ApproveView = _action_view(
     "Approvers of the department; never the official who proposed it (four-eyes). A proposal not to support "
     "becomes the decision and the applicant receives the decision notice. A proposal to support commits the amount "
     "against the incentive's budget for the fiscal year: beyond what is left, 400 with code `budget_exceeded` "
-    "and the remaining figure in `detail` (`budget_not_set` when finance has set none); nothing changes.",
+    "and the remaining figure in `detail` (`budget_not_set` when finance has set none); nothing changes. "
+    "409 `credit_listed` when the applicant is on a list of seriously dishonest entities, 409 `already_funded` "
+    "when an item of the claim was funded before.",
     "non_field_errors",
 )
 SendBackView = _action_view(

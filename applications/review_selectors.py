@@ -103,6 +103,7 @@ QUEUE_COLUMNS = (
     "applicant__city",
     "applicant__size",
     "applicant__kind",
+    "applicant__uscc",  # credit screening (信用审查) warns on the row
     "assigned_to__username",
     "assigned_to__display_name",
 )

@@ -22,6 +22,8 @@ from django.views.decorators.http import require_POST
 from accounts.identifiers import mask_resident_id
 from accounts.models import BankAccount, OfficialRole
 from accounts.permissions import signed_in_user
+from credit.screening import listed_reason
+from credit.selectors import listing_for
 from measures.amounts import AmountInputError, money
 from portal.http import client_ip
 from portal.languages import is_english
@@ -279,6 +281,7 @@ def _render_page(
     except BankAccount.DoesNotExist:
         bank = None
     revealed = revealed or {}
+    listing = listing_for(applicant)  # 信用审查, live: a listing added or ended shows at once
     response = render(
         request,
         "review/application.html",
@@ -316,6 +319,7 @@ def _render_page(
             "error_links": error_links,
             "is_approver": user.official_role == OfficialRole.APPROVER,
             "four_eyes": four_eyes,
+            "credit_warning": listed_reason(listing) if listing else "",
         },
         status=status,
     )
@@ -427,7 +431,7 @@ def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
         return _render_page(request, application, problem=exc.message, status=400)
     except ApplicationError as exc:
         form.add_error(ERROR_FIELD.get(action), exc.message)
-        return _render_page(request, application, bound={action: form}, status=400)
+        return _render_page(request, application, bound={action: form}, status=409 if exc.conflict else 400)
     except TransitionNotAllowed as exc:
         # Show the application as it is now; what was typed is kept, with the version now current.
         fresh = _access(request, reference, for_page=True)

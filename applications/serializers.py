@@ -9,6 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from audit.models import AuditEvent
+from credit.models import CreditCommitment
+from credit.selectors import commitment_for
 from portal.languages import trace_lines
 
 from . import form_definitions
@@ -92,6 +94,15 @@ class ApplicationListSerializer(serializers.ModelSerializer):
         return str(NEXT_STEP_FOR_APPLICANT.get(application.status, ""))
 
 
+class CreditCommitmentSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="The commitment, in the request's language: show it to the applicant.")
+    text_zh = serializers.CharField(help_text="The Chinese text, which binds.")
+    version = serializers.CharField(
+        help_text="SHA-256 of the Chinese text; give it as `credit_commitment_version` when submitting."
+    )
+    given_at = serializers.DateTimeField(allow_null=True, help_text="When it was given (null before submission).")
+
+
 class ApplicationSerializer(ApplicationListSerializer):
     data = serializers.JSONField(  # type: ignore[assignment]  # a declared field: the metaclass takes it
         help_text="The answers: section key → field key → value (rows: a list of objects)."
@@ -100,6 +111,9 @@ class ApplicationSerializer(ApplicationListSerializer):
     documents = DocumentSerializer(many=True)
     problems = serializers.SerializerMethodField(
         help_text="Section key (or `documents`) → what still stops submission; empty when it can be submitted."
+    )
+    credit_commitment = serializers.SerializerMethodField(
+        help_text="信用承诺: the text the applicant accepts on submitting (as given, once submitted)."
     )
 
     class Meta(ApplicationListSerializer.Meta):
@@ -111,6 +125,7 @@ class ApplicationSerializer(ApplicationListSerializer):
             "supplement_deadline",
             "documents",
             "problems",
+            "credit_commitment",
         ]
 
     def get_amount_trace(self, application: Application) -> list[str]:
@@ -122,6 +137,20 @@ class ApplicationSerializer(ApplicationListSerializer):
         if application.status not in {Status.DRAFT, Status.RETURNED}:
             return {}
         return problems_as_json(application_problems(application))
+
+    @extend_schema_field(CreditCommitmentSerializer)
+    def get_credit_commitment(self, application: Application) -> dict[str, Any]:
+        given = CreditCommitment.objects.filter(application_id=application.pk).first()
+        if given is not None:
+            shown = given.text_en if given.language == "en" and given.text_en else given.text
+            return {"text": shown, "text_zh": given.text, "version": given.version, "given_at": given.given_at}
+        commitment = commitment_for(application.incentive)
+        return {
+            "text": commitment.shown,
+            "text_zh": commitment.text,
+            "version": commitment.version,
+            "given_at": None,
+        }
 
 
 def _answers_field() -> serializers.Field:
@@ -152,6 +181,22 @@ class DocumentUploadSerializer(serializers.Serializer):
 
 class WithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class SubmitSerializer(serializers.Serializer):
+    credit_commitment = serializers.BooleanField(
+        default=False,
+        help_text=(
+            "信用承诺: true when the applicant accepts the credit commitment (the application's "
+            "`credit_commitment.text`). Required: without it the answer is 400 with `errors.credit_commitment`."
+        ),
+    )
+    credit_commitment_version = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="The commitment's `version` the applicant read; a changed text answers 400 (read it again).",
+    )
 
 
 class SupplementSerializer(serializers.Serializer):

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import notification_send
 from audit.services import audit_record
+from credit.screening import CreditListed, credit_screen
+from credit.services import CreditError, credit_commitment_record
 from measures.amounts import compute_amount
 from measures.models import Incentive, RequiredDocument
 from portal.numbering import next_number
@@ -30,12 +32,51 @@ from .workflow import ApplicationChanged, TransitionNotAllowed, transition
 
 
 class ApplicationError(Exception):
-    """A rule refused the action; `message` is for the user, in their language."""
+    """A rule refused the action; `message` is for the user, in their language. The API answers
+    400 with `code`, or 409 when `conflict` (the applicant or claim may not have it at all, API.md)."""
+
+    code = "invalid"
+    conflict = False
 
     def __init__(self, message: str, *, problems: dict[str, list[tuple[str, str]]] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.problems = problems or {}
+
+
+class ApplicationConflict(ApplicationError):
+    """Refused for who applies or what happened before, not for the input: the API answers 409 with
+    `code` (API.md), e.g. a receiver of `application_submitting` refusing a banned applicant."""
+
+    conflict = True
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+
+class CreditListedRefusal(ApplicationConflict):
+    """信用审查: the applicant is on a list of seriously dishonest entities (API: 409 credit_listed).
+    The message names the list and the dates."""
+
+    code = "credit_listed"
+
+    def __init__(self, listed: CreditListed) -> None:
+        super().__init__(listed.message)
+        self.entry = listed.entry
+
+
+def refuse_if_listed(application: Application, on: dt.date | None = None) -> None:
+    """Screening at submission and approval (credit.screening): raises CreditListedRefusal."""
+    try:
+        credit_screen(application.applicant, on=on)
+    except CreditListed as listed:
+        raise CreditListedRefusal(listed) from None
+
+
+# The problem key (and API error field) of a missing credit commitment.
+CREDIT_COMMITMENT = "credit_commitment"
 
 
 class DuplicateApplication(ApplicationError):
@@ -44,19 +85,11 @@ class DuplicateApplication(ApplicationError):
         self.existing = existing
 
 
-class ApplicationConflict(ApplicationError):
-    """Refused for who applies or what happened before, not for the input: the API answers 409 with
-    `code` (API.md), e.g. a receiver of `application_submitting` refusing a banned applicant."""
-
-    def __init__(self, message: str, *, code: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
 __all__ = [
     "ApplicationChanged",
     "ApplicationConflict",
     "ApplicationError",
+    "CreditListedRefusal",
     "DocumentRejected",
     "DuplicateApplication",
     "TransitionNotAllowed",
@@ -180,14 +213,31 @@ def _estimate(application: Application, on: dt.date) -> tuple[Decimal | None, di
     return result.amount, {"zh": result.trace_zh, "en": result.trace_en, "on": on.isoformat()}
 
 
-def application_submit(*, actor: User, application: Application, ip_address: str | None = None) -> Application:
+def application_submit(
+    *,
+    actor: User,
+    application: Application,
+    credit_commitment: bool,
+    commitment_version: str | None = None,
+    ip_address: str | None = None,
+) -> Application:
+    """Submits a complete draft. The applicant gives the credit commitment (信用承诺, its text from
+    the catalog: credit.selectors.commitment_for); `commitment_version` is the version they read,
+    when known. A listed enterprise is refused (CreditListedRefusal), with nothing changed."""
     _require_owner(actor, application)
     problems = application_problems(application)
+    if not credit_commitment:
+        problems[CREDIT_COMMITMENT] = [
+            (CREDIT_COMMITMENT, _("Give the credit commitment: tick the box to confirm you accept it."))
+        ]
     if problems:
-        raise ApplicationError(_("The application is not complete yet."), problems=problems)
+        only_commitment = list(problems) == [CREDIT_COMMITMENT]
+        message = problems[CREDIT_COMMITMENT][0][1] if only_commitment else _("The application is not complete yet.")
+        raise ApplicationError(message, problems=problems)
 
     def assign(locked: Application) -> dict[str, Any]:
         now = timezone.now()
+        refuse_if_listed(locked, timezone.localdate(now))  # 信用审查, before a reference is taken
         locked.reference = _next_reference(locked.fiscal_year, locked.incentive.measure.number)
         locked.submitted_at = now
         locked.estimated_amount, locked.amount_trace = _estimate(locked, timezone.localdate(now))
@@ -196,11 +246,25 @@ def application_submit(*, actor: User, application: Application, ip_address: str
         from .claim_keys import claim_keys_record  # imports this module's ApplicationError
 
         claim_keys_record(locked)
+        try:
+            commitment = credit_commitment_record(
+                actor=actor,
+                applicant=locked.applicant,
+                incentive=locked.incentive,
+                application_id=locked.pk,
+                reference=locked.reference,
+                version=commitment_version,
+                ip_address=ip_address,
+            )
+        except CreditError as changed:
+            problems = {CREDIT_COMMITMENT: [(CREDIT_COMMITMENT, changed.message)]}
+            raise ApplicationError(changed.message, problems=problems) from None
         application_submitting.send(actor=actor, application=locked)
         return {
             "reference": locked.reference,
             "estimated_amount": locked.estimated_amount,
             "stage_due_on": locked.stage_due_on,
+            "credit_commitment": commitment.version,
         }
 
     submitted = transition(

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import signed_in_user
+from credit.selectors import commitment_for
 from measures.amounts import compute_amount
 from measures.models import Incentive, RequiredDocument
 from portal.http import client_ip
@@ -34,6 +35,7 @@ from .models import CLOSED_STATUSES, Application, ApplicationDocument, Status
 from .presentation import answers, live_estimate, stored_trace, timeline
 from .selectors import access_application, application_list
 from .services import (
+    CREDIT_COMMITMENT,
     EDITABLE,
     ApplicationError,
     DuplicateApplication,
@@ -131,6 +133,9 @@ def _problem_links(application: Application, problems: dict[str, list[tuple[str,
     """(href, message) for an error summary on the check page: each links to where to fix it."""
     links = []
     for section_key, items in problems.items():
+        if section_key == CREDIT_COMMITMENT:
+            links += [("#credit-commitment", message) for _field, message in items]
+            continue
         if section_key == "documents":
             href = reverse("applications:documents", args=[page_key(application)])
             links += [(href, message) for _field, message in items]
@@ -332,6 +337,8 @@ def _submitted_detail(
             "supplement_form": supplement_form or SupplementForm(),
             "problem": problem,
             "problem_links": _problem_links(application, problems or {}),
+            "commitment": commitment_for(application.incentive),
+            "commitment_error": next((m for _f, m in (problems or {}).get(CREDIT_COMMITMENT, [])), ""),
         },
         status=status,
     )
@@ -430,6 +437,8 @@ def _check_page(
             "claimed_before": claimed_before(application),
             "problem": problem,
             "problem_links": _problem_links(application, problems or {}),
+            "commitment": commitment_for(application.incentive),
+            "commitment_error": next((m for _f, m in (problems or {}).get(CREDIT_COMMITMENT, [])), ""),
         },
         status=status,
     )
@@ -449,10 +458,17 @@ def submit(request: HttpRequest, key: str) -> HttpResponse:
     application = access_application(request.user, key, own_only=True)
     try:
         submitted = application_submit(
-            actor=signed_in_user(request), application=application, ip_address=client_ip(request)
+            actor=signed_in_user(request),
+            application=application,
+            credit_commitment=request.POST.get("credit_commitment") == "yes",
+            commitment_version=request.POST.get("commitment_version") or None,
+            ip_address=client_ip(request),
         )
     except ApplicationError as exc:
-        return _check_page(request, application, problem=exc.message, problems=exc.problems, status=400)
+        # A missing commitment alone is said once, by its link to the box.
+        problem = "" if list(exc.problems) == [CREDIT_COMMITMENT] else exc.message
+        status = 409 if exc.conflict else 400
+        return _check_page(request, application, problem=problem, problems=exc.problems, status=status)
     except TransitionNotAllowed as exc:
         messages.error(request, str(exc))
         return detail_redirect(application)

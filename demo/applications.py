@@ -219,7 +219,7 @@ def _budget(finance: User, incentive: Incentive, year: int) -> None:
 def _step(step: str, application: Application, people: dict[str, User]) -> Application:
     applicant, handler, approver, finance = (people[k] for k in ("applicant", "handler", "approver", "finance"))
     if step == "submit":
-        return application_submit(actor=applicant, application=application)
+        return application_submit(actor=applicant, application=application, credit_commitment=True)
     if step == "withdraw":
         return application_withdraw(actor=applicant, application=application, reason="企业决定暂不申报。")
     if step == "accept":

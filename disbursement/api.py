@@ -162,11 +162,17 @@ class SkippedSerializer(serializers.Serializer):
     application = serializers.CharField()
     applicant = serializers.CharField()
     reason = serializers.CharField()
+    code = serializers.ChoiceField(
+        choices=["no_bank_account", "credit_listed"],
+        help_text="no_bank_account, or credit_listed (the payee is on a list of seriously dishonest entities).",
+    )
 
 
 class BuiltBatchSerializer(serializers.Serializer):
     batch = BatchSerializer()
-    skipped = SkippedSerializer(many=True, help_text="Final awards left out, with the reason (no bank account).")
+    skipped = SkippedSerializer(
+        many=True, help_text="Final awards left out, with the reason (no bank account, or the payee is credit-listed)."
+    )
 
 
 class PaymentSerializer(serializers.ModelSerializer):

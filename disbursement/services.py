@@ -36,6 +36,8 @@ from applications.workflow import TransitionNotAllowed, transition
 from audit.services import audit_record
 from awards.models import Award
 from awards.services import award_cancel
+from credit.screening import listed_reason
+from credit.selectors import listings_for, screened_code
 from measures.amounts import money
 from measures.models import Department, Incentive
 from portal.numbering import next_number
@@ -80,6 +82,7 @@ class SkippedAward:
     application: str
     applicant: str
     reason: str
+    code: str = "no_bank_account"  # or credit_listed
 
 
 @dataclass
@@ -98,8 +101,8 @@ def batch_build(
     *, actor: User, department: Department | None = None, incentive: Incentive | None = None
 ) -> BuildResult:
     """A draft batch of every final award waiting for payment (by department or incentive), each
-    payment with the payee's bank account as it is now. Awards whose applicant has no bank account
-    are left out and reported."""
+    payment with the payee's bank account as it is now. Awards whose applicant has no bank account,
+    or is on a list of seriously dishonest entities today, are left out and reported with why."""
     _require_finance(actor)
     for attempt in range(5):
         try:
@@ -126,16 +129,24 @@ def _build(actor: User, department: Department | None, incentive: Incentive | No
             award_id__in=candidates, status__in=[Payment.Status.PENDING, Payment.Status.PAID]
         ).values_list("award_id", flat=True)
     )
-    awards = (
+    awards = list(
         Award.objects.filter(pk__in=[pk for pk in candidates if pk not in taken], status=Award.Status.FINAL)
         .select_related("application__applicant__bank_account", "application__incentive")
         .order_by("application__reference", "pk")
     )
+    # 信用审查: a payee on a list of seriously dishonest entities is left out (its award waits
+    # for the department's decision); everybody else is paid in this batch.
+    listed = listings_for(screened_code(a.application.applicant) for a in awards)
     payable: list[Award] = []
     skipped: list[SkippedAward] = []
     for award in awards:
         applicant = award.application.applicant
         account = getattr(applicant, "bank_account", None)
+        listing = listed.get(applicant.uscc or "")
+        if listing is not None:
+            reference = award.application.reference or str(award.application_id)
+            skipped.append(SkippedAward(reference, applicant.name, listed_reason(listing), code="credit_listed"))
+            continue
         if account is None:
             skipped.append(
                 SkippedAward(
@@ -150,7 +161,7 @@ def _build(actor: User, department: Department | None, incentive: Incentive | No
         raise NothingToPay(
             _("No final award is waiting for payment with these filters.")
             if not skipped
-            else _("No award can be paid: %(count)s final awards have no bank account on record.")
+            else _("No award can be paid: %(count)s final awards were left out, each for the reason shown.")
             % {"count": len(skipped)},
             skipped=skipped,
         )

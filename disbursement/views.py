@@ -25,6 +25,7 @@ from accounts.permissions import is_finance
 from budgets.selectors import (
     monetary_incentives,
 )
+from credit.selectors import listings_for, screened_code
 from measures.models import Department, Incentive
 from portal import staging
 
@@ -186,9 +187,12 @@ def build(request: HttpRequest) -> HttpResponse:
     preview = None
     if form.is_bound and form.is_valid():
         filters = {"department": form.cleaned_data["department"], "incentive": form.cleaned_data["incentive"]}
+        awards = list(eligible_preview(**filters)[:PREVIEW_ROWS])
+        # 信用审查: payees on a list of seriously dishonest entities today are left out of the batch.
+        listed = listings_for(screened_code(a.application.applicant) for a in awards)
         preview = {
             "summary": eligible_summary(**filters),
-            "awards": list(eligible_preview(**filters)[:PREVIEW_ROWS]),
+            "awards": [{"award": a, "listing": listed.get(a.application.applicant.uscc or "")} for a in awards],
             "limit": PREVIEW_ROWS,
         }
     return render(request, "finance/build.html", {"form": form, "preview": preview, "skipped": [], "section": "build"})

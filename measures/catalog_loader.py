@@ -108,9 +108,16 @@ def load_catalog(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
             "validity_years": doc_data.get("validity_years", 3),
             "preamble": text.preamble,
             "closing_text": text.closing,
+            "credit_commitment": doc_data.get("credit_commitment", ""),
+            "credit_commitment_en": doc_data.get("credit_commitment_en", ""),
         },
     )
     added["documents"] = int(created)
+    if not created and not document.credit_commitment and doc_data.get("credit_commitment"):
+        # A catalog loaded before commitments existed: the text is missing, so it is added.
+        document.credit_commitment = doc_data["credit_commitment"]
+        document.credit_commitment_en = doc_data.get("credit_commitment_en", "")
+        document.save(using=using, update_fields=["credit_commitment", "credit_commitment_en"])
 
     existing = set(Department.objects.using(using).values_list("code", flat=True))
     new_departments = [
@@ -211,6 +218,8 @@ def _load_incentives(
             # Once only: the catalog's claim key, else the certificate number for awards.
             claim_key=entry.get("claim_key", "claim.certificate_number" if entry["kind"] == "fixed_grant" else ""),
             claim_key_repeats_yearly=entry.get("claim_key_repeats_yearly", False),
+            credit_commitment=entry.get("credit_commitment", ""),
+            credit_commitment_en=entry.get("credit_commitment_en", ""),
         )
         new_incentives.append(incentive)
         incentives[incentive.code] = incentive

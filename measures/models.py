@@ -51,6 +51,10 @@ class PolicyDocument(Bilingual):
     validity_years = models.PositiveSmallIntegerField(_("validity in years"), default=3)
     preamble = models.TextField(_("preamble"), blank=True)
     closing_text = models.TextField(_("closing provisions"), blank=True)
+    # 信用承诺: what every applicant commits to when submitting (an incentive may have its own).
+    # Applicants see the English when the page is in English; the Chinese is what binds.
+    credit_commitment = models.TextField(_("credit commitment (Chinese)"), blank=True)
+    credit_commitment_en = models.TextField(_("credit commitment (English)"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -207,6 +211,9 @@ class Incentive(Bilingual):
     # not again in the same fiscal year when repeats per year are allowed.
     claim_key = models.CharField(_("claim key (the answer that makes a claim unique)"), max_length=100, blank=True)
     claim_key_repeats_yearly = models.BooleanField(_("the same key may be funded once per fiscal year"), default=False)
+    # 信用承诺 for this incentive only; empty: the policy document's.
+    credit_commitment = models.TextField(_("credit commitment (Chinese), if not the policy's"), blank=True)
+    credit_commitment_en = models.TextField(_("credit commitment (English), if not the policy's"), blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -31,6 +31,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("disbursement:batches"), _("Finance")))
         if is_administrator(user):
             items.append((reverse("proactive:lists"), _("Proactive awards")))
+            items.append((reverse("credit:list"), _("Dishonest entities")))
         if is_official(user):
             items.append((reverse("reports:dashboard"), _("Reports")))
         if user.is_staff:

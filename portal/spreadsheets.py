@@ -1,5 +1,6 @@
 """Writing CSV and XLSX for every download of the portal (reports, ledgers, the bank's payment
-file, the admin's exports), with one guard against spreadsheet formula injection.
+file, the admin's exports), with one guard against spreadsheet formula injection; and reading the
+lists officials upload (`TableFile`: CSV in UTF-8 or GBK, or XLSX, headings in Chinese or English).
 
 Names, payees and references come from applicants and banks: a text cell beginning with
 = + - @, a tab or a line break gets a leading apostrophe, so a spreadsheet shows it instead of
@@ -9,9 +10,17 @@ line at a time; XLSX rows go through openpyxl's write-only mode (flat memory).
 
 import csv
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+import io
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVar, overload
+from itertools import islice
+from typing import Any, ClassVar, TypeVar, overload
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 MONEY_FORMAT = "#,##0.00"
@@ -94,3 +103,205 @@ def xlsx_header(sheet: Any, headers: Sequence[str]) -> list[Any]:
         cell.font = bold
         cells.append(cell)
     return cells
+
+
+# ── reading uploaded lists ──────────────────────────────────────────────────────────────────────
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 5000
+HEADING_SEARCH_ROWS = 10  # a title line or two above the headings is common in official lists
+FILE_FIELD = "file"
+
+
+def heading_key(value: Any) -> str:
+    """A heading as compared: NFKC (full-width to half-width), trimmed, lower case, spaces folded."""
+    return " ".join(unicodedata.normalize("NFKC", str(value or "")).strip().lower().split())
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: NFKC, trimmed; 2026.0 (how Excel keeps numbers) is 2026."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The columns a list has: for each, the headings accepted (Chinese as officials send them,
+    English as scripts do) and how people call it; `required` must all be in the heading row."""
+
+    headings: Mapping[str, tuple[str, ...]]
+    labels: Mapping[str, Any]
+    required: tuple[str, ...]
+
+    def canonical(self, headers: Sequence[Any]) -> list[str]:
+        """The file's headings as column names; a heading we do not know is kept as it is."""
+        by_heading = {heading_key(h): column for column, names in self.headings.items() for h in names}
+        return [by_heading.get(heading_key(h), str(h or "")) for h in headers]
+
+    def label(self, column: str) -> str:
+        return str(self.labels.get(column, column))
+
+
+@dataclass
+class RowProblem:
+    """A problem in one row of an uploaded list, for the preview's table and error summary."""
+
+    row: int  # the line in the file, the heading row counted (as a spreadsheet numbers it); 0: the file
+    field: str  # the column's name, "row" or "file"
+    column: str  # how people call the column
+    message: str
+
+    def __str__(self) -> str:
+        return _("Row %(row)d, %(column)s: %(message)s") % {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+def _file_error(message: str) -> ValidationError:
+    return ValidationError({FILE_FIELD: [ValidationError(message, code="file")]})
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _xlsx_table(data: bytes) -> list[tuple[Any, ...]]:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheet = workbook.worksheets[0]
+            table = list(islice(sheet.iter_rows(values_only=True), MAX_ROWS + HEADING_SEARCH_ROWS + 2))
+        finally:
+            workbook.close()
+    except (BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError):
+        raise _file_error(_("The file could not be read as an Excel workbook (.xlsx).")) from None
+    return table
+
+
+def _csv_table(data: bytes) -> list[list[str]]:
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise _file_error(_("The CSV file's text encoding is not UTF-8 or GBK."))
+    if "\x00" in text:
+        raise _file_error(_("Upload a CSV or XLSX file."))
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        raise _file_error(_("The CSV file could not be read: check its quotes and separators.")) from None
+
+
+@dataclass
+class TableFile:
+    """The rows of an uploaded list under column names (a subclass names its `columns`), with
+    each row's line in the file as a spreadsheet numbers it (the heading row counted)."""
+
+    headers: list[str]
+    rows: list[list[str]]
+    file_rows: list[int]
+    name: str = ""
+
+    columns: ClassVar[Columns]
+
+    def records(self) -> list[tuple[int, dict[str, str]]]:
+        """Each row as (its line in the file, column → cell)."""
+        pairs = zip(self.file_rows, self.rows, strict=True)
+        return [(line, dict(zip(self.headers, row, strict=False))) for line, row in pairs]
+
+    def dataset(self) -> Any:
+        import tablib
+
+        return tablib.Dataset(*[tuple(r) for r in self.rows], headers=self.headers)
+
+    def to_dict(self) -> dict[str, Any]:
+        """What a preview stages for its confirmation (portal/staging.py)."""
+        return {"headers": self.headers, "rows": self.rows, "file_rows": self.file_rows, "name": self.name}
+
+    @classmethod
+    def from_dict(cls: type["T_Table"], data: dict[str, Any]) -> "T_Table":
+        return cls(
+            headers=list(data["headers"]),
+            rows=[list(r) for r in data["rows"]],
+            file_rows=list(data["file_rows"]),
+            name=data.get("name", ""),
+        )
+
+    @classmethod
+    def from_rows(cls: type["T_Table"], headers: list[str], rows: Iterable[Iterable[Any]], name: str = "") -> "T_Table":
+        """For code that builds a list itself (the demo, tests): headings in any accepted form."""
+        return cls._from_table([headers, *rows], name=name)
+
+    @classmethod
+    def read(cls: type["T_Table"], upload: UploadedFile) -> "T_Table":
+        """The list in an uploaded CSV or XLSX file (judged by content), or a ValidationError on "file"."""
+        size = upload.size or 0
+        if size == 0:
+            raise _file_error(_("The file is empty."))
+        if size > MAX_FILE_BYTES:
+            raise _file_error(_("The file is larger than 5 MB."))
+        upload.seek(0)
+        data = upload.read()
+        name = (upload.name or "").rsplit("/", 1)[-1][:200]
+        if data[:4] == b"PK\x03\x04":
+            table: list[Any] = _xlsx_table(data)
+        elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+            raise _file_error(_("Old Excel files (.xls) are not read: save the list as .xlsx or CSV."))
+        else:
+            table = _csv_table(data)
+        return cls._from_table(table, name=name)
+
+    @classmethod
+    def _from_table(cls: type["T_Table"], table: Iterable[Iterable[Any]], *, name: str) -> "T_Table":
+        columns = cls.columns
+        lines = [[_cell(v) for v in line] for line in table]
+        heading_index = None
+        for index, line in enumerate(lines[:HEADING_SEARCH_ROWS]):
+            if set(columns.required) <= set(columns.canonical(line)):
+                heading_index = index
+                break
+        if heading_index is None:
+            raise _file_error(
+                _("The file needs the columns %(columns)s in its heading row (the first rows of the file).")
+                % {"columns": ", ".join(columns.label(c) for c in columns.required)}
+            )
+        headers = columns.canonical(lines[heading_index])
+        # Unknown headings stay (nobody reads them) but must not collide with ours.
+        headers = [h if h in columns.headings or not h else f"_{i}_{h}" for i, h in enumerate(headers)]
+        headers = [h or f"_{i}" for i, h in enumerate(headers)]
+        rows: list[list[str]] = []
+        file_rows: list[int] = []
+        for index in range(heading_index + 1, len(lines)):
+            line = lines[index]
+            if not any(line):
+                continue  # blank lines (Excel keeps formatted empty rows) are not rows of the list
+            rows.append((line + [""] * len(headers))[: len(headers)])
+            file_rows.append(index + 1)
+            if len(rows) > MAX_ROWS:
+                raise _file_error(
+                    _("The file has more than %(n)d rows: split it into several lists.") % {"n": MAX_ROWS}
+                )
+        if not rows:
+            raise _file_error(_("The file has no rows under its heading row."))
+        return cls(headers=headers, rows=rows, file_rows=file_rows, name=name)
+
+
+T_Table = TypeVar("T_Table", bound=TableFile)

@@ -41,6 +41,17 @@ def take(*, owner: Any, purpose: str, token: str) -> StagedUpload | None:
     return staged
 
 
+def claim(*, owner: Any, purpose: str, token: str) -> dict[str, Any] | None:
+    """What the preview staged (its params), taken once: the staged upload is discarded, so a
+    second confirmation finds nothing. None when there is none or it expired."""
+    staged = take(owner=owner, purpose=purpose, token=token)
+    if staged is None:
+        return None
+    params: dict[str, Any] = staged.params
+    discard(staged)
+    return params
+
+
 def read(staged: StagedUpload) -> bytes:
     with staged.file.open("rb") as handle:
         content: bytes = handle.read()

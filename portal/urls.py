@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 from announcements import api as announcement_api
 from applications import dashboard, review_api, verify
 from budgets import api as budget_api
+from credit import api as credit_api
 from disbursement import api as disbursement_api
 from measures import api as measures_api
 from proactive import api as proactive_api
@@ -32,6 +33,7 @@ urlpatterns = [
     path("", include("applications.verify")),  # /verify/, /verify/<code>/, /notices/<id>/pdf/
     path("announcements/", include("announcements.urls")),
     path("proactive/", include("proactive.urls")),
+    path("credit/", include("credit.urls")),
     path("finance/", include("disbursement.urls")),
     path("ceilings/", include("budgets.urls")),
     path("recovery/", include("recovery.urls")),
@@ -51,6 +53,7 @@ urlpatterns = [
     path("api/v1/", include(announcement_api.api_urlpatterns)),
     path("api/v1/", include(proactive_api.api_urlpatterns)),
     path("api/v1/", include(budget_api.api_urlpatterns)),
+    path("api/v1/", include(credit_api.api_urlpatterns)),
     path("api/v1/", include(disbursement_api.api_urlpatterns)),
     path("api/v1/", include(recovery_api.api_urlpatterns)),
     path("api/v1/", include(report_api.api_urlpatterns)),

@@ -69,7 +69,8 @@ OFFER_ERRORS = {
     409: OpenApiResponse(
         ErrorSerializer,
         description="Not allowed now: `bank_account_required`, `over_budget` (the detail gives what is left) "
-        "or `not_allowed` (the offer is no longer open).",
+        "`credit_listed` (the enterprise is on a list of seriously dishonest entities) or `not_allowed` "
+        "(the offer is no longer open).",
     ),
 }
 
@@ -165,7 +166,11 @@ class PreviewRowSerializer(serializers.Serializer):
     uscc = serializers.CharField()
     name = serializers.CharField()
     title = serializers.CharField()
-    outcome = serializers.ChoiceField(choices=["offer", "existing", "unmatched"])
+    outcome = serializers.ChoiceField(
+        choices=["offer", "existing", "unmatched", "credit_listed"],
+        help_text="credit_listed: on a list of seriously dishonest entities, not offered (`credit_listing` says why).",
+    )
+    credit_listing = serializers.CharField(source="listed_reason", help_text="Why it is not offered, or empty.")
     enterprise = serializers.CharField(source="applicant.name", allow_null=True, default=None)
     existing_reference = serializers.CharField(source="existing.reference", allow_null=True, default=None)
 
@@ -181,6 +186,7 @@ class ImportResultSerializer(serializers.Serializer):
     offer_count = serializers.IntegerField()
     unmatched_count = serializers.IntegerField()
     existing_count = serializers.IntegerField()
+    listed_count = serializers.IntegerField(help_text="Rows not offered: on a list of seriously dishonest entities.")
     budget_remaining = serializers.DecimalField(
         source="budget.remaining", max_digits=18, decimal_places=2, allow_null=True, default=None
     )

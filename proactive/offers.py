@@ -15,6 +15,7 @@ from applications.models import Application
 from applications.permissions import roles_for
 from applications.workflow import Role, TransitionNotAllowed, transition
 from awards.services import award_commit
+from credit.screening import CreditListed, credit_screen
 from measures.amounts import money
 
 from .services import ProactiveError, _offer_link
@@ -46,12 +47,17 @@ def _notify_users(application: Application, subject: str, body: str) -> None:
 def proactive_offer_confirm(*, actor: User, application: Application, ip_address: str | None = None) -> Application:
     """The enterprise accepts: its bank account is checked, the budget committed, the offer approved.
 
-    Raises ProactiveError (no usable bank account), awards.services.BudgetError (the budget cannot
+    Raises ProactiveError (no usable bank account; credit_listed: the enterprise is on a list of
+    seriously dishonest entities), awards.services.BudgetError (the budget cannot
     take the amount: the message gives what is left) or TransitionNotAllowed; nothing changes then.
     """
     _require_applicant(actor, application)
 
     def commit(locked: Application) -> dict[str, Any]:
+        try:
+            credit_screen(locked.applicant)  # 信用审查: listed since the offer was made
+        except CreditListed as listed:
+            raise ProactiveError(listed.message, code=listed.code) from None
         account = BankAccount.objects.filter(applicant_id=locked.applicant_id).first()
         problem = offer_bank_problem(locked.applicant, account)
         if problem or account is None:

@@ -14,7 +14,6 @@ row) rolls them back. Matching rows to enterprises and making offers is the serv
 (awards.proactive), not the resource's.
 """
 
-import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
 from accounts.identifiers import validate_uscc
+from portal.spreadsheets import Columns, cell_text
 
 from .models import ProactiveList, ProactiveListRow
 
@@ -46,24 +46,15 @@ COLUMN_LABELS = {
 }
 
 
-def _heading_key(value: Any) -> str:
-    return " ".join(unicodedata.normalize("NFKC", str(value or "")).strip().lower().split())
-
-
-_BY_HEADING = {_heading_key(h): column for column, headings in HEADINGS.items() for h in headings}
+COLUMNS = Columns(headings=HEADINGS, labels=COLUMN_LABELS, required=REQUIRED_COLUMNS)
 
 
 def canonical_headers(headers: list[Any]) -> list[str]:
     """The file's headings as resource columns; a heading we do not know is kept as it is (ignored)."""
-    return [_BY_HEADING.get(_heading_key(h), str(h or "")) for h in headers]
+    return COLUMNS.canonical(headers)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
+_text = cell_text
 
 
 class CreditCodeWidget(widgets.Widget):

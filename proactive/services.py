@@ -39,9 +39,13 @@ from applications.services import _next_reference
 from audit.services import audit_record
 from budgets.models import Budget
 from budgets.services import year_ceiling_set
+from credit.models import CreditListEntry
+from credit.screening import listed_reason
+from credit.selectors import listing_for, listings_for
 from measures.amounts import money
 from measures.models import EligibilityCriterion, Incentive, YearCeiling
 from measures.vocabulary import ApplicantType, Qualification
+from portal.spreadsheets import RowProblem
 
 from .amounts import OfferAmount, _offer_amount, list_offer_amount
 from .list_file import ListFile
@@ -125,7 +129,9 @@ def _make_offer(
     for the incentive and year (it is not offered twice). Call inside a transaction."""
     row.applicant = applicant
     _add_qualification(applicant, award_list, actor)
-    if _open_application(applicant, award_list) is not None:
+    if _open_application(applicant, award_list) is not None or listing_for(applicant) is not None:
+        # Not offered twice; and never to an enterprise on a list of seriously dishonest entities
+        # (信用审查: the import's preview names the list).
         row.save(update_fields=["applicant"])
         return None
     incentive = award_list.incentive
@@ -195,21 +201,6 @@ def _match_rows(rows: list[ProactiveListRow], award_list: ProactiveList, actor: 
 
 
 @dataclass
-class RowProblem:
-    row: int  # the line in the file, the heading row counted (as a spreadsheet numbers it)
-    field: str  # uscc, name, year, title, or "row"
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return _("Row %(row)d, %(column)s: %(message)s") % {
-            "row": self.row,
-            "column": self.column,
-            "message": self.message,
-        }
-
-
-@dataclass
 class PreviewRow:
     row: int
     uscc: str
@@ -217,12 +208,19 @@ class PreviewRow:
     title: str
     applicant: Applicant | None = None
     existing: Application | None = None
+    listing: CreditListEntry | None = None  # 信用审查: on a list of seriously dishonest entities
 
     @property
     def outcome(self) -> str:
+        if self.listing is not None:
+            return "credit_listed"
         if self.applicant is None:
             return "unmatched"
         return "existing" if self.existing is not None else "offer"
+
+    @property
+    def listed_reason(self) -> str:
+        return listed_reason(self.listing) if self.listing is not None else ""
 
 
 @dataclass
@@ -253,6 +251,10 @@ class ImportOutcome:
     @property
     def existing_count(self) -> int:
         return sum(1 for r in self.rows if r.outcome == "existing")
+
+    @property
+    def listed_count(self) -> int:
+        return sum(1 for r in self.rows if r.outcome == "credit_listed")
 
     @property
     def offered_total(self) -> Decimal:
@@ -401,9 +403,11 @@ def proactive_list_import(
         rows = list(award_list.rows.select_related("award_list__incentive__measure").order_by("pk"))
         outcome.offers = _match_rows(rows, award_list, actor)
         by_code = {r.uscc: r for r in rows}
+        listed = listings_for(by_code)
         for preview in outcome.rows:
             stored = by_code[preview.uscc]
             preview.applicant = stored.applicant
+            preview.listing = listed.get(preview.uscc)
             if stored.applicant_id and not stored.application_id:
                 preview.existing = _open_application(stored.applicant, award_list)  # type: ignore[arg-type]
         audit_record(
@@ -421,6 +425,7 @@ def proactive_list_import(
                 "rows": len(rows),
                 "offers": [a.reference for a in outcome.offers],
                 "unmatched": outcome.unmatched_count,
+                "credit_listed": [r.uscc for r in outcome.rows if r.listing is not None],
             },
         )
         outcome.award_list = award_list
@@ -428,8 +433,9 @@ def proactive_list_import(
 
 
 def _plan(rows: list[PreviewRow], award_list: ProactiveList) -> None:
-    """What confirming would do with each row: two queries, nothing written."""
+    """What confirming would do with each row: three queries, nothing written."""
     codes = [r.uscc for r in rows]
+    listed = listings_for(codes)
     applicants = {a.uscc: a for a in Applicant.objects.filter(uscc__in=codes, kind=ApplicantType.ORGANISATION)}
     existing = {
         a.applicant_id: a
@@ -440,6 +446,7 @@ def _plan(rows: list[PreviewRow], award_list: ProactiveList) -> None:
     for row in rows:
         row.applicant = applicants.get(row.uscc)
         row.existing = existing.get(row.applicant.pk) if row.applicant else None
+        row.listing = listed.get(row.uscc)
 
 
 def proactive_list_rematch(*, actor: User, award_list: ProactiveList) -> list[Application]:

@@ -9,14 +9,12 @@ account masked; confirm or decline).
 Views parse input, call one service of awards.proactive and render.
 """
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.permissions import administrator_required
 from applications.models import Application, Status
 from applications.presentation import stored_trace
 from applications.workflow import NEXT_STEP_FOR_APPLICANT, TransitionNotAllowed
@@ -31,13 +30,13 @@ from budgets.services import BudgetError
 from measures.models import Incentive
 from measures.vocabulary import Qualification
 from portal import staging
+from portal.forms import add_service_errors
 from portal.http import client_ip
 from portal.languages import trace_lines
 
 from .amounts import list_offer_amount, parse_amount
 from .list_file import ListFile, proactive_list_read
 from .offers import offer_bank_problem, proactive_offer_confirm, proactive_offer_decline
-from .permissions import is_list_administrator
 from .selectors import (
     access_offer,
     access_proactive_list,
@@ -49,17 +48,6 @@ from .selectors import (
 from .services import ImportOutcome, ProactiveError, proactive_list_import, proactive_list_rematch
 
 LIST_UPLOAD = "proactive-list"  # the staged upload's purpose
-
-
-def administrator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_list_administrator(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 class IncentiveChoiceField(forms.ModelChoiceField):
@@ -117,14 +105,6 @@ class ImportForm(forms.Form):
             return parse_amount(self.cleaned_data.get("amount"))
         except ValidationError as error:
             raise forms.ValidationError(error.message_dict["amount"]) from None
-
-
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @administrator_required
@@ -241,7 +221,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
                 dry_run=True,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             token = ""
             if outcome.ok:
@@ -260,10 +240,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 @administrator_required
 @require_POST
 def import_confirm(request: HttpRequest) -> HttpResponse:
-    staged = staging.take(owner=request.user, purpose=LIST_UPLOAD, token=request.POST.get("token", ""))
-    entry = staged.params if staged is not None else None
-    if staged is not None:
-        staging.discard(staged)  # taken once: a second confirmation finds nothing
+    entry = staging.claim(owner=request.user, purpose=LIST_UPLOAD, token=request.POST.get("token", ""))
     if entry is None:
         messages.error(request, _("This preview has expired or was already imported: upload the file again."))
         return redirect("proactive:import")

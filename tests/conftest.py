@@ -1,7 +1,7 @@
 """Shared fixtures: officials (built by tests.factories.OfficialFactory), real Chromium for browser
 journeys, a real Celery worker, database guards.
 
-    def test_x(handler, approver, finance_officer, administrator, make_official): ...
+    def test_x(handler, approver, finance_officer, administrator, make_official, page_client, api_client): ...
     make_official(OfficialRole.APPROVER, "amr", username="amr-approver")
 """
 
@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
+from rest_framework.test import APIClient
 
 from accounts.models import OfficialRole, User
 from tests.factories import OfficialFactory
@@ -151,6 +153,33 @@ def finance_officer(make_official: Callable[..., User]) -> User:
 @pytest.fixture
 def administrator(make_official: Callable[..., User]) -> User:
     return make_official(OfficialRole.ADMINISTRATOR, None, username="administrator")
+
+
+# ── signed-in clients (English messages) ─────────────────────────────────────────────────────
+
+
+@pytest.fixture
+def page_client() -> Callable[[User | None], Client]:
+    """`page_client(user)`: a page client signed in as the user (anonymous for None), in English."""
+
+    def make(user: User | None = None) -> Client:
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_client() -> Callable[[User | None], APIClient]:
+    def make(user: User | None = None) -> APIClient:
+        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
 
 
 # ── browsers and workers ─────────────────────────────────────────────────────────────────────

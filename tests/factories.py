@@ -190,3 +190,28 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     incentive = factory.LazyFunction(incentive_by_code)
     fiscal_year = factory.LazyFunction(_this_year)
     data = factory.LazyFunction(dict)
+
+
+# ── credit (the list of seriously dishonest entities) ─────────────────────────────────────────────
+
+
+class CreditListEntryFactory(factory.django.DjangoModelFactory):
+    """An entry in force today for a new credit code; `CreditListEntryFactory(uscc=applicant.uscc)`
+    lists an enterprise. Made directly (no audit, no re-screening): the services' tests use the services."""
+
+    class Meta:
+        model = "credit.CreditListEntry"
+
+    uscc = factory.Sequence(lambda n: make_uscc(900000 + n))
+    name = factory.Sequence(lambda n: f"失信示例有限公司{n}")
+    list_name = "严重失信主体名单"
+    listed_on = factory.LazyFunction(lambda: _today() - dt.timedelta(days=30))
+    until = None
+    source = "manual"
+    added_by = factory.SubFactory(OfficialFactory, role=OfficialRole.ADMINISTRATOR)
+
+
+def _today() -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localdate()

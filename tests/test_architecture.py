@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = [
     "measures",
     "accounts",
+    "credit",
     "applications",
     "budgets",
     "awards",

@@ -32,10 +32,10 @@ def test_an_enterprise_sees_its_portal_and_matches(client: Client) -> None:
 @pytest.mark.parametrize(
     ("role", "present", "absent"),
     [
-        (OfficialRole.HANDLER, ["/review/", "/reports/dashboard/"], ["/finance/", "/me/"]),
+        (OfficialRole.HANDLER, ["/review/", "/reports/dashboard/"], ["/finance/", "/me/", "/credit/"]),
         (OfficialRole.APPROVER, ["/review/"], ["/finance/"]),
         (OfficialRole.FINANCE, ["/finance/", "/reports/dashboard/"], ["/review/"]),
-        (OfficialRole.ADMINISTRATOR, ["/finance/", "/proactive/lists/"], ["/review/"]),
+        (OfficialRole.ADMINISTRATOR, ["/finance/", "/proactive/lists/", "/credit/"], ["/review/"]),
     ],
 )
 def test_officials_see_their_work(

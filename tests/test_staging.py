@@ -44,3 +44,15 @@ def test_an_expired_preview_is_gone_and_the_beat_task_purges_the_forgotten(
         assert purge_staged_uploads.apply().get() == 1
     assert list(StagedUpload.objects.values_list("pk", flat=True)) == [fresh.pk]
     assert not stale.file.storage.exists(stale.file.name)
+
+
+def test_claim_gives_the_params_once(django_capture_on_commit_callbacks) -> None:
+    owner = OfficialFactory(role=OfficialRole.ADMINISTRATOR)
+    staged = staging.stage(owner=owner, purpose="credit-list", params={"list_name": "严重失信主体名单"})
+    assert staging.claim(owner=owner, purpose="proactive-list", token=staged.token) is None
+    with django_capture_on_commit_callbacks(execute=True):
+        assert staging.claim(owner=owner, purpose="credit-list", token=staged.token) == {
+            "list_name": "严重失信主体名单"
+        }
+    assert staging.claim(owner=owner, purpose="credit-list", token=staged.token) is None
+    assert not StagedUpload.objects.exists()

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "workdays",
     "measures",
     "accounts",
+    "credit",
     "applications",
     "budgets",
     "awards",

@@ -1,13 +1,11 @@
 """Applications fixtures: private media in a temporary directory, English messages, applicants
-and an official, signed-in page and API clients."""
+and an official (the signed-in page_client and api_client are tests/conftest.py's)."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.test import Client
 from django.utils import translation
-from rest_framework.test import APIClient
 
 from accounts.models import User
 from tests.factories import EnterpriseUserFactory, IndividualUserFactory
@@ -41,25 +39,3 @@ def individual_user(db: None) -> User:
 def official(db: None) -> User:
     """A signed-in user without an applicant (officials' own pages come with the review issue)."""
     return User.objects.create_user(username="handler1", password="correct-Horse-battery-9", is_staff=False)
-
-
-@pytest.fixture
-def page_client() -> Callable[[User | None], Client]:
-    def make(user: User | None = None) -> Client:
-        client = Client(HTTP_ACCEPT_LANGUAGE="en")
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return make
-
-
-@pytest.fixture
-def api_client() -> Callable[[User | None], APIClient]:
-    def make(user: User | None = None) -> APIClient:
-        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return make

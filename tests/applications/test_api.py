@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 YEAR = timezone.localdate().year
 BASE = "/api/v1/applications/"
+COMMITMENT = {"credit_commitment": True}  # 信用承诺: given on every submission
 
 
 def create(client: APIClient, code: str, data: dict | None = None, year: int = YEAR):
@@ -60,7 +61,7 @@ def test_draft_documents_and_submission_of_three_kinds(
     assert client.get(f"{BASE}{key}/").json()["problems"] == {}
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"{BASE}{key}/submit/")
+        response = client.post(f"{BASE}{key}/submit/", COMMITMENT, format="json")
     assert response.status_code == 200, response.json()
     body = response.json()
     assert re.fullmatch(rf"QB-{YEAR}-{measure:02d}-\d{{6}}", body["reference"])
@@ -81,7 +82,7 @@ def test_cost_share_with_a_rate_through_the_api(enterprise_user, api_client) -> 
     client = api_client(enterprise_user)
     key = create(client, COST_SHARE, answers_for(COST_SHARE, investment="800000.00")).json()["id"]
     upload_mandatory(client, key, Application.objects.get(pk=key))
-    body = client.post(f"{BASE}{key}/submit/").json()
+    body = client.post(f"{BASE}{key}/submit/", COMMITMENT, format="json").json()
     assert body["estimated_amount"] == "200000.00"
     assert "Eligible spending 800,000.00 CNY × 25% = 200,000.00 CNY." in body["amount_trace"]
 
@@ -136,7 +137,9 @@ def test_patch_with_a_stale_version_is_a_409_and_changes_nothing(enterprise_user
 
 
 def test_patch_after_submission_is_a_409(enterprise_user, api_client) -> None:
-    application = application_submit(actor=enterprise_user, application=complete_draft(enterprise_user, FIXED))
+    application = application_submit(
+        actor=enterprise_user, application=complete_draft(enterprise_user, FIXED), credit_commitment=True
+    )
     response = api_client(enterprise_user).patch(
         f"{BASE}{application.reference}/", {"data": {"contact": {"contact_name": "x"}}}, format="json"
     )
@@ -146,7 +149,7 @@ def test_patch_after_submission_is_a_409(enterprise_user, api_client) -> None:
 def test_submitting_an_incomplete_draft_is_a_400_naming_each_section(enterprise_user, api_client) -> None:
     client = api_client(enterprise_user)
     key = create(client, FIXED, {"contact": answers_for(FIXED)["contact"]}).json()["id"]
-    response = client.post(f"{BASE}{key}/submit/")
+    response = client.post(f"{BASE}{key}/submit/", COMMITMENT, format="json")
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert errors["non_field_errors"] == ["The application is not complete yet."]
@@ -155,8 +158,10 @@ def test_submitting_an_incomplete_draft_is_a_400_naming_each_section(enterprise_
 
 
 def test_submitting_twice_is_a_409(enterprise_user, api_client) -> None:
-    application = application_submit(actor=enterprise_user, application=complete_draft(enterprise_user, FIXED))
-    response = api_client(enterprise_user).post(f"{BASE}{application.reference}/submit/")
+    application = application_submit(
+        actor=enterprise_user, application=complete_draft(enterprise_user, FIXED), credit_commitment=True
+    )
+    response = api_client(enterprise_user).post(f"{BASE}{application.reference}/submit/", COMMITMENT, format="json")
     assert response.status_code == 409
 
 
@@ -175,7 +180,7 @@ def test_a_second_open_application_is_a_409_and_after_withdrawal_a_new_one_is_al
     assert Application.objects.count() == 1
 
     upload_mandatory(client, first["id"], Application.objects.get(pk=first["id"]))
-    reference = client.post(f"{BASE}{first['id']}/submit/").json()["reference"]
+    reference = client.post(f"{BASE}{first['id']}/submit/", COMMITMENT, format="json").json()["reference"]
     assert create(client, FIXED).status_code == 409  # a submitted one blocks too, until withdrawn
     response = client.post(f"{BASE}{reference}/withdraw/", {"reason": "重复申报"}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "withdrawn"
@@ -224,7 +229,9 @@ def test_token_authentication(enterprise_user) -> None:
 def test_list_is_own_paginated_and_money_is_a_decimal_string(
     enterprise_user, other_enterprise_user, api_client
 ) -> None:
-    application_submit(actor=enterprise_user, application=complete_draft(enterprise_user, FIXED))
+    application_submit(
+        actor=enterprise_user, application=complete_draft(enterprise_user, FIXED), credit_commitment=True
+    )
     complete_draft(enterprise_user, PER_UNIT)
     complete_draft(other_enterprise_user, FIXED)
     body = api_client(enterprise_user).get(BASE, {"page_size": 1}).json()
@@ -244,7 +251,9 @@ def test_withdrawing_a_draft_is_a_409(enterprise_user, api_client) -> None:
 
 
 def test_history_is_the_applicants_timeline(enterprise_user, api_client) -> None:
-    application = application_submit(actor=enterprise_user, application=complete_draft(enterprise_user, FIXED))
+    application = application_submit(
+        actor=enterprise_user, application=complete_draft(enterprise_user, FIXED), credit_commitment=True
+    )
     application_withdraw(actor=enterprise_user, application=application, reason="改年度申报")
     body = api_client(enterprise_user).get(f"{BASE}{application.reference}/history/").json()
     actions = [e["action"] for e in body["results"]]

@@ -31,7 +31,7 @@ def claim(standards: list[str], year: int | None = None) -> Application:
     rows = [{**standard(i), "number": number} for i, number in enumerate(standards)]
     data = {**draft.data, "claim": {**draft.data["claim"], "standards": rows}}
     Application.objects.filter(pk=draft.pk).update(data=data, **({"fiscal_year": year} if year else {}))
-    return application_submit(actor=user, application=Application.objects.get(pk=draft.pk))
+    return application_submit(actor=user, application=Application.objects.get(pk=draft.pk), credit_commitment=True)
 
 
 def approved(application: Application, handler, approver) -> Application:

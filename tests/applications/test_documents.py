@@ -203,7 +203,9 @@ def test_a_document_type_of_another_incentive_is_refused(enterprise_user, draft,
 
 
 def test_after_submission_documents_can_no_longer_be_added_or_removed(enterprise_user, page_client, api_client) -> None:
-    application = application_submit(actor=enterprise_user, application=complete_draft(enterprise_user, FIXED))
+    application = application_submit(
+        actor=enterprise_user, application=complete_draft(enterprise_user, FIXED), credit_commitment=True
+    )
     assert application.status == Status.SUBMITTED
     response = api_upload(api_client(enterprise_user), application, PDF)
     assert response.status_code == 409 and response.json()["code"] == "not_allowed"

@@ -72,7 +72,9 @@ def victims_applications(victim: User) -> dict[str, tuple[str, Application]]:
     states in which an owner may change things."""
     draft = complete_draft(victim, FIXED)
     returned = application_submit(
-        actor=victim, application=complete_draft(victim, "m17-china-quality-award-nomination-org")
+        actor=victim,
+        application=complete_draft(victim, "m17-china-quality-award-nomination-org"),
+        credit_commitment=True,
     )
     Application.objects.filter(pk=returned.pk).update(status=Status.RETURNED, supplement_request="补充")
     return {"draft": (str(draft.pk), draft), "returned": (returned.reference, Application.objects.get(pk=returned.pk))}

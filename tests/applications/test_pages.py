@@ -55,7 +55,7 @@ def upload_all_documents(client: Client, application: Application) -> None:
 
 
 def submit(client: Client, application: Application) -> Application:
-    response = client.post(reverse("applications:submit", args=[application.pk]))
+    response = client.post(reverse("applications:submit", args=[application.pk]), {"credit_commitment": "yes"})
     assert response.status_code == 302, html(response)
     application.refresh_from_db()
     assert response["Location"] == reverse("applications:confirmation", args=[application.reference])
@@ -223,7 +223,7 @@ def test_an_invalid_money_value_is_saved_as_typed_and_shown_again_with_an_error_
     # The check page links each problem to where it is fixed, and the live estimate does not break.
     check = client.get(reverse("applications:check", args=[application.pk]))
     assert check.status_code == 200
-    submitted = client.post(reverse("applications:submit", args=[application.pk]))
+    submitted = client.post(reverse("applications:submit", args=[application.pk]), {"credit_commitment": "yes"})
     assert submitted.status_code == 400
     page = html(submitted)
     assert "The application is not complete yet." in page
@@ -281,7 +281,7 @@ def test_a_section_of_another_form_is_404_and_sections_of_a_submitted_applicatio
     client = page_client(enterprise_user)
     application = complete_draft(enterprise_user, FIXED)
     assert client.get(reverse("applications:section", args=[application.pk, "nonsense"])).status_code == 404
-    application = application_submit(actor=enterprise_user, application=application)
+    application = application_submit(actor=enterprise_user, application=application, credit_commitment=True)
     response = client.post(
         reverse("applications:section", args=[application.reference, "contact"]), {"contact_name": "x"}
     )
@@ -310,7 +310,9 @@ def test_a_second_start_shows_a_friendly_message_linking_the_open_one(enterprise
 
 def test_after_withdrawal_a_new_application_is_allowed(enterprise_user, page_client) -> None:
     client = page_client(enterprise_user)
-    first = application_submit(actor=enterprise_user, application=complete_draft(enterprise_user, FIXED))
+    first = application_submit(
+        actor=enterprise_user, application=complete_draft(enterprise_user, FIXED), credit_commitment=True
+    )
     application_withdraw(actor=enterprise_user, application=first, reason="")
     second = start(client, FIXED)
     assert second.pk != first.pk and second.status == Status.DRAFT
@@ -350,7 +352,9 @@ def test_an_inactive_incentive_is_not_open(enterprise_user, page_client) -> None
 
 def test_the_list_shows_status_reference_and_next_step(enterprise_user, page_client) -> None:
     client = page_client(enterprise_user)
-    submitted = application_submit(actor=enterprise_user, application=complete_draft(enterprise_user, FIXED))
+    submitted = application_submit(
+        actor=enterprise_user, application=complete_draft(enterprise_user, FIXED), credit_commitment=True
+    )
     draft = complete_draft(enterprise_user, PER_UNIT)
     page = html(client.get(reverse("applications:list")))
     assert submitted.reference in page and "Not submitted yet" in page

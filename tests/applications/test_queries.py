@@ -36,7 +36,9 @@ def _add_five(user: User, year: int) -> None:
 
 @pytest.mark.parametrize("url", [reverse("applications:list"), "/api/v1/applications/"])
 def test_list_queries_do_not_grow_with_the_number_of_applications(enterprise_user, url: str) -> None:
-    application_submit(actor=enterprise_user, application=complete_draft(enterprise_user, FIXED))
+    application_submit(
+        actor=enterprise_user, application=complete_draft(enterprise_user, FIXED), credit_commitment=True
+    )
     complete_draft(enterprise_user, PER_UNIT)
     if url.startswith("/api/"):
         client = APIClient()

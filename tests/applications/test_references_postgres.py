@@ -39,7 +39,7 @@ def test_concurrent_submissions_get_unique_gapless_references() -> None:
     def submit(user, application) -> None:
         try:
             barrier.wait(timeout=30)
-            application_submit(actor=user, application=application)
+            application_submit(actor=user, application=application, credit_commitment=True)
         except BaseException as error:
             errors.append(error)
         finally:

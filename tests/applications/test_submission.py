@@ -41,7 +41,9 @@ def test_references_are_sequential_per_year_and_measure(django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         for code in (FIXED, FIXED, PER_UNIT, FIXED):
             user = EnterpriseUserFactory()
-            references.append(application_submit(actor=user, application=complete_draft(user, code)).reference)
+            references.append(
+                application_submit(actor=user, application=complete_draft(user, code), credit_commitment=True).reference
+            )
     assert references == [
         f"QB-{YEAR}-17-000001",
         f"QB-{YEAR}-17-000002",
@@ -57,7 +59,7 @@ def test_a_submission_notifies_every_user_of_the_applicant_after_commit(django_c
     colleague = EnterpriseUserFactory(applicant=user.applicant, is_applicant_admin=False)
     draft = complete_draft(user, FIXED)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        submitted = application_submit(actor=user, application=draft)
+        submitted = application_submit(actor=user, application=draft, credit_commitment=True)
     # The notifications are written with the submission (one transaction); nothing is emailed before commit.
     notified = Notification.objects.filter(subject__contains=submitted.reference)
     assert set(notified.values_list("user", flat=True)) == {user.pk, colleague.pk}
@@ -76,7 +78,9 @@ def test_withdraw_through_the_confirm_page_with_a_reason(
     enterprise_user, page_client, django_capture_on_commit_callbacks
 ) -> None:
     client = page_client(enterprise_user)
-    application = application_submit(actor=enterprise_user, application=complete_draft(enterprise_user, FIXED))
+    application = application_submit(
+        actor=enterprise_user, application=complete_draft(enterprise_user, FIXED), credit_commitment=True
+    )
     url = reverse("applications:withdraw", args=[application.reference])
     page = client.get(url).content.decode()
     assert "Are you sure you want to withdraw your application?" in page
@@ -110,7 +114,9 @@ def test_a_draft_has_no_withdraw_page(enterprise_user, page_client) -> None:
 
 def test_answering_a_supplement_request_in_the_pages(enterprise_user, page_client) -> None:
     client = page_client(enterprise_user)
-    application = application_submit(actor=enterprise_user, application=complete_draft(enterprise_user, FIXED))
+    application = application_submit(
+        actor=enterprise_user, application=complete_draft(enterprise_user, FIXED), credit_commitment=True
+    )
     application = returned_for_supplement(application)
     detail_url = reverse("applications:detail", args=[application.reference])
 
@@ -163,7 +169,9 @@ def test_answering_a_supplement_request_in_the_pages(enterprise_user, page_clien
 
 def test_a_supplement_that_leaves_the_application_incomplete_is_refused(enterprise_user, page_client) -> None:
     client = page_client(enterprise_user)
-    application = application_submit(actor=enterprise_user, application=complete_draft(enterprise_user, FIXED))
+    application = application_submit(
+        actor=enterprise_user, application=complete_draft(enterprise_user, FIXED), credit_commitment=True
+    )
     application = returned_for_supplement(application)
     for document in application.documents.all():
         client.post(reverse("applications:document_delete", args=[application.reference, document.pk]))
@@ -177,7 +185,9 @@ def test_a_supplement_that_leaves_the_application_incomplete_is_refused(enterpri
 
 def test_answering_a_supplement_request_through_the_api(enterprise_user, api_client) -> None:
     client = api_client(enterprise_user)
-    application = application_submit(actor=enterprise_user, application=complete_draft(enterprise_user, FIXED))
+    application = application_submit(
+        actor=enterprise_user, application=complete_draft(enterprise_user, FIXED), credit_commitment=True
+    )
     reference = returned_for_supplement(application).reference
     base = f"/api/v1/applications/{reference}/"
     body = client.get(base).json()
@@ -204,7 +214,9 @@ def test_answering_a_supplement_request_through_the_api(enterprise_user, api_cli
 def test_the_timeline_shows_each_status_change_in_plain_words_and_hides_draft_saves(
     enterprise_user, page_client
 ) -> None:
-    application = application_submit(actor=enterprise_user, application=complete_draft(enterprise_user, FIXED))
+    application = application_submit(
+        actor=enterprise_user, application=complete_draft(enterprise_user, FIXED), credit_commitment=True
+    )
     page = page_client(enterprise_user).get(reverse("applications:detail", args=[application.reference]))
     html = page.content.decode()
     timeline = html[html.index('class="app-timeline"') :]

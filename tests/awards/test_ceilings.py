@@ -41,7 +41,9 @@ def _english():
 
 def under_review(amr_handler, units: int) -> Application:
     user = EnterpriseUserFactory()
-    application = application_submit(actor=user, application=complete_draft(user, PER_UNIT, units=units))
+    application = application_submit(
+        actor=user, application=complete_draft(user, PER_UNIT, units=units), credit_commitment=True
+    )
     application = review.application_accept(actor=amr_handler, application=application)
     return review.application_start_review(actor=amr_handler, application=application)
 

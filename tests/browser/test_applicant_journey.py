@@ -77,6 +77,7 @@ def test_register_profile_matches_apply_submit_and_follow(live_server, page, tmp
 
     page.goto(live_server.url + f"/applications/{application.pk}/check/")
     assert "3,000,000.00" in page.content()
+    page.check("#credit-commitment")  # 信用承诺: the applicant gives the credit commitment
     submit(page)
     page.wait_for_url("**/confirmation/")
     application.refresh_from_db()

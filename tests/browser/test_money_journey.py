@@ -47,7 +47,7 @@ def approved_award(handler: User, approver: User, finance: User) -> Application:
     draft = Application.objects.create(
         applicant=user.applicant, incentive=incentive, fiscal_year=year, data=ANSWERS, created_by=user
     )
-    application = application_submit(actor=user, application=draft)
+    application = application_submit(actor=user, application=draft, credit_commitment=True)
     application = review.application_accept(actor=handler, application=application)
     application = review.application_start_review(actor=handler, application=application)
     application = review.application_propose(actor=handler, application=application, support=True, reasons="符合")

@@ -199,7 +199,7 @@ def test_a_banned_applicant_is_refused_at_submission_until_the_ban_ends(approver
     draft = complete_draft(user, OTHER_INCENTIVE)
 
     with pytest.raises(ApplicationConflict) as refused:
-        application_submit(actor=user, application=draft)
+        application_submit(actor=user, application=draft, credit_commitment=True)
 
     assert refused.value.code == "applicant_banned"
     assert recovery.banned_until.isoformat() in refused.value.message
@@ -211,9 +211,9 @@ def test_a_banned_applicant_is_refused_at_submission_until_the_ban_ends(approver
     # The last day of the ban still refuses; the day after, the applicant may apply again.
     Recovery.objects.filter(pk=recovery.pk).update(banned_until=today)
     with pytest.raises(ApplicationConflict):
-        application_submit(actor=user, application=draft)
+        application_submit(actor=user, application=draft, credit_commitment=True)
     Recovery.objects.filter(pk=recovery.pk).update(banned_until=today - dt.timedelta(days=1))
-    submitted = application_submit(actor=user, application=draft)
+    submitted = application_submit(actor=user, application=draft, credit_commitment=True)
     assert submitted.status == Status.SUBMITTED and submitted.reference
 
 
@@ -221,7 +221,10 @@ def test_a_recovery_without_a_ban_does_not_stop_applying(approver) -> None:
     award = paid_award("3000000")
     user = applicant_user(award)
     decide(approver, award, "500000", ban_years=0)
-    assert application_submit(actor=user, application=complete_draft(user, OTHER_INCENTIVE)).status == Status.SUBMITTED
+    assert (
+        application_submit(actor=user, application=complete_draft(user, OTHER_INCENTIVE), credit_commitment=True).status
+        == Status.SUBMITTED
+    )
 
 
 def test_a_ban_ends_the_day_before_the_anniversary_even_from_29_february() -> None:

@@ -143,7 +143,9 @@ def test_a_banned_applicant_gets_409_applicant_banned_when_submitting(approver) 
     owner = applicant_user(award)
     draft = complete_draft(owner, "m17-provincial-quality-award-org")
 
-    response = api_as(owner).post(f"/api/v1/applications/{draft.pk}/submit/", {}, format="json")
+    response = api_as(owner).post(
+        f"/api/v1/applications/{draft.pk}/submit/", {"credit_commitment": True}, format="json"
+    )
 
     assert response.status_code == 409, response.json()
     body = response.json()
@@ -152,7 +154,12 @@ def test_a_banned_applicant_gets_409_applicant_banned_when_submitting(approver) 
     draft.refresh_from_db()
     assert draft.status == Status.DRAFT
     Recovery.objects.filter(pk=recovery.pk).update(banned_until=timezone.localdate() - dt.timedelta(days=1))
-    assert api_as(owner).post(f"/api/v1/applications/{draft.pk}/submit/", {}, format="json").status_code == 200
+    assert (
+        api_as(owner)
+        .post(f"/api/v1/applications/{draft.pk}/submit/", {"credit_commitment": True}, format="json")
+        .status_code
+        == 200
+    )
 
 
 def test_the_recoveries_list_costs_the_same_queries_however_many(approver, finance_officer) -> None:

@@ -139,7 +139,9 @@ def test_time_limit_compliance_counts_overdue_and_decisions_within_the_limit() -
 
     def decided(*, late: bool) -> Application:
         user = EnterpriseUserFactory()
-        application = application_submit(actor=user, application=complete_draft(user, MIIT_GRANT))
+        application = application_submit(
+            actor=user, application=complete_draft(user, MIIT_GRANT), credit_commitment=True
+        )
         application = application_accept(actor=handler, application=application)
         application = application_start_review(actor=handler, application=application)
         application = application_propose(actor=handler, application=application, support=True, reasons="符合条件")

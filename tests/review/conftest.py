@@ -1,14 +1,12 @@
-"""Review fixtures: submitted applications made through the services, signed-in clients, English
-messages. The officials (handler, handler2, approver, amr_handler, finance_officer, make_official)
-are tests/conftest.py's."""
+"""Review fixtures: submitted applications made through the services, English messages. The
+officials (handler, handler2, approver, amr_handler, finance_officer, make_official) and the
+signed-in clients (page_client, api_client) are tests/conftest.py's."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.test import Client
 from django.utils import translation
-from rest_framework.test import APIClient
 
 from accounts.models import User
 from applications.models import Application
@@ -50,31 +48,9 @@ def fund(code: str = FIXED, year: int | None = None, allocation: str = "10000000
 def submit_new(user: User | None = None, code: str = FIXED) -> Application:
     """A complete application submitted through the services (a new enterprise unless `user`)."""
     user = user or EnterpriseUserFactory()
-    return application_submit(actor=user, application=complete_draft(user, code))
+    return application_submit(actor=user, application=complete_draft(user, code), credit_commitment=True)
 
 
 @pytest.fixture
 def submitted(enterprise_user: User) -> Application:
     return submit_new(enterprise_user)
-
-
-@pytest.fixture
-def page_client() -> Callable[[User | None], Client]:
-    def make(user: User | None = None) -> Client:
-        client = Client(HTTP_ACCEPT_LANGUAGE="en")
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return make
-
-
-@pytest.fixture
-def api_client() -> Callable[[User | None], APIClient]:
-    def make(user: User | None = None) -> APIClient:
-        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return make

@@ -211,7 +211,9 @@ def test_viewing_a_document_streams_it_inline_and_records_it(handler, submitted,
 
 def test_the_full_resident_id_is_shown_once_on_purpose_and_recorded(handler, page_client) -> None:
     person = IndividualUserFactory()
-    application = application_submit(actor=person, application=complete_draft(person, "m17-china-quality-award-ind"))
+    application = application_submit(
+        actor=person, application=complete_draft(person, "m17-china-quality-award-ind"), credit_commitment=True
+    )
     resident_id = Applicant.objects.get(pk=person.applicant_id).resident_id
     client = page_client(handler)
     url = reverse("review:application", args=[application.reference])

@@ -44,7 +44,7 @@ Call = Callable[[User, Application], Any]
 # The service behind each action; actions whose services come with later issues (announcement,
 # payment) go through workflow.transition with the roles the permissions give the actor.
 SERVICES: dict[str, Call] = {
-    "submit": lambda u, a: application_submit(actor=u, application=a),
+    "submit": lambda u, a: application_submit(actor=u, application=a, credit_commitment=True),
     "withdraw": lambda u, a: application_withdraw(actor=u, application=a, reason="no longer needed"),
     "supplement": lambda u, a: application_supplement(actor=u, application=a, note="added the certificate"),
     "accept": lambda u, a: review.application_accept(actor=u, application=a),

@@ -52,7 +52,7 @@ def set_budget(amount: str | Decimal, code: str = ORG, year: int | None = None) 
 def proposed_through_services(handler: User, *, user: User | None = None, code: str = ORG) -> Application:
     """A proposal for support with the engine's amount, made by `handler` through the services."""
     user = user or (IndividualUserFactory() if code == IND else EnterpriseUserFactory())
-    application = application_submit(actor=user, application=complete_draft(user, code))
+    application = application_submit(actor=user, application=complete_draft(user, code), credit_commitment=True)
     application = application_accept(actor=handler, application=application)
     application = application_start_review(actor=handler, application=application)
     return application_propose(actor=handler, application=application, support=True, reasons="符合条件。")

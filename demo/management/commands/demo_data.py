@@ -2,7 +2,7 @@
 
 It lives in the demo app, which depends on all others, and calls each app's own idempotent
 `ensure_demo_*` in the order the domain needs: people, then applications in every state, then
-the money (budgets, announcements, batches, proactive lists).
+the money (budgets, announcements, batches, proactive lists), and last the credit list.
 """
 
 import json
@@ -15,6 +15,7 @@ from django.test.utils import override_settings
 
 from demo.accounts import ensure_demo_accounts
 from demo.applications import ensure_demo_applications, ensure_demo_officials
+from demo.credit import ensure_demo_credit_list
 from demo.money import ensure_demo_objections, ensure_demo_target_progress
 from demo.proactive import ensure_demo_proactive_list
 from measures.catalog_loader import load_catalog
@@ -38,6 +39,8 @@ class Command(BaseCommand):
             ensure_demo_proactive_list()
             ensure_demo_objections()
             ensure_demo_target_progress()
+            # Last: it lists the second demo enterprise, which the steps above take through the workflow.
+            ensure_demo_credit_list()
         if options["json"]:
             self.stdout.write(json.dumps([a.as_dict() for a in accounts], ensure_ascii=False))
             return
