@@ -23,8 +23,11 @@ def free_port() -> int:
 
 
 def _reset_connections(app: Any) -> None:
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Closes and forgets every connection pool. Celery's pool comes from kombu's registry, keyed
+    by the broker's URL: closing it alone would leave a closed pool there for the next test."""
+    from kombu import pools
+
+    pools.reset()
     app._pool = None
     amqp = app.__dict__.get("amqp")
     if amqp is not None:
