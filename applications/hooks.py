@@ -15,3 +15,7 @@ application_submitting = Hook("application_submitting")
 # kind=Notice.Kind, application=Application -> dict of facts, or None when the kind is not the
 # receiver's. The disbursement app gives the paid payment's facts for the disbursement notice.
 notice_facts = Hook("notice_facts")
+
+# record=StageRecord. Inside the transition's transaction, when an application leaves a timed stage
+# (applications/stages.py wrote the record): the reports app adds it to its stage tallies.
+stage_ended = Hook("stage_ended")
