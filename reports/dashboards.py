@@ -1,5 +1,7 @@
 """The dashboards of administrators, finance and departments: one read per section, each a
-fixed number of queries, for the reader's scope (reports/scope.py)."""
+fixed number of queries on the tallies (reports/tallies.py), for the reader's scope
+(reports/scope.py) and a fiscal year (the current one unless the reader asks for another, or for
+every year: `fiscal_year=None`)."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from .selectors import (
     budgets_by_incentive,
     payments_by_status,
     summary_rows,
+    summary_total_of,
     summary_totals,
     time_limit_compliance,
 )
@@ -54,9 +57,12 @@ class Dashboard:
 
 
 def dashboard_for(scope: ReportScope, fiscal_year: int | None = None, *, today: dt.date | None = None) -> Dashboard:
-    """Everything a dashboard shows, in a fixed number of queries (one or two per section)."""
+    """Everything a dashboard shows, in a fixed number of queries (one per section, three for the
+    time limits); `fiscal_year` None: every year."""
     sections = DASHBOARD_SECTIONS[scope.role]
-    board = Dashboard(scope, fiscal_year, sections, summary_totals(scope, fiscal_year))
+    cities = summary_rows(scope, "city", fiscal_year) if "cities" in sections else None
+    totals = summary_total_of(cities) if cities is not None else summary_totals(scope, fiscal_year)
+    board = Dashboard(scope, fiscal_year, sections, totals)
     if "applications" in sections:
         board.by_status = applications_by_status(scope, fiscal_year)
         board.by_stage = applications_by_stage(board.by_status)
@@ -66,8 +72,8 @@ def dashboard_for(scope: ReportScope, fiscal_year: int | None = None, *, today: 
         board.budgets = budgets_by_incentive(scope, fiscal_year)
     if "payments" in sections:
         board.payments = payments_by_status(scope, fiscal_year)
-    if "cities" in sections:
-        board.cities = summary_rows(scope, "city", fiscal_year)
+    if cities is not None:
+        board.cities = cities
     if "targets" in sections:
         board.targets = targets_with_progress(department_id=scope.department_id)
     return board
