@@ -22,9 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, TruncDate
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +30,6 @@ from django.utils.translation import gettext_lazy as _
 from applications.models import Application, Status
 from applications.stages import DECISION_ACTIONS
 from applications.states import OPEN_STATUSES, STATES, TIMED_STATES
-from audit.models import AuditEvent
 from awards.models import Award
 from budgets.models import Budget
 from disbursement.models import Payment
@@ -414,52 +411,6 @@ def time_limit_compliance(
         decided_in_time,
         [stage for stage in stages.values() if stage.ended],
     )
-
-
-AUDIT_DECISION_ACTIONS = tuple(f"application.{action}" for action in DECISION_ACTIONS)
-
-
-def time_limit_compliance_from_audit(
-    scope: ReportScope, fiscal_year: int | None = None, *, today: dt.date | None = None
-) -> Compliance:
-    """The computation before stage records: open applications past their stage's due date, and
-    review decisions (propose, not support, handled) taken on or before the review deadline set at
-    acceptance (two queries).
-
-    The deadline is read from the latest acceptance event before each decision in the audit trail
-    (`after.stage_due_on`, an ISO date): ISO dates compare correctly as text, on SQLite and
-    PostgreSQL alike.
-    """
-    today = today or timezone.localdate()
-    applications = applications_in(scope, fiscal_year)
-    open_counts = applications.aggregate(
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, stage_due_on__lt=today)),
-    )
-    kind = Application._meta.label_lower
-    deadline = (
-        AuditEvent.objects.filter(
-            object_type=kind,
-            object_id=OuterRef("object_id"),
-            action="application.accept",
-            sequence__lt=OuterRef("sequence"),
-        )
-        .order_by("-sequence")
-        .values(due=KT("after__stage_due_on"))[:1]
-    )
-    decisions = (
-        AuditEvent.objects.filter(
-            object_type=kind,
-            action__in=AUDIT_DECISION_ACTIONS,
-            object_id__in=applications.order_by().values(key=Cast("pk", CharField())),
-        )
-        .annotate(due=Subquery(deadline), on=Cast(TruncDate("at"), CharField()))
-        .aggregate(
-            decided=Count("pk", filter=Q(due__isnull=False)),
-            in_time=Count("pk", filter=Q(due__isnull=False, on__lte=F("due"))),
-        )
-    )
-    return Compliance(open_counts["open"], open_counts["overdue"], decisions["decided"], decisions["in_time"])
 
 
 @dataclass
