@@ -2,8 +2,8 @@
 with its start, end, time limit and whether it ended within it, by the workflow itself
 (`Workflow.on_leave`, before the service's changes move the due date).
 
-`stages_from_moves` rebuilds the same records from the audit trail's transition events: the
-migration that introduced the records used it to backfill every application's history.
+`stages_from_moves` rebuilds the same records from the audit trail's transition events: migration
+0010 used it to backfill every application's history.
 """
 
 import datetime as dt
@@ -99,16 +99,3 @@ def stages_from_moves(moves: Iterable[Move]) -> Iterator[Stage]:
         elif move.target not in TIMED_STATES:
             due = None
         entered = move.at
-
-
-def moves_of(events: Iterable[Any]) -> list[Move]:
-    """The status changes among an application's audit events (in sequence order): events whose
-    `after` names a status; others (comments, assignments, documents) are skipped."""
-    moves = []
-    for event in events:
-        after = event.after or {}
-        if "status" not in after:
-            continue
-        before = event.before or {}
-        moves.append(Move(event.at, event.action.partition(".")[2], before.get("status", ""), after["status"], after))
-    return moves

@@ -98,8 +98,12 @@ class Tally(models.Model):
     KEY: ClassVar[tuple[str, ...]]
     SUMS: ClassVar[tuple[str, ...]] = ("count",)
 
+    fiscal_year = models.PositiveSmallIntegerField()
+    incentive = models.ForeignKey(Incentive, on_delete=models.CASCADE, related_name="+")
     count = models.IntegerField(default=0)
     merged = models.BooleanField(default=False)  # a compacted row (True) or a delta
+
+    objects = models.Manager()
 
     class Meta:
         abstract = True
@@ -114,8 +118,6 @@ class ApplicationTally(Tally):
 
     KEY = ("fiscal_year", "incentive_id", "status")
 
-    fiscal_year = models.PositiveSmallIntegerField()
-    incentive = models.ForeignKey(Incentive, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=20)
 
     class Meta:
@@ -128,8 +130,6 @@ class AwardTally(Tally):
     KEY = ("fiscal_year", "incentive_id", "city", "status")
     SUMS = ("count", "amount")
 
-    fiscal_year = models.PositiveSmallIntegerField()
-    incentive = models.ForeignKey(Incentive, on_delete=models.CASCADE, related_name="+")
     city = models.CharField(max_length=16, blank=True)
     status = models.CharField(max_length=12)
     amount = models.DecimalField(max_digits=20, decimal_places=2, default=0)
@@ -144,8 +144,6 @@ class PaymentTally(Tally):
     KEY = ("fiscal_year", "incentive_id", "status")
     SUMS = ("count", "amount")
 
-    fiscal_year = models.PositiveSmallIntegerField()
-    incentive = models.ForeignKey(Incentive, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=10)
     amount = models.DecimalField(max_digits=20, decimal_places=2, default=0)
 
@@ -161,8 +159,6 @@ class StageTally(Tally):
     KEY = ("fiscal_year", "incentive_id", "status", "action")
     SUMS = ("count", "timed", "in_time", "seconds")
 
-    fiscal_year = models.PositiveSmallIntegerField()
-    incentive = models.ForeignKey(Incentive, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=20)
     action = models.CharField(max_length=30)
     timed = models.IntegerField(default=0)

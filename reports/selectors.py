@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
@@ -93,7 +93,7 @@ def tallies_in(model: type[Tally], scope: ReportScope, fiscal_year: int | None =
         rows = rows.filter(incentive__handling_department_id=scope.department_id)
     if fiscal_year:
         rows = rows.filter(fiscal_year=fiscal_year)
-    return rows
+    return cast(QuerySet[Any], rows)
 
 
 def fiscal_years(scope: ReportScope) -> list[int]:

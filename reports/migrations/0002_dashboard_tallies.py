@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("measures", "0005_claim_keys"),
         ("reports", "0001_initial"),
-        ("applications", "0009_stage_records"),
+        ("applications", "0010_stage_records_backfill"),
         ("awards", "0005_award_policy_ceiling"),
         ("disbursement", "0003_batch_discard"),
     ]

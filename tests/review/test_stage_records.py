@@ -160,7 +160,7 @@ def test_withdrawing_ends_the_stage_too(handler: User) -> None:
 
 
 def test_the_migrations_backfill_finds_the_same_records_in_the_audit_trail(handler: User, approver: User) -> None:
-    """The records the workflow wrote, deleted, then rebuilt by migration 0009's backfill from the
+    """The records the workflow wrote, deleted, then rebuilt by migration 0010's backfill from the
     audit events: the same stages, limits and outcomes; times within the same second."""
     fund(FIXED)
     owner = EnterpriseUserFactory()
@@ -198,7 +198,7 @@ def test_the_migrations_backfill_finds_the_same_records_in_the_audit_trail(handl
         ]
     )
     StageRecord.objects.all().delete()
-    migration = importlib.import_module("applications.migrations.0009_stage_records")
+    migration = importlib.import_module("applications.migrations.0010_stage_records_backfill")
     migration.backfill(apps, None)
     rebuilt = records()
     # The audit event is stamped a moment after the workflow's clock: compare to the second,
@@ -206,3 +206,5 @@ def test_the_migrations_backfill_finds_the_same_records_in_the_audit_trail(handl
     assert [r[:8] for r in rebuilt] == [r[:8] for r in written]
     for new, old in zip(rebuilt, written, strict=True):
         assert abs((new[8] - old[8]).total_seconds()) <= 1 and abs((new[9] - old[9]).total_seconds()) <= 1
+    migration.backfill(apps, None)  # run again (after an interruption): the same records, not twice
+    assert records() == rebuilt
