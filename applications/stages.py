@@ -7,10 +7,13 @@ with its start, end, time limit and whether it ended within it, by the workflow 
 """
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps as global_apps
+from django.db import transaction
 from django.utils import timezone
 
 from portal.workflow import Transition
@@ -99,3 +102,83 @@ def stages_from_moves(moves: Iterable[Move]) -> Iterator[Stage]:
         elif move.target not in TIMED_STATES:
             due = None
         entered = move.at
+
+
+BACKFILL_CHUNK = 2000
+KIND = "applications.application"
+
+
+def _moves(rows: Any) -> list[Move]:
+    moves = []
+    for action, at, before, after in rows:
+        after = after or {}
+        if "status" in after:  # a status change; comments, assignments, documents are not
+            moves.append(Move(at, action.partition(".")[2], (before or {}).get("status", ""), after["status"], after))
+    return moves
+
+
+def backfill_stage_records(apps: Any = global_apps) -> None:
+    """Stage records of the applications' history, from the audit trail's transition events, in
+    chunks of applications with one transaction each (migration 0010; `manage.py
+    backfill_stage_records` after loading history without the workflow). Events up to the run's
+    start only: moves made meanwhile write their own records. Run again, it replaces the chunks'
+    records up to its own start and gives the same result. `apps`: a migration's historical registry."""
+    Application = apps.get_model("applications", "Application")
+    AuditEvent = apps.get_model("audit", "AuditEvent")
+    StageRecord = apps.get_model("applications", "StageRecord")
+    last_sequence = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
+    if last_sequence is None:
+        return
+    last = 0
+    while True:
+        chunk = list(
+            Application.objects.filter(pk__gt=last)
+            .exclude(status="draft")
+            .order_by("pk")
+            .values_list("pk", "status", "fiscal_year", "incentive_id", "incentive__handling_department_id")[
+                :BACKFILL_CHUNK
+            ]
+        )
+        if not chunk:
+            return
+        last = chunk[-1][0]
+        events: dict[str, list[Any]] = defaultdict(list)
+        found = (
+            AuditEvent.objects.filter(
+                object_type=KIND, object_id__in=[str(a[0]) for a in chunk], sequence__lte=last_sequence
+            )
+            .order_by("sequence")
+            .values_list("object_id", "action", "at", "before", "after")
+        )
+        cutoff = None  # the chunk's last event: records left after it were written by moves since
+        for object_id, *event in found:
+            events[object_id].append(event)
+            cutoff = event[1] if cutoff is None else max(cutoff, event[1])
+        records: list[Any] = []
+        stamps: list[tuple[int, dt.datetime]] = []
+        for pk, status, fiscal_year, incentive_id, department_id in chunk:
+            moves = _moves(events.get(str(pk), []))
+            for stage in stages_from_moves(moves):
+                records.append(
+                    StageRecord(
+                        application_id=pk,
+                        status=stage.status,
+                        action=stage.action,
+                        entered_at=stage.entered_at,
+                        left_at=stage.left_at,
+                        due_on=stage.due_on,
+                        in_time=ended_in_time(stage.left_at, stage.due_on),
+                        seconds=duration_seconds(stage.entered_at, stage.left_at),
+                        fiscal_year=fiscal_year,
+                        incentive_id=incentive_id,
+                        department_id=department_id,
+                    )
+                )
+            if status in TIMED_STATES and moves:
+                stamps.append((pk, moves[-1].at))
+        with transaction.atomic():
+            if cutoff is not None:
+                StageRecord.objects.filter(application_id__in=[a[0] for a in chunk], left_at__lte=cutoff).delete()
+            StageRecord.objects.bulk_create(records, batch_size=2000)
+            for pk, at in stamps:  # unless a move since the run began stamped it
+                Application.objects.filter(pk=pk, status_changed_at__isnull=True).update(status_changed_at=at)

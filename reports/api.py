@@ -227,6 +227,13 @@ class StageRowSerializer(serializers.Serializer):
     in_time_percent = serializers.FloatField(allow_null=True)
 
 
+class ActivityDaySerializer(serializers.Serializer):
+    day = serializers.DateField()
+    submitted = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    decided = serializers.IntegerField(help_text="Review decisions: propose support, not support, handled.")
+
+
 class ComplianceSerializer(serializers.Serializer):
     open = serializers.IntegerField(help_text="Open applications (submitted to proposed).")
     overdue = serializers.IntegerField(help_text="Open applications past their stage's due date.")
@@ -278,6 +285,9 @@ class DashboardSerializer(serializers.Serializer):
     applications_by_status = CountRowSerializer(source="by_status", many=True)
     applications_by_stage = CountRowSerializer(source="by_stage", many=True)
     compliance = ComplianceSerializer(allow_null=True)
+    activity = ActivityDaySerializer(
+        many=True, help_text="Each of the last 30 days (oldest first), whatever the fiscal year asked for."
+    )
     budgets = BudgetRowSerializer(many=True)
     payments_by_status = CountRowSerializer(source="payments", many=True)
     cities = SummaryRowSerializer(many=True)

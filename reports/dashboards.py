@@ -10,6 +10,7 @@ from decimal import Decimal
 from .scope import ReportScope
 from .selectors import (
     ZERO,
+    ActivityDay,
     BudgetRow,
     Compliance,
     CountRow,
@@ -18,6 +19,7 @@ from .selectors import (
     applications_by_status,
     budgets_by_incentive,
     payments_by_status,
+    recent_activity,
     summary_rows,
     summary_total_of,
     summary_totals,
@@ -27,9 +29,9 @@ from .targets import TargetRow, targets_with_progress
 
 # Which sections each reader's dashboard shows.
 DASHBOARD_SECTIONS = {
-    "administrator": ("applications", "compliance", "budgets", "payments", "cities", "targets"),
+    "administrator": ("applications", "compliance", "activity", "budgets", "payments", "cities", "targets"),
     "finance": ("budgets", "payments", "cities"),
-    "department": ("applications", "compliance", "budgets", "payments", "cities", "targets"),
+    "department": ("applications", "compliance", "activity", "budgets", "payments", "cities", "targets"),
 }
 
 
@@ -42,6 +44,7 @@ class Dashboard:
     by_status: list[CountRow] = field(default_factory=list)
     by_stage: list[CountRow] = field(default_factory=list)
     compliance: Compliance | None = None
+    activity: list[ActivityDay] = field(default_factory=list)  # the last 30 days, whatever the year
     budgets: list[BudgetRow] = field(default_factory=list)
     payments: list[CountRow] = field(default_factory=list)
     cities: list[SummaryRow] = field(default_factory=list)
@@ -54,6 +57,24 @@ class Dashboard:
     @property
     def allocation_total(self) -> Decimal:
         return sum((b.allocation for b in self.budgets), ZERO)
+
+    def activity_totals(self, days: int) -> ActivityDay:
+        """The last `days` days' moves added up (for "last 7 days", "last 30 days")."""
+        recent = self.activity[-days:]
+        total = ActivityDay(recent[-1].day if recent else dt.date.min)
+        for day in recent:
+            total.submitted += day.submitted
+            total.accepted += day.accepted
+            total.decided += day.decided
+        return total
+
+    @property
+    def last_week(self) -> ActivityDay:
+        return self.activity_totals(7)
+
+    @property
+    def last_month(self) -> ActivityDay:
+        return self.activity_totals(30)
 
 
 def dashboard_for(scope: ReportScope, fiscal_year: int | None = None, *, today: dt.date | None = None) -> Dashboard:
@@ -68,6 +89,8 @@ def dashboard_for(scope: ReportScope, fiscal_year: int | None = None, *, today: 
         board.by_stage = applications_by_stage(board.by_status)
     if "compliance" in sections:
         board.compliance = time_limit_compliance(scope, fiscal_year, today=today)
+    if "activity" in sections:
+        board.activity = recent_activity(scope, today=today)
     if "budgets" in sections:
         board.budgets = budgets_by_incentive(scope, fiscal_year)
     if "payments" in sections:

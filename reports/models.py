@@ -167,3 +167,16 @@ class StageTally(Tally):
 
     class Meta:
         indexes = [models.Index(fields=["fiscal_year", "incentive"], name="stage_tally_year")]
+
+
+class DailyTally(Tally):
+    """Moves per day: submissions (申报) and the end of every timed stage (受理, 补正, 审核决定 …),
+    per fiscal year, incentive and action: the dashboards' recent activity."""
+
+    KEY = ("day", "fiscal_year", "incentive_id", "action")
+
+    day = models.DateField()
+    action = models.CharField(max_length=30)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "incentive"], name="daily_tally_day")]

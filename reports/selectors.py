@@ -36,7 +36,7 @@ from disbursement.models import Payment
 from measures.vocabulary import GuangdongCity
 from portal.languages import pick
 
-from .models import ApplicationTally, AwardTally, ExportJob, PaymentTally, StageTally, Tally
+from .models import ApplicationTally, AwardTally, DailyTally, ExportJob, PaymentTally, StageTally, Tally
 from .scope import ReportScope, is_report_admin, is_report_reader
 
 ZERO = Decimal("0.00")
@@ -411,6 +411,44 @@ def time_limit_compliance(
         decided_in_time,
         [stage for stage in stages.values() if stage.ended],
     )
+
+
+@dataclass
+class ActivityDay:
+    """One day's moves: applications submitted, accepted, and review decisions taken."""
+
+    day: dt.date
+    submitted: int = 0
+    accepted: int = 0
+    decided: int = 0
+
+
+ACTIVITY_DAYS = 30
+
+
+def recent_activity(
+    scope: ReportScope, *, today: dt.date | None = None, days: int = ACTIVITY_DAYS
+) -> list[ActivityDay]:
+    """Every day of the last `days` (oldest first), whatever the fiscal year: one query on the
+    daily tally."""
+    today = today or timezone.localdate()
+    window = [today - dt.timedelta(days=n) for n in range(days - 1, -1, -1)]
+    by_day = {day: ActivityDay(day) for day in window}
+    rows = (
+        tallies_in(DailyTally, scope)
+        .filter(day__gte=window[0], day__lte=today, action__in=("submit", "accept", *DECISION_ACTIONS))
+        .values("day", "action")
+        .annotate(n=Sum("count"))
+    )
+    for row in rows:
+        entry = by_day[row["day"]]
+        if row["action"] == "submit":
+            entry.submitted += row["n"]
+        elif row["action"] == "accept":
+            entry.accepted += row["n"]
+        else:
+            entry.decided += row["n"]
+    return list(by_day.values())
 
 
 @dataclass

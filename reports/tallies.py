@@ -7,7 +7,7 @@ Writes, in the transaction of the change (hooks connected in ReportsConfig.ready
 - `portal.workflow.created`: an application offered from a list, an award committed, payments
   in a new batch: +1 where they start;
 - `applications.hooks.stage_ended`: a timed stage ended (a StageRecord): +1 with its duration and
-  whether it ended within its time limit.
+  whether it ended within its time limit, and +1 on the day's activity (as a submission is).
 
 Only inserts: two officials moving applications of the same incentive never wait on a shared
 counter row. `tallies_compact()` (Celery beat) merges the deltas into one row per key;
@@ -17,6 +17,7 @@ bulk loads (`manage.py rebuild_tallies`), in the migration that introduced them,
 that a record changed outside the workflow (a data fix in the database) is counted right again.
 """
 
+import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -25,17 +26,19 @@ from typing import Any
 from django.apps import apps as global_apps
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from applications.models import Application, StageRecord, Status
 from awards.models import Award
 from disbursement.models import Payment
 from portal.workflow import Workflow
 
-from .models import ApplicationTally, AwardTally, PaymentTally, StageTally, Tally
+from .models import ApplicationTally, AwardTally, DailyTally, PaymentTally, StageTally, Tally
 
 logger = logging.getLogger(__name__)
 
-TALLIES: tuple[type[Tally], ...] = (ApplicationTally, AwardTally, PaymentTally, StageTally)
+TALLIES: tuple[type[Tally], ...] = (ApplicationTally, AwardTally, PaymentTally, StageTally, DailyTally)
 COMPACT_BATCH = 5000
 
 
@@ -80,8 +83,16 @@ def _insert(rows: list[Tally]) -> None:
 
 def tally_transitioned(*, workflow: Workflow[Any], record: Any, source: str, rule: Any, **_: Any) -> None:
     """Connected to `portal.workflow.transitioned`."""
-    if source != rule.target:
-        _insert(_deltas(record, source, rule.target))
+    rows = _deltas(record, source, rule.target) if source != rule.target else []
+    if isinstance(record, Application) and rule.action == "submit":
+        rows.append(_day(record, timezone.localdate(record.submitted_at), "submit"))
+    _insert(rows)
+
+
+def _day(application: Application | StageRecord, day: dt.date, action: str) -> DailyTally:
+    return DailyTally(
+        day=day, fiscal_year=application.fiscal_year, incentive_id=application.incentive_id, action=action, count=1
+    )
 
 
 def tally_created(*, workflow: Workflow[Any], records: list[Any], **_: Any) -> None:
@@ -101,6 +112,7 @@ def tally_stage_ended(*, record: StageRecord, **_: Any) -> None:
         in_time=int(bool(record.in_time)),
         seconds=record.seconds,
     )
+    _day(record, timezone.localdate(record.left_at), record.action).save()
 
 
 # ── recount and rebuild ────────────────────────────────────────────────────────────────────────
@@ -161,6 +173,27 @@ def recount(model: type[Tally], apps: Any = global_apps) -> Iterator[dict[str, A
                 "in_time": row["n_in_time"],
                 "seconds": row["total_seconds"] or 0,
             }
+    elif name == "dailytally":
+        zone = timezone.get_current_timezone()  # the days of the portal's time zone, as localdate()
+        submitted = (
+            apps.get_model("applications", "Application")
+            .objects.exclude(status=Status.DRAFT)
+            .filter(submitted_at__isnull=False)
+            .order_by()
+            .values("fiscal_year", "incentive_id", on=TruncDate("submitted_at", tzinfo=zone))
+            .annotate(count=Count("pk"))
+        )
+        for row in submitted:
+            yield {"day": row["on"], "fiscal_year": row["fiscal_year"], "incentive_id": row["incentive_id"],
+                   "action": "submit", "count": row["count"]}  # fmt: skip
+        ended = (
+            apps.get_model("applications", "StageRecord")
+            .objects.order_by()
+            .values("fiscal_year", "incentive_id", "action", on=TruncDate("left_at", tzinfo=zone))
+            .annotate(count=Count("pk"))
+        )
+        for row in ended:
+            yield {"day": row["on"], **{k: row[k] for k in ("fiscal_year", "incentive_id", "action", "count")}}
     else:  # pragma: no cover - every tally is listed above
         raise ValueError(model)
 
@@ -221,11 +254,9 @@ def _compact(model: type[Tally]) -> int:
             return tuple(getattr(row, k) for k in model.KEY)
 
         keys = {key_of(row) for row in fresh}
-        candidates = model.objects.select_for_update().filter(
-            merged=True,
-            fiscal_year__in={k[0] for k in keys},
-            incentive_id__in={k[1] for k in keys},
-        )
+        # Every key field among the fresh rows' values: a superset of their merged rows, sifted below.
+        near = {f"{name}__in": {key[i] for key in keys} for i, name in enumerate(model.KEY)}
+        candidates = model.objects.select_for_update().filter(merged=True, **near)
         old = [row for row in candidates if key_of(row) in keys]
         merged = totals(model, [*old, *fresh])
         gone = [row.pk for row in (*old, *fresh)]

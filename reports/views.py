@@ -157,6 +157,13 @@ def dashboard_charts(board: Dashboard) -> dict[str, Any]:
             label_width=150,
             value_width=40,
         )
+    if any(day.submitted for day in board.activity):
+        out["activity"] = charts.line_chart(
+            title=_("Applications submitted per day, last 30 days"),
+            points=[(day.day, day.submitted) for day in board.activity],
+            width=320,
+            height=120,
+        )
     if board.budgets:
         out["budgets"] = charts.bar_chart(
             title=_("Committed and paid against the allocation, per incentive"),

@@ -105,5 +105,25 @@ class Migration(migrations.Migration):
                 "indexes": [models.Index(fields=["fiscal_year", "incentive"], name="stage_tally_year")],
             },
         ),
+        migrations.CreateModel(
+            name="DailyTally",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("fiscal_year", models.PositiveSmallIntegerField()),
+                ("count", models.IntegerField(default=0)),
+                ("merged", models.BooleanField(default=False)),
+                ("day", models.DateField()),
+                ("action", models.CharField(max_length=30)),
+                (
+                    "incentive",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="measures.incentive"
+                    ),
+                ),
+            ],
+            options={
+                "indexes": [models.Index(fields=["day", "incentive"], name="daily_tally_day")],
+            },
+        ),
         migrations.RunPython(count_existing, migrations.RunPython.noop, elidable=True),
     ]

@@ -21,6 +21,7 @@ from applications.states import OPEN_STATUSES
 from audit.models import AuditEvent
 from reports.scope import ReportScope
 from reports.selectors import Compliance, applications_in, time_limit_compliance
+from reports.tallies import TALLIES, recount, totals
 from tests.applications.helpers import FIXED, PER_UNIT, complete_draft
 from tests.factories import EnterpriseUserFactory
 from tests.support.clock import clock_moved
@@ -160,3 +161,5 @@ def test_compliance_from_stage_records_equals_the_audit_based_computation() -> N
     assert _figures(time_limit_compliance(ReportScope("administrator"), year + 1))[2:] == (1, 1)
     assert _figures(time_limit_compliance(ReportScope("administrator"), year - 1)) == (0, 0, 0, 0)
     assert len(set(seen)) > 3  # the scopes, years and days differ
+    for model in TALLIES:  # the tallies, on a moving clock, equal a recount (days in the portal's zone)
+        assert totals(model) == totals(model, recount(model)), model.__name__

@@ -195,6 +195,30 @@ def test_dashboards_show_the_current_fiscal_year_unless_asked_for_another_or_eve
     assert api.get("/api/v1/reports/dashboard/?fiscal_year=abc").status_code == 400
 
 
+def test_recent_activity_counts_each_day_whatever_the_year() -> None:
+    handler = official("miit-handler", OfficialRole.HANDLER, "miit")
+    for days_ago in (0, 0, 3, 20, 40):
+        with clock_moved(days=-days_ago):
+            user = EnterpriseUserFactory()
+            application = application_submit(actor=user, application=complete_draft(user, MIIT_GRANT))
+            if days_ago == 3:
+                application = application_accept(actor=handler, application=application)
+                application = application_start_review(actor=handler, application=application)
+                application_propose(actor=handler, application=application, support=True, reasons="ok")
+    board = client_for(handler).get("/reports/dashboard/?fiscal_year=2020").context["board"]
+    assert len(board.activity) == 30 and board.activity[-1].day == timezone.localdate()
+    assert [(d.submitted, d.accepted, d.decided) for d in board.activity if d.submitted or d.decided] == [
+        (1, 0, 0),  # 20 days ago
+        (1, 1, 1),  # 3 days ago: submitted, accepted and decided the same day
+        (2, 0, 0),  # today
+    ]
+    assert (board.last_week.submitted, board.last_month.submitted, board.last_week.decided) == (3, 4, 1)
+    html = client_for(handler).get("/reports/dashboard/").content.decode()
+    assert "Recent activity" in html and "Applications submitted per day, last 30 days" in html
+    amr = client_for(official("amr-1", OfficialRole.HANDLER, "amr")).get("/reports/dashboard/").context["board"]
+    assert amr.last_month.submitted == 0
+
+
 @pytest.mark.parametrize("role", ["administrator", "finance", "department"])
 def test_dashboards_read_the_tallies_not_the_records(role: str) -> None:
     """No statement of a dashboard reads the audit trail, awards or payments; applications only

@@ -181,7 +181,8 @@ def test_a_transition_only_inserts_into_the_tallies(cast: dict[str, Any]) -> Non
         review.application_accept(actor=cast["handler"], application=application)
     touching = [q["sql"] for q in captured.captured_queries if TALLY_TABLE.search(q["sql"])]
     assert touching and all(sql.startswith("INSERT INTO") for sql in touching), touching
-    assert len(touching) == 2  # the status move (both rows in one INSERT) and the stage that ended
+    # The status move (both rows in one INSERT), the stage that ended, the day's activity.
+    assert len(touching) == 3
 
 
 def test_compaction_merges_the_deltas_keeps_every_sum_and_has_nothing_left_to_do_after(
