@@ -92,7 +92,8 @@ class Tally(models.Model):
     transitions never wait for each other here. A figure is the SUM over the rows of its key.
     `tallies_compact` (Celery beat, every few minutes) merges the deltas into one row per key, so
     the tables stay as small as the number of keys; `tallies_rebuild` recounts everything from the
-    records (after a migration, a bulk load, or nightly as a check). See reports/tallies.py.
+    records (after a migration or a bulk load); `tallies_check` compares them with a recount nightly.
+    See reports/tallies.py.
     """
 
     KEY: ClassVar[tuple[str, ...]]

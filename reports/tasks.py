@@ -21,8 +21,9 @@ def compact_tallies() -> int:
 
 
 @shared_task(acks_late=True)
-def rebuild_tallies() -> dict[str, int]:
-    """Recounts every tally from the records (beat: nightly); the same result however often it runs."""
-    from .tallies import tallies_rebuild
+def check_tallies() -> dict[str, int]:
+    """Recounts every tally from the records and rebuilds any that differs (beat: nightly); the
+    same result however often it runs."""
+    from .tallies import tallies_check
 
-    return tallies_rebuild()
+    return tallies_check()

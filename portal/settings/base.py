@@ -180,9 +180,9 @@ CELERY_BEAT_SCHEDULE = {
     "finalise-due-awards": {"task": "announcements.tasks.finalise_due_awards", "schedule": crontab(minute=5)},
     # Import previews never confirmed: their staged files are deleted.
     "purge-staged-uploads": {"task": "portal.tasks.purge_staged_uploads", "schedule": crontab(minute=35)},
-    # The dashboards' tallies: deltas merged every five minutes, a full recount every night.
+    # The dashboards' tallies: deltas merged every five minutes, checked against a recount nightly.
     "compact-tallies": {"task": "reports.tasks.compact_tallies", "schedule": 300.0},
-    "rebuild-tallies": {"task": "reports.tasks.rebuild_tallies", "schedule": crontab(hour=3, minute=20)},
+    "check-tallies": {"task": "reports.tasks.check_tallies", "schedule": crontab(hour=3, minute=20)},
 }
 # How long an import's preview may wait for its confirmation (seconds).
 STAGED_UPLOAD_MAX_AGE = 60 * 60

@@ -30,7 +30,7 @@ from awards.models import Award
 from awards.services import award_finalise, award_release
 from disbursement.results import BankResult, payment_result_record
 from reports.models import ApplicationTally, AwardTally, PaymentTally, StageTally
-from reports.tallies import TALLIES, recount, tallies_compact, tallies_rebuild, totals
+from reports.tallies import TALLIES, recount, tallies_check, tallies_compact, tallies_rebuild, totals
 from tests.applications.helpers import FIXED, complete_draft
 from tests.factories import EnterpriseUserFactory
 from tests.review.conftest import NON_MONETARY, fund
@@ -200,6 +200,15 @@ def test_compaction_merges_the_deltas_keeps_every_sum_and_has_nothing_left_to_do
     assert len(keys) == len(set(keys))  # one row per key
     assert tallies_compact() == 0
     assert_tallies_equal_a_recount()
+
+
+def test_the_nightly_check_rebuilds_only_a_tally_that_differs_from_a_recount(cast: dict[str, Any]) -> None:
+    assert tallies_check() == {}
+    untouched = list(StageTally.objects.values_list("pk", flat=True))
+    Application.objects.filter(pk=cast["pool"][0]).update(fiscal_year=2020)  # a data fix in the database
+    assert tallies_check() == {"ApplicationTally": 3, "DailyTally": 3}  # rows: 2026 ×2 incentives, 2020
+    assert_tallies_equal_a_recount()
+    assert list(StageTally.objects.values_list("pk", flat=True)) == untouched  # not rebuilt
 
 
 def test_a_rebuild_repairs_a_drifted_tally_and_the_command_says_what_it_wrote(cast: dict[str, Any]) -> None:
