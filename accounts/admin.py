@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from portal.admin import LargeTableMixin
 
 from .models import Applicant, ApplicantQualification, BankAccount, ConflictOfInterest, Invitation, Notification, User
 
@@ -66,11 +69,19 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(LargeTableMixin):
+    """Millions of notifications: no full counts; a user's notifications by the exact username
+    (the user's index, then the notifications' (user, created_at) index)."""
+
     list_display = ("subject", "user", "created_at", "read_at", "emailed_at")
     list_select_related = ("user",)
+    list_only = ("subject", "created_at", "read_at", "emailed_at", "user__username", "user__display_name")
     raw_id_fields = ("user",)
-    search_fields = ("subject", "user__username")
+    search_fields = ("user__username",)  # the search itself is indexed_search
+    search_help_text = _("A username, exactly.")
+
+    def indexed_search(self, term: str) -> Q | None:
+        return Q(user__username=term)
 
 
 @admin.register(ConflictOfInterest)

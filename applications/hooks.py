@@ -45,3 +45,8 @@ REVIEW_STEPS: dict[str, ReviewStep] = {}
 
 def review_step_register(step: ReviewStep) -> None:
     REVIEW_STEPS[step.action] = step
+
+
+# record=StageRecord. Inside the transition's transaction, when an application leaves a timed stage
+# (applications/stages.py wrote the record): the reports app adds it to its stage tallies.
+stage_ended = Hook("stage_ended")

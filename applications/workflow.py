@@ -3,7 +3,8 @@
 A transition names its action, the states it leaves from, the state it reaches, who may take it
 and the guard that can still refuse (four-eyes). `transition()` locks the row, checks the version
 the caller saw, works out the actor's roles (applications/permissions.py), checks the table,
-saves, records the audit event and schedules notifications after commit. Nothing else assigns
+saves, records the audit event and schedules notifications after commit. Leaving a timed state
+writes a StageRecord (applications/stages.py). Nothing else assigns
 `Application.status`; the buttons a page shows come from `allowed_actions()`. What each state
 means is in applications/states.py.
 """
@@ -18,6 +19,7 @@ from portal.workflow import Transition as Transition
 from portal.workflow import t as _t
 
 from .models import Application
+from .stages import stage_leave
 from .states import STATES, TIMED_STATES, Status
 
 __all__ = [
@@ -127,6 +129,7 @@ WORKFLOW: Workflow[Application] = register(
         roles_for=_roles_for,
         version_field="version",
         on_enter=_on_enter,
+        on_leave=stage_leave,  # the timed stage left becomes a StageRecord
         select_related=("incentive",),
         not_allowed_message=_("You may not take this action on this application."),
         wrong_state_message=_("“%(action)s” is not possible while the application is “%(status)s”."),

@@ -45,6 +45,7 @@ def award_commit(*, actor: Any, application: Application, amount: Decimal) -> Aw
     budget.committed += amount
     budget.save(update_fields=["committed", "updated_at"])
     award = Award.objects.create(application=application, budget=budget, amount=amount, ceiling=ceiling)
+    WORKFLOW.created(award)  # counted in the dashboards' tallies
     audit_record(
         actor=actor,
         action="budget.commit",

@@ -44,6 +44,6 @@ WORKFLOW: Workflow[Award] = register(
         states=STATES,
         transitions=TRANSITIONS,
         roles_for=_roles_for,
-        select_related=("application",),
+        select_related=("application__applicant",),  # the applicant's city: the dashboards' tallies
     )
 )

@@ -3,10 +3,13 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ExportMixin
 
-from portal.admin import ReadOnlyAdmin, ReadOnlyInline
+from applications.admin import application_search, is_application_term
+from portal.admin import LargeTableAdmin, ReadOnlyAdmin, ReadOnlyInline
 from portal.spreadsheets import neutralise
 
 from .models import DisbursementBatch, Payment
@@ -65,10 +68,30 @@ class PaymentResource(resources.ModelResource):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ExportMixin, ReadOnlyAdmin):  # type: ignore[misc]  # the import-export stubs' mixin clashes with ModelAdmin
+class PaymentAdmin(ExportMixin, LargeTableAdmin):  # type: ignore[misc]  # the import-export stubs' mixin clashes with ModelAdmin
+    """At hundreds of thousands of payments: no full counts; search by payment reference (or its
+    beginning) or by the application's reference or credit code, each on an index."""
+
     resource_classes = [PaymentResource]
     list_display = ["reference", "batch", "award", "payee_name", "amount", "status", "paid_on"]
     list_filter = ["status", "batch__status"]
-    search_fields = ["reference", "payee_name", "award__application__reference", "bank_reference"]
+    search_fields = ["reference"]  # the search itself is indexed_search
+    search_help_text = _("A payment reference or its beginning, or an application's reference or credit code.")
     list_select_related = ["batch", "award__application"]
+    list_only = (
+        "reference",
+        "payee_name",
+        "amount",
+        "status",
+        "paid_on",
+        "batch__number",
+        "award__amount",
+        "award__application__reference",
+    )
+
+    def indexed_search(self, term: str) -> Q | None:
+        if is_application_term(term):
+            return application_search(term, "award__application__")
+        return Q(reference__startswith=term.upper())
+
     exclude = ["account_number"]  # personal data: the payment file has it, on the record

@@ -186,6 +186,7 @@ def _build(actor: User, department: Department | None, incentive: Incentive | No
             )
         )
     Payment.objects.bulk_create(payments)
+    PAYMENT.created(*payments)  # counted in the dashboards' tallies
     total = sum((p.amount for p in payments), ZERO)
     audit_record(
         actor=actor,

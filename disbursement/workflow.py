@@ -72,7 +72,7 @@ PAYMENT: Workflow[Payment] = register(
             _t("cancel", {P.PENDING}, P.CANCELLED, {Role.FINANCE}, gettext_lazy("Cancel with the batch")),
         ),
         roles_for=_finance_roles,
-        select_related=("batch",),
+        select_related=("batch", "award__application"),  # year and incentive: the dashboards' tallies
     )
 )
 

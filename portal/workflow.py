@@ -23,12 +23,25 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
 
+from .hooks import Hook
+
 if TYPE_CHECKING:
     from audit.models import AuditEvent
 
 M = TypeVar("M", bound=models.Model)
 
 SYSTEM = "system"  # Celery beat and other work nobody in particular does: actor=None
+
+# workflow=Workflow, record=the locked, saved record, source=the state it left, rule=the Transition.
+# Inside the transition's transaction, after the save: the reports app keeps its tallies (summary
+# rows of the dashboards) in step. A receiver that raises rolls the move back.
+transitioned = Hook("transitioned")
+
+# workflow=Workflow, records=list of records just created in a state (an application offered from a
+# list, an award committed, payments in a new batch): sent by the creating service through
+# `Workflow.created()`, in its transaction. Drafts and other records created in their workflow's
+# start state by the applicant need not be announced when no receiver counts them.
+created = Hook("created")
 
 
 class TransitionNotAllowed(Exception):
@@ -94,6 +107,10 @@ class Workflow(Generic[M]):
     version_field: str | None = None  # incremented by every transition when set
     # Fields cleared on entering a state where they mean nothing (e.g. a time limit).
     on_enter: Callable[[M, str], None] | None = None
+    # Runs on the locked row after every check and before the service's `changes`, while the record
+    # still holds what the state it leaves had (e.g. the stage's due date): stage records are
+    # written here.
+    on_leave: Callable[[M, "Transition[M]"], None] | None = None
     select_related: tuple[str, ...] = ()
     # Whether each move is an audit event of its own. Export jobs' progress is not a decision.
     audited: bool = True
@@ -195,6 +212,8 @@ class Workflow(Generic[M]):
                 raise TransitionNotAllowed(str(message) % {"action": rule.label, "status": display})
             if rule.guard is not None:
                 rule.guard(actor, locked)
+            if self.on_leave is not None:
+                self.on_leave(locked, rule)
             extras = changes(locked) if changes else {}
             if self.on_enter is not None:
                 self.on_enter(locked, rule.target)
@@ -214,11 +233,18 @@ class Workflow(Generic[M]):
                     ip_address=ip_address,
                     visible_to_applicant=visible_to_applicant,
                 )
+            transitioned.send(workflow=self, record=locked, source=status, rule=rule)
             if notify is not None:
                 # In the same transaction: the notifications and their outbox rows (portal/outbox.py)
                 # are kept with the move or rolled back with it; Celery sends them after commit.
                 notify(locked)
         return locked
+
+    def created(self, *records: M) -> None:
+        """Announces records the caller just created in a state (see the `created` hook); call it in
+        the creating transaction."""
+        if records:
+            created.send(workflow=self, records=list(records))
 
     def _changed_message(self, locked: M) -> str:
         from audit.models import AuditEvent

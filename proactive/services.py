@@ -36,6 +36,7 @@ from accounts.models import Applicant, ApplicantQualification, User
 from accounts.services import notification_send
 from applications.models import CLOSED_STATUSES, Application, Status
 from applications.services import _next_reference
+from applications.workflow import WORKFLOW as APPLICATION_WORKFLOW
 from audit.services import audit_record
 from budgets.models import Budget
 from budgets.services import year_ceiling_set
@@ -151,6 +152,7 @@ def _make_offer(
                 % {"title": award_list.title, "year": award_list.year},
                 created_by=award_list.imported_by,
             )
+            APPLICATION_WORKFLOW.created(application)  # counted in the dashboards' tallies
             row.application = application
             row.save(update_fields=["applicant", "application"])
             audit_record(

@@ -5,7 +5,7 @@
     POST /api/v1/reports/{name}/exports/ {format, fiscal_year?}     202: an export job (Celery)
     GET  /api/v1/reports/exports/{id}/                     the job's status and progress
     GET  /api/v1/reports/exports/{id}/download/            its file (the requester and administrators)
-    GET  /api/v1/reports/dashboard/?fiscal_year=           the dashboard's figures for the caller's role
+    GET  /api/v1/reports/dashboard/?fiscal_year=YEAR|all  the dashboard for the caller's role (default: this year)
     GET  /api/v1/reports/targets/                          public: targets with their latest progress
     GET  /api/v1/reports/targets/{code}/progress/          public: a target's entries
     POST /api/v1/reports/targets/{code}/progress/ {count, as_of, evidence?}   officials of its department
@@ -37,7 +37,14 @@ from .dashboards import dashboard_for
 from .exports import CONTENT_TYPES, REPORTS, ReportError, export_response
 from .models import ExportJob
 from .scope import ReportScope, report_scope
-from .selectors import LEDGER_FIELDS, export_job_for, ledger_queryset, summary_rows, summary_totals
+from .selectors import (
+    LEDGER_FIELDS,
+    current_fiscal_year,
+    export_job_for,
+    ledger_queryset,
+    summary_rows,
+    summary_totals,
+)
 from .services import export_job_create, export_record, report_spec, target_progress_record
 from .targets import TargetRow, target_by_code, targets_with_progress
 
@@ -214,6 +221,23 @@ class CountRowSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
 
 
+class StageRowSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The status the stage was in (a timed status).")
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label
+    ended = serializers.IntegerField(help_text="Stages of this status that ended.")
+    average_days = serializers.FloatField(allow_null=True)
+    timed = serializers.IntegerField(help_text="Of those, stages that ended with a time limit running.")
+    in_time = serializers.IntegerField(help_text="Of those, stages that ended within their time limit.")
+    in_time_percent = serializers.FloatField(allow_null=True)
+
+
+class ActivityDaySerializer(serializers.Serializer):
+    day = serializers.DateField()
+    submitted = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    decided = serializers.IntegerField(help_text="Review decisions: propose support, not support, handled.")
+
+
 class ComplianceSerializer(serializers.Serializer):
     open = serializers.IntegerField(help_text="Open applications (submitted to proposed).")
     overdue = serializers.IntegerField(help_text="Open applications past their stage's due date.")
@@ -221,6 +245,7 @@ class ComplianceSerializer(serializers.Serializer):
     decided = serializers.IntegerField(help_text="Review decisions whose deadline is on record.")
     decided_in_time = serializers.IntegerField()
     in_time_percent = serializers.FloatField(allow_null=True)
+    stages = StageRowSerializer(many=True)
 
 
 class BudgetRowSerializer(serializers.Serializer):
@@ -264,6 +289,9 @@ class DashboardSerializer(serializers.Serializer):
     applications_by_status = CountRowSerializer(source="by_status", many=True)
     applications_by_stage = CountRowSerializer(source="by_stage", many=True)
     compliance = ComplianceSerializer(allow_null=True)
+    activity = ActivityDaySerializer(
+        many=True, help_text="Each of the last 30 days (oldest first), whatever the fiscal year asked for."
+    )
     budgets = BudgetRowSerializer(many=True)
     payments_by_status = CountRowSerializer(source="payments", many=True)
     cities = SummaryRowSerializer(many=True)
@@ -402,15 +430,30 @@ class ExportDownloadView(DownloadMixin, APIView):
         )
 
 
+DASHBOARD_YEAR = OpenApiParameter(
+    "fiscal_year",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    description="A year (2000-2100), or `all` for every year; the current fiscal year if omitted.",
+)
+
+
+def _dashboard_year(request: Request) -> int | None:
+    value = request.query_params.get("fiscal_year", "")
+    if value == "all":
+        return None
+    return _fiscal_year(request) if value else current_fiscal_year()
+
+
 class DashboardView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
-        parameters=[FISCAL_YEAR], responses=DashboardSerializer, summary="The dashboard for the caller's role"
+        parameters=[DASHBOARD_YEAR], responses=DashboardSerializer, summary="The dashboard for the caller's role"
     )
     def get(self, request: Request) -> Response:
         scope = _scope(request)
-        return Response(DashboardSerializer(dashboard_for(scope, _fiscal_year(request))).data)
+        return Response(DashboardSerializer(dashboard_for(scope, _dashboard_year(request))).data)
 
 
 class TargetListView(APIView):

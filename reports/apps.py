@@ -7,3 +7,13 @@ class ReportsConfig(AppConfig):
 
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from applications.hooks import stage_ended
+        from portal.workflow import created, transitioned
+
+        from .tallies import tally_created, tally_stage_ended, tally_transitioned
+
+        transitioned.connect(tally_transitioned)
+        created.connect(tally_created)
+        stage_ended.connect(tally_stage_ended)

@@ -43,13 +43,28 @@ class ExportForm(forms.Form):
 
 
 class YearForm(forms.Form):
-    fiscal_year = forms.TypedChoiceField(label=_("Fiscal year"), required=False, coerce=int, empty_value=None)
+    """The dashboard's year: the current fiscal year unless the reader picks another, or every year
+    ("all", only on request: the figures of every year are the widest read)."""
 
-    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+    ALL = "all"
+
+    fiscal_year = forms.ChoiceField(label=_("Fiscal year"), required=False)
+
+    def __init__(self, *args: Any, years: list[int], current: int, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"fiscal_year": str(current)})
         super().__init__(*args, **kwargs)
+        self.current = current
         fiscal_year = self.fields["fiscal_year"]
-        assert isinstance(fiscal_year, forms.TypedChoiceField)
-        fiscal_year.choices = [("", _("All years")), *((y, str(y)) for y in years)]
+        assert isinstance(fiscal_year, forms.ChoiceField)
+        shown = sorted({*years, current}, reverse=True)
+        fiscal_year.choices = [*((str(y), str(y)) for y in shown), (self.ALL, _("All years"))]
+
+    def chosen_year(self) -> int | None:
+        """The year to show (None: every year); the current one when nothing valid was chosen."""
+        if not self.is_bound or not self.is_valid() or not self.cleaned_data["fiscal_year"]:
+            return self.current
+        value = self.cleaned_data["fiscal_year"]
+        return None if value == self.ALL else int(value)
 
 
 class TargetProgressForm(forms.Form):

@@ -1,11 +1,14 @@
-"""Reports' records: progress towards the policy's targets and export jobs."""
+"""Reports' records: progress towards the policy's targets, export jobs, and the tallies the
+dashboards read (summary rows kept in step with every status change)."""
+
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from measures.models import Department, Target
+from measures.models import Department, Incentive, Target
 
 
 class TargetProgress(models.Model):
@@ -79,3 +82,102 @@ class ExportJob(models.Model):
     def filename(self) -> str:
         year = self.fiscal_year or "all-years"
         return f"{self.report}-{year}-{self.created_at:%Y%m%d-%H%M}.{self.format}"
+
+
+class Tally(models.Model):
+    """Summary rows of the dashboards, kept up to date without a lock on a shared counter.
+
+    Every status change inserts small signed deltas (−1 where a record left a state, +1 where it
+    arrived), in the transaction of the change; nobody updates a row in place, so concurrent
+    transitions never wait for each other here. A figure is the SUM over the rows of its key.
+    `tallies_compact` (Celery beat, every few minutes) merges the deltas into one row per key, so
+    the tables stay as small as the number of keys; `tallies_rebuild` recounts everything from the
+    records (after a migration or a bulk load); `tallies_check` compares them with a recount nightly.
+    See reports/tallies.py.
+    """
+
+    KEY: ClassVar[tuple[str, ...]]
+    SUMS: ClassVar[tuple[str, ...]] = ("count",)
+
+    fiscal_year = models.PositiveSmallIntegerField()
+    incentive = models.ForeignKey(Incentive, on_delete=models.CASCADE, related_name="+")
+    count = models.IntegerField(default=0)
+    merged = models.BooleanField(default=False)  # a compacted row (True) or a delta
+
+    objects = models.Manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        key = " ".join(str(getattr(self, k)) for k in self.KEY)
+        return f"{key}: " + ", ".join(f"{name} {getattr(self, name)}" for name in self.SUMS)
+
+
+class ApplicationTally(Tally):
+    """Applications (drafts left out) per fiscal year, incentive and status."""
+
+    KEY = ("fiscal_year", "incentive_id", "status")
+
+    status = models.CharField(max_length=20)
+
+    class Meta:
+        indexes = [models.Index(fields=["fiscal_year", "incentive"], name="application_tally_year")]
+
+
+class AwardTally(Tally):
+    """Awards and their amounts per fiscal year, incentive, applicant's city and award status."""
+
+    KEY = ("fiscal_year", "incentive_id", "city", "status")
+    SUMS = ("count", "amount")
+
+    city = models.CharField(max_length=16, blank=True)
+    status = models.CharField(max_length=12)
+    amount = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["fiscal_year", "incentive"], name="award_tally_year")]
+
+
+class PaymentTally(Tally):
+    """Payments and their amounts per fiscal year (of the award), incentive and payment status."""
+
+    KEY = ("fiscal_year", "incentive_id", "status")
+    SUMS = ("count", "amount")
+
+    status = models.CharField(max_length=10)
+    amount = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["fiscal_year", "incentive"], name="payment_tally_year")]
+
+
+class StageTally(Tally):
+    """Ended timed stages (applications.StageRecord) per fiscal year, incentive, status left and the
+    action that ended it: how many, how many had a time limit, how many ended within it, and
+    their total duration."""
+
+    KEY = ("fiscal_year", "incentive_id", "status", "action")
+    SUMS = ("count", "timed", "in_time", "seconds")
+
+    status = models.CharField(max_length=20)
+    action = models.CharField(max_length=30)
+    timed = models.IntegerField(default=0)
+    in_time = models.IntegerField(default=0)
+    seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["fiscal_year", "incentive"], name="stage_tally_year")]
+
+
+class DailyTally(Tally):
+    """Moves per day: submissions (申报) and the end of every timed stage (受理, 补正, 审核决定 …),
+    per fiscal year, incentive and action: the dashboards' recent activity."""
+
+    KEY = ("day", "fiscal_year", "incentive_id", "action")
+
+    day = models.DateField()
+    action = models.CharField(max_length=30)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "incentive"], name="daily_tally_day")]

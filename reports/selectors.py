@@ -1,7 +1,11 @@
 """What reports, exports and dashboards read (selectors): one place for pages, the API and tasks.
 
 Every figure is an aggregate the database computes (`values()` + `annotate()` with Sum/Count), so
-a dashboard costs the same few queries whatever the number of applications or payments.
+a dashboard costs the same few queries whatever the number of applications or payments. The
+dashboards' and summaries' figures read the tallies (reports/tallies.py: one row per fiscal year,
+incentive and status, kept in step with every status change), never the millions of applications;
+only "open and past due" depends on today and reads the applications, through a partial index.
+Dashboards show the current fiscal year unless the reader asks for another or for every year.
 
 Who sees what (`report_scope`):
 - administrators and finance officers: every department;
@@ -15,16 +19,14 @@ paid; withdrawn and cancelled awards count nowhere (their amount went back to th
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import (
     Case,
-    CharField,
     Count,
     DecimalField,
-    F,
     OuterRef,
     Q,
     QuerySet,
@@ -33,15 +35,14 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application, Status
-from applications.states import OPEN_STATUSES, STATES
-from audit.models import AuditEvent
+from applications.stages import DECISION_ACTIONS
+from applications.states import OPEN_STATUSES, STATES, TIMED_STATES
 from awards.models import Award
 from budgets.models import Budget
 from disbursement.models import Payment
@@ -49,7 +50,7 @@ from measures.vocabulary import GuangdongCity
 from portal.languages import pick
 from recovery.models import Refund
 
-from .models import ExportJob
+from .models import ApplicationTally, AwardTally, DailyTally, ExportJob, PaymentTally, StageTally, Tally
 from .scope import ReportScope, is_report_admin, is_report_reader
 
 ZERO = Decimal("0.00")
@@ -97,10 +98,25 @@ def budgets_in(scope: ReportScope, fiscal_year: int | None = None) -> QuerySet[B
     return budgets
 
 
+def current_fiscal_year() -> int:
+    """The fiscal year dashboards show unless asked otherwise (China's fiscal year is the calendar year)."""
+    return timezone.localdate().year
+
+
+def tallies_in(model: type[Tally], scope: ReportScope, fiscal_year: int | None = None) -> QuerySet[Any]:
+    """A tally's rows in the reader's scope (the department through the incentive: a small table)."""
+    rows = model.objects.order_by()
+    if scope.department_id is not None:
+        rows = rows.filter(incentive__handling_department_id=scope.department_id)
+    if fiscal_year:
+        rows = rows.filter(fiscal_year=fiscal_year)
+    return cast(QuerySet[Any], rows)
+
+
 def fiscal_years(scope: ReportScope) -> list[int]:
     """The years anything was budgeted or applied for (newest first), for the year filters."""
     years = set(budgets_in(scope).values_list("fiscal_year", flat=True).distinct())
-    years |= set(applications_in(scope).values_list("fiscal_year", flat=True).distinct())
+    years |= set(tallies_in(ApplicationTally, scope).values_list("fiscal_year", flat=True).distinct())
     return sorted(years, reverse=True)
 
 
@@ -214,40 +230,34 @@ class Dimension:
         return key, pick(row[self.fields[1]], row[self.fields[2]])
 
 
-_APP = "application__"
-
-
+# Fields of the award tally (reports.AwardTally): its key, and the catalog through its incentive.
 DIMENSIONS: dict[str, Dimension] = {
     d.slug: d
     for d in (
-        Dimension("fiscal-year", _("Fiscal year"), (_APP + "fiscal_year",), ("-" + _APP + "fiscal_year",)),
+        Dimension("fiscal-year", _("Fiscal year"), ("fiscal_year",), ("-fiscal_year",)),
         Dimension(
             "department",
             _("Department"),
             (
-                _APP + "incentive__handling_department__code",
-                _APP + "incentive__handling_department__name",
-                _APP + "incentive__handling_department__name_en",
+                "incentive__handling_department__code",
+                "incentive__handling_department__name",
+                "incentive__handling_department__name_en",
             ),
-            (_APP + "incentive__handling_department__code",),
+            ("incentive__handling_department__code",),
         ),
         Dimension(
             "measure",
             _("Measure"),
-            (
-                _APP + "incentive__measure__number",
-                _APP + "incentive__measure__title",
-                _APP + "incentive__measure__title_en",
-            ),
-            (_APP + "incentive__measure__number",),
+            ("incentive__measure__number", "incentive__measure__title", "incentive__measure__title_en"),
+            ("incentive__measure__number",),
         ),
         Dimension(
             "incentive",
             _("Incentive"),
-            (_APP + "incentive__code", _APP + "incentive__name", _APP + "incentive__name_en"),
-            (_APP + "incentive__measure__number", _APP + "incentive__position", _APP + "incentive__code"),
+            ("incentive__code", "incentive__name", "incentive__name_en"),
+            ("incentive__measure__number", "incentive__position", "incentive__code"),
         ),
-        Dimension("city", _("City"), (_APP + "applicant__city",), (_APP + "applicant__city",)),
+        Dimension("city", _("City"), ("city",), ("city",)),
     )
 }
 
@@ -267,26 +277,27 @@ class SummaryRow:
 
 
 def _money_aggregates() -> dict[str, Any]:
+    """Sums over the award tally: awards (withdrawn ones count nowhere), committed and paid."""
     return {
-        "awards": Count("pk"),
+        "awards": Sum("count", default=0),
         "committed": Sum("amount", filter=Q(status__in=COMMITTED_STATUSES), default=ZERO),
         "paid": Sum("amount", filter=Q(status=Award.Status.PAID), default=ZERO),
-        "paid_count": Count("pk", filter=Q(status=Award.Status.PAID)),
+        "paid_count": Sum("count", filter=Q(status=Award.Status.PAID), default=0),
     }
 
 
+def award_tallies_in(scope: ReportScope, fiscal_year: int | None = None) -> QuerySet[AwardTally]:
+    return tallies_in(AwardTally, scope, fiscal_year).exclude(status=Award.Status.WITHDRAWN)
+
+
 def summary_rows(scope: ReportScope, dimension: str, fiscal_year: int | None = None) -> list[SummaryRow]:
-    """Awards grouped by one dimension: how many, committed and paid (one query)."""
+    """Awards grouped by one dimension: how many, committed and paid (one query, on the award tally)."""
     spec = DIMENSIONS[dimension]
-    grouped = (
-        awards_in(scope, fiscal_year)
-        .order_by()
-        .values(*spec.fields)
-        .annotate(**_money_aggregates())
-        .order_by(*spec.order)
-    )
+    grouped = award_tallies_in(scope, fiscal_year).values(*spec.fields).annotate(**_money_aggregates())
     rows = []
-    for row in grouped:
+    for row in grouped.order_by(*spec.order):
+        if not row["awards"]:
+            continue  # every award of the group was withdrawn
         key, name = spec.label(row)
         rows.append(SummaryRow(key, name, row["awards"], row["committed"], row["paid"], row["paid_count"]))
     if dimension == "city":
@@ -294,8 +305,20 @@ def summary_rows(scope: ReportScope, dimension: str, fiscal_year: int | None = N
     return rows
 
 
+def summary_total_of(rows: list[SummaryRow]) -> SummaryRow:
+    """The total row of a summary's rows (the dashboards sum their city rows: no second query)."""
+    return SummaryRow(
+        "TOTAL",
+        str(_("Total")),
+        sum(r.awards for r in rows),
+        sum((r.committed for r in rows), ZERO),
+        sum((r.paid for r in rows), ZERO),
+        sum(r.paid_count for r in rows),
+    )
+
+
 def summary_totals(scope: ReportScope, fiscal_year: int | None = None) -> SummaryRow:
-    totals = awards_in(scope, fiscal_year).aggregate(**_money_aggregates())
+    totals = award_tallies_in(scope, fiscal_year).aggregate(**_money_aggregates())
     return SummaryRow(
         "TOTAL", str(_("Total")), totals["awards"], totals["committed"], totals["paid"], totals["paid_count"]
     )
@@ -323,9 +346,10 @@ class CountRow:
 
 
 def applications_by_status(scope: ReportScope, fiscal_year: int | None = None) -> list[CountRow]:
+    """Applications per status, drafts left out (one query, on the application tally)."""
     counts = {
         r["status"]: r["n"]
-        for r in applications_in(scope, fiscal_year).order_by().values("status").annotate(n=Count("pk"))
+        for r in tallies_in(ApplicationTally, scope, fiscal_year).values("status").annotate(n=Sum("count"))
     }
     return [CountRow(value, str(label), counts[value]) for value, label in Status.choices if counts.get(value)]
 
@@ -337,7 +361,24 @@ def applications_by_stage(by_status: list[CountRow]) -> list[CountRow]:
     return [CountRow(slug, str(label), totals[slug]) for slug, label in STAGES]
 
 
-DECISION_ACTIONS = ("application.propose", "application.reject", "application.handle")
+@dataclass
+class StageRow:
+    """Timed stages of one status that ended: how many, how long on average, how many in time."""
+
+    key: str
+    label: str
+    ended: int
+    timed: int  # ended with a time limit running
+    in_time: int
+    seconds: int
+
+    @property
+    def average_days(self) -> float | None:
+        return round(self.seconds / self.ended / 86400, 1) if self.ended else None
+
+    @property
+    def in_time_percent(self) -> float | None:
+        return round(100 * self.in_time / self.timed, 1) if self.timed else None
 
 
 @dataclass
@@ -346,6 +387,7 @@ class Compliance:
     overdue: int
     decided: int  # decisions whose review deadline is on record
     decided_in_time: int
+    stages: list[StageRow] = field(default_factory=list)
 
     @property
     def overdue_percent(self) -> float | None:
@@ -356,46 +398,98 @@ class Compliance:
         return round(100 * self.decided_in_time / self.decided, 1) if self.decided else None
 
 
+def open_overdue(scope: ReportScope, fiscal_year: int | None = None, *, today: dt.date | None = None) -> int:
+    """Open applications past their stage's due date: one count on the partial index of open
+    applications (applications.Application "application_open_due")."""
+    today = today or timezone.localdate()
+    return applications_in(scope, fiscal_year).filter(status__in=OPEN_STATUSES, stage_due_on__lt=today).count()
+
+
 def time_limit_compliance(
     scope: ReportScope, fiscal_year: int | None = None, *, today: dt.date | None = None
 ) -> Compliance:
-    """Open applications past their stage's due date, and review decisions (propose, not support,
-    handled) taken on or before the review deadline set at acceptance (two queries).
+    """Open applications past their stage's due date; review decisions (propose, not support,
+    handled) taken on or before the review deadline set at acceptance; and each timed stage's
+    count, average duration and share ended within its limit (three queries: the application and
+    stage tallies, and the overdue count).
 
-    The deadline is read from the latest acceptance event before each decision in the audit trail
-    (`after.stage_due_on`, an ISO date): ISO dates compare correctly as text, on SQLite and
-    PostgreSQL alike.
+    A decision is a stage record (applications.StageRecord) of leaving review by one of
+    DECISION_ACTIONS, with the due date that was running; records without one are not counted.
     """
+    open_count = (
+        tallies_in(ApplicationTally, scope, fiscal_year)
+        .filter(status__in=OPEN_STATUSES)
+        .aggregate(n=Sum("count", default=0))["n"]
+    )
+    stages: dict[str, StageRow] = {
+        status: StageRow(status, str(label), 0, 0, 0, 0) for status, label in Status.choices if status in TIMED_STATES
+    }
+    decided = decided_in_time = 0
+    grouped = (
+        tallies_in(StageTally, scope, fiscal_year)
+        .values("status", "action")
+        .annotate(
+            ended=Sum("count", default=0),
+            timed_n=Sum("timed", default=0),
+            in_time_n=Sum("in_time", default=0),
+            total_seconds=Sum("seconds", default=0),
+        )
+    )
+    for row in grouped:
+        stage = stages.get(row["status"])
+        if stage is not None:
+            stage.ended += row["ended"]
+            stage.timed += row["timed_n"]
+            stage.in_time += row["in_time_n"]
+            stage.seconds += row["total_seconds"]
+        if row["action"] in DECISION_ACTIONS:
+            decided += row["timed_n"]
+            decided_in_time += row["in_time_n"]
+    return Compliance(
+        open_count,
+        open_overdue(scope, fiscal_year, today=today),
+        decided,
+        decided_in_time,
+        [stage for stage in stages.values() if stage.ended],
+    )
+
+
+@dataclass
+class ActivityDay:
+    """One day's moves: applications submitted, accepted, and review decisions taken."""
+
+    day: dt.date
+    submitted: int = 0
+    accepted: int = 0
+    decided: int = 0
+
+
+ACTIVITY_DAYS = 30
+
+
+def recent_activity(
+    scope: ReportScope, *, today: dt.date | None = None, days: int = ACTIVITY_DAYS
+) -> list[ActivityDay]:
+    """Every day of the last `days` (oldest first), whatever the fiscal year: one query on the
+    daily tally."""
     today = today or timezone.localdate()
-    applications = applications_in(scope, fiscal_year)
-    open_counts = applications.aggregate(
-        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, stage_due_on__lt=today)),
+    window = [today - dt.timedelta(days=n) for n in range(days - 1, -1, -1)]
+    by_day = {day: ActivityDay(day) for day in window}
+    rows = (
+        tallies_in(DailyTally, scope)
+        .filter(day__gte=window[0], day__lte=today, action__in=("submit", "accept", *DECISION_ACTIONS))
+        .values("day", "action")
+        .annotate(n=Sum("count"))
     )
-    kind = Application._meta.label_lower
-    deadline = (
-        AuditEvent.objects.filter(
-            object_type=kind,
-            object_id=OuterRef("object_id"),
-            action="application.accept",
-            sequence__lt=OuterRef("sequence"),
-        )
-        .order_by("-sequence")
-        .values(due=KT("after__stage_due_on"))[:1]
-    )
-    decisions = (
-        AuditEvent.objects.filter(
-            object_type=kind,
-            action__in=DECISION_ACTIONS,
-            object_id__in=applications.order_by().values(key=Cast("pk", CharField())),
-        )
-        .annotate(due=Subquery(deadline), on=Cast(TruncDate("at"), CharField()))
-        .aggregate(
-            decided=Count("pk", filter=Q(due__isnull=False)),
-            in_time=Count("pk", filter=Q(due__isnull=False, on__lte=F("due"))),
-        )
-    )
-    return Compliance(open_counts["open"], open_counts["overdue"], decisions["decided"], decisions["in_time"])
+    for row in rows:
+        entry = by_day[row["day"]]
+        if row["action"] == "submit":
+            entry.submitted += row["n"]
+        elif row["action"] == "accept":
+            entry.accepted += row["n"]
+        else:
+            entry.decided += row["n"]
+    return list(by_day.values())
 
 
 @dataclass
@@ -449,12 +543,13 @@ def budgets_by_incentive(scope: ReportScope, fiscal_year: int | None = None) -> 
 
 
 def payments_by_status(scope: ReportScope, fiscal_year: int | None = None) -> list[CountRow]:
+    """Payments per status with their amounts (one query, on the payment tally)."""
     grouped = {
         r["status"]: r
-        for r in payments_in(scope, fiscal_year)
-        .order_by()
+        for r in tallies_in(PaymentTally, scope, fiscal_year)
         .values("status")
-        .annotate(n=Count("pk"), amount=Sum("amount"))
+        .annotate(n=Sum("count"), amount=Sum("amount"))
+        if r["n"]
     }
     return [
         CountRow(value, str(label), grouped[value]["n"], grouped[value]["amount"])

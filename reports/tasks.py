@@ -1,4 +1,4 @@
-"""Background work on reports (Celery): export jobs, idempotent."""
+"""Background work on reports (Celery): export jobs and the dashboards' tallies, idempotent."""
 
 from celery import shared_task
 
@@ -9,3 +9,21 @@ def run_export_job(job_id: int) -> str:
     from .services import export_job_run
 
     return export_job_run(job_id=job_id).status
+
+
+@shared_task(acks_late=True)
+def compact_tallies() -> int:
+    """Merges the tallies' deltas into one row per key (beat: every few minutes); run twice, the
+    second run finds nothing to merge."""
+    from .tallies import tallies_compact
+
+    return tallies_compact()
+
+
+@shared_task(acks_late=True)
+def check_tallies() -> dict[str, int]:
+    """Recounts every tally from the records and rebuilds any that differs (beat: nightly); the
+    same result however often it runs."""
+    from .tallies import tallies_check
+
+    return tallies_check()

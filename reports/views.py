@@ -34,7 +34,7 @@ from .dashboards import Dashboard, dashboard_for
 from .exports import CONTENT_TYPES, REPORTS, ReportError, export_response
 from .forms import ExportForm, TargetProgressForm, YearForm
 from .scope import ReportScope, may_record_progress, report_scope
-from .selectors import export_job_for, export_jobs_of, fiscal_years
+from .selectors import current_fiscal_year, export_job_for, export_jobs_of, fiscal_years
 from .services import export_job_create, export_record, target_progress_record
 from .targets import target_by_code, targets_with_progress
 
@@ -157,6 +157,13 @@ def dashboard_charts(board: Dashboard) -> dict[str, Any]:
             label_width=150,
             value_width=40,
         )
+    if any(day.submitted for day in board.activity):
+        out["activity"] = charts.line_chart(
+            title=_("Applications submitted per day, last 30 days"),
+            points=[(day.day, day.submitted) for day in board.activity],
+            width=320,
+            height=120,
+        )
     if board.budgets:
         out["budgets"] = charts.bar_chart(
             title=_("Committed and paid against the allocation, per incentive"),
@@ -197,10 +204,8 @@ def dashboard_charts(board: Dashboard) -> dict[str, Any]:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     scope = report_scope(request.user)
-    years = fiscal_years(scope)
-    form = YearForm(request.GET or None, years=years)
-    fiscal_year = form.cleaned_data["fiscal_year"] if form.is_bound and form.is_valid() else None
-    board = dashboard_for(scope, fiscal_year)
+    form = YearForm(request.GET or None, years=fiscal_years(scope), current=current_fiscal_year())
+    board = dashboard_for(scope, form.chosen_year())
     return render(
         request,
         "reports/dashboard.html",

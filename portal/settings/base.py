@@ -198,6 +198,9 @@ CELERY_BEAT_SCHEDULE = {
     "purge-outbox": {"task": "portal.tasks.purge_outbox", "schedule": crontab(hour=3, minute=20)},
     # Import previews never confirmed: their staged files are deleted.
     "purge-staged-uploads": {"task": "portal.tasks.purge_staged_uploads", "schedule": crontab(minute=35)},
+    # The dashboards' tallies: deltas merged every five minutes, checked against a recount nightly.
+    "compact-tallies": {"task": "reports.tasks.compact_tallies", "schedule": 300.0},
+    "check-tallies": {"task": "reports.tasks.check_tallies", "schedule": crontab(hour=3, minute=20)},
 }
 # How long an import's preview may wait for its confirmation (seconds).
 STAGED_UPLOAD_MAX_AGE = 60 * 60

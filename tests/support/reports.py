@@ -3,6 +3,9 @@ money's life, with budgets that agree with them.
 
     award_at("paid", amount="3000000", city="shenzhen")     # committed through award_commit, then paid
     award_at("failed", code=PER_UNIT)                       # final, with a failed payment
+
+The statuses after the commitment are set directly (not through the workflows), so the dashboards'
+tallies are recounted after each award (reports.tallies.tallies_rebuild), as after a bulk load.
 """
 
 import itertools
@@ -22,6 +25,7 @@ from budgets.services import budget_set, year_ceiling_set
 from disbursement.models import DisbursementBatch, Payment
 from measures.ceilings import policy_names_a_figure
 from measures.models import Incentive, YearCeiling
+from reports.tallies import tallies_rebuild
 from tests.factories import (
     ApplicantFactory,
     ApplicationFactory,
@@ -83,7 +87,13 @@ def _claim_for(incentive: Incentive, amount: Decimal) -> dict:
     return {section: {field: [{"number": f"ISO {20000 + i}"} for i in range(units)]}}
 
 
-def award_at(
+def award_at(stage: str = "committed", **kwargs: object) -> Award:
+    award = _award_at(stage, **kwargs)  # type: ignore[arg-type]
+    tallies_rebuild()
+    return award
+
+
+def _award_at(
     stage: str = "committed",
     *,
     code: str = MIIT_GRANT,
