@@ -9,3 +9,12 @@ def run_export_job(job_id: int) -> str:
     from .services import export_job_run
 
     return export_job_run(job_id=job_id).status
+
+
+@shared_task
+def publish_audit_head() -> str:
+    """Daily: the audit chain's head, recorded and sent to the administrators (once per day)."""
+    from .services import audit_head_digest_send
+
+    published = audit_head_digest_send()
+    return f"{published.position}:{published.mac}"
