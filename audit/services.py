@@ -16,7 +16,6 @@ sealing of its own events.
 
 import datetime as dt
 import json
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -28,8 +27,6 @@ from django.utils import timezone
 from .macs import GENESIS, chain_mac, content_mac
 from .models import AuditChainHead, AuditDailyHead, AuditEvent
 from .selectors import Head, audit_head
-
-logger = logging.getLogger(__name__)
 
 # Events chained per sealing transaction (the head's lock is held for one batch at a time).
 SEAL_BATCH = 500
@@ -109,7 +106,8 @@ def audit_seal(*, wait: bool = True) -> int:
                 AuditEvent.objects.bulk_update(batch, ["position", "previous_mac", "mac"])
                 head.save(update_fields=["last_position", "last_mac"])
         sealed += len(batch)
-        if len(batch) < SEAL_BATCH:
+        # Once more when events committed meanwhile: their own sealing may have given way to this one.
+        if len(batch) < SEAL_BATCH and not AuditEvent.objects.filter(position__isnull=True).exists():
             return sealed
 
 
