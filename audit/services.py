@@ -47,14 +47,15 @@ def audit_record(
     event = AuditEvent(
         at=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=str(actor) if actor is not None else "system",
+        actor_label=str(actor)[:150] if actor is not None else "system",
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         before=json.loads(json.dumps(before or {}, cls=DjangoJSONEncoder)),
         after=json.loads(json.dumps(after or {}, cls=DjangoJSONEncoder)),
         reason=reason,
-        ip_address=ip_address,
+        # As the database gives it back (an IPv6 address in its short lower-case form), for the MAC.
+        ip_address=AuditEvent._meta.get_field("ip_address").to_python(ip_address),
         visible_to_applicant=visible_to_applicant,
     )
     event.content_mac = content_mac(event)

@@ -3,8 +3,10 @@ verify_audit detects each way of tampering with it — an edited event, a delete
 ones, a truncated chain with its head rewound, and a rewritten event with every later MAC
 recomputed (without the key, and even with it, against a published head)."""
 
+import datetime as dt
 import hashlib
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from accounts.models import User
 from audit import macs
 from audit.models import AuditChainHead, AuditDailyHead, AuditEvent
 from audit.selectors import Head, audit_head
@@ -54,6 +57,22 @@ def test_an_intact_chain_verifies(chain: list[AuditEvent], capsys: pytest.Captur
     assert [e.sequence for e in chain] == sorted(e.sequence for e in chain)
     assert chain[0].previous_mac == macs.GENESIS and chain[1].previous_mac == chain[0].mac
     assert audit_head() == Head(5, chain[4].mac)
+
+
+def test_what_the_database_gives_back_has_the_same_mac() -> None:
+    """Addresses, amounts, dates and long names are stored as the MAC saw them."""
+    long_name = User(username="u", display_name="名" * 200)
+    audit_record(
+        actor=long_name,
+        action="test.values",
+        obj=Measure.objects.get(number=17),
+        before={"amount": Decimal("500000.01"), "on": dt.date(2026, 1, 5), "ratio": 0.5, "nested": {"b": 1, "a": [2]}},
+        after={"at": dt.datetime(2026, 1, 5, 9, 30, tzinfo=dt.UTC), "text": "第一行\r\n第二行"},
+        ip_address="2001:DB8:0:0:0:0:0:1",
+    )
+    assert audit_seal() == 1
+    assert AuditEvent.objects.get().ip_address == "2001:db8::1"
+    assert audit_verify() is None
 
 
 def test_the_macs_are_keyed(chain: list[AuditEvent], settings: Any) -> None:

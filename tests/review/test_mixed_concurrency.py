@@ -15,6 +15,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from applications import review, tasks
+from applications import notices, review
 from applications.models import Application, Status
 from applications.services import application_create, application_submit
 from audit.models import AuditEvent
@@ -30,6 +31,7 @@ from audit.services import audit_record, audit_seal, audit_verify
 from measures.models import Incentive
 from tests.applications.helpers import FIXED, complete_draft
 from tests.factories import EnterpriseUserFactory
+from tests.support.threads import race
 
 from .conftest import fund, submit_new
 
@@ -41,29 +43,7 @@ logger = logging.getLogger(__name__)
 @pytest.fixture(autouse=True)
 def _no_pdfs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Notices are another test's concern: their generation is not run here."""
-    monkeypatch.setattr(tasks.generate_notice, "delay", lambda *args: None)
-
-
-def _run_together(actions: list[Callable[[], Any]]) -> list[BaseException]:
-    barrier = threading.Barrier(len(actions))
-    errors: list[BaseException] = []
-
-    def run(action: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=60)
-            action()
-        except BaseException as error:  # collected and asserted by the test
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread is still waiting"
-    return errors
+    monkeypatch.setattr(notices, "issue_notice", lambda **kwargs: SimpleNamespace(number=""))
 
 
 def _proposed(handler: User) -> Application:
@@ -98,7 +78,7 @@ def test_drafts_submissions_returns_approvals_and_send_backs_at_once(handler: Us
         ),
     ]
     started = time.perf_counter()
-    errors = _run_together(actions)
+    errors = [value for outcome, value in race(*actions) if outcome == "error"]
     elapsed = time.perf_counter() - started
     logger.warning("mixed run: %d actions in %.2f s", len(actions), elapsed)
 
