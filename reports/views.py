@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import is_administrator, signed_in_user
+from accounts.permissions import administrator_required, signed_in_user
 from audit.selectors import audit_head, published_heads
 from measures.models import Target
 
@@ -277,11 +277,9 @@ def target_record(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "reports/target_record.html", {"row": row, "form": form}, status=status)
 
 
-@login_required
+@administrator_required
 def audit_heads(request: HttpRequest) -> HttpResponse:
     """For administrators (who audit the trail): the heads published each day, to keep or compare
     with the digest, and the command that checks the trail still reaches them."""
-    if not is_administrator(request.user):
-        raise PermissionDenied
     page = Paginator(published_heads(), 50).get_page(request.GET.get("page"))
     return render(request, "reports/audit_heads.html", {"page": page, "heads": page.object_list, "head": audit_head()})
