@@ -66,7 +66,7 @@ def test_drafts_submissions_returns_approvals_and_send_backs_at_once(handler: Us
 
     actions: list[Callable[[], Any]] = [
         *(lambda u=u: application_create(actor=u, incentive=incentive, fiscal_year=year) for u in starters),
-        *(lambda d=d: application_submit(actor=d.created_by, application=d) for d in drafts),
+        *(lambda d=d: application_submit(actor=d.created_by, application=d, credit_commitment=True) for d in drafts),
         *(
             lambda a=a: review.application_return(actor=handler, application=a, missing="获奖证书原件")
             for a in to_return
