@@ -24,7 +24,7 @@ COPY . .
 # Compile translations and collect the static files whitenoise serves (production settings with
 # throwaway values: neither step touches the database), then a non-root user that owns only what
 # the app writes: var/ and the media volume's mount point.
-RUN export SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.sqlite3 ALLOWED_HOSTS=build \
+RUN export SECRET_KEY=build-only AUDIT_HMAC_KEY=build-only-never-used-to-key-the-audit-chain DATABASE_URL=sqlite:////tmp/build.sqlite3 ALLOWED_HOSTS=build \
     && if find . -name '*.po' | grep -q .; then python manage.py compilemessages; fi \
     && python manage.py collectstatic --noinput --verbosity 0 \
     && useradd --system --user-group --uid 10001 --home-dir /app --shell /usr/sbin/nologin portal \

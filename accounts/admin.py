@@ -1,11 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Q
+from django.forms import ModelForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin import LargeTableMixin
+from portal.http import client_ip
 
 from .models import Applicant, ApplicantQualification, BankAccount, ConflictOfInterest, Invitation, Notification, User
+from .permissions import signed_in_user
+from .services import official_access, official_access_change_record
 
 
 @admin.register(User)
@@ -20,6 +25,15 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ("applicant", "department")
     raw_id_fields = ("applicant",)
     search_fields = (*BaseUserAdmin.search_fields, "display_name", "applicant__name")
+
+    def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
+        """An official's role, department and admin flags changed here are audit events too."""
+        stored = User.objects.select_related("department").filter(pk=obj.pk).first() if change else None
+        before = official_access(stored) if stored is not None else None
+        super().save_model(request, obj, form, change)
+        official_access_change_record(
+            actor=signed_in_user(request), user=obj, before=before, ip_address=client_ip(request)
+        )
 
 
 class QualificationInline(admin.TabularInline):

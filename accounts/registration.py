@@ -340,7 +340,10 @@ def invitation_create(*, actor: User, email: str, base_url: str = "") -> Invitat
 @transaction.atomic
 def invitation_accept(*, token: str, username: str, password: str, display_name: str = "") -> User:
     """Creates the invitee's user in the inviting enterprise (not an administrator); once only."""
-    invitation = Invitation.objects.select_for_update().select_related("applicant").filter(token=token).first()
+    # The invitation's row only (of="self"): locking the applicant too would block its other users' writes.
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",)).select_related("applicant").filter(token=token).first()
+    )
     problem = invitation_problem(invitation)
     if problem or invitation is None:
         raise invalid("token", problem, "invitation")

@@ -21,6 +21,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.models import AuditEvent
 from audit.services import audit_record
 from measures.vocabulary import EnterpriseSize, GuangdongCity, IndustryDivision, Qualification
 from portal.outbox import enqueue
@@ -45,6 +46,48 @@ def notification_send(*, user: User, subject: str, body: str, link: str = "") ->
     notification = Notification.objects.create(user=user, subject=str(subject)[:200], body=str(body), link=link)
     enqueue(send_notification_email, {"notification_id": notification.pk}, key=f"notification-email:{notification.pk}")
     return notification
+
+
+# --- officials' access (changed in the Django admin) ------------------------------------------
+
+
+def official_access(user: User) -> dict[str, Any]:
+    """What a user may do as an official: the role, the department (its code) and the admin flags."""
+    return {
+        "official_role": user.official_role,
+        "department": user.department.code if user.department is not None else None,
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+        "is_active": user.is_active,
+    }
+
+
+# What a new user may do before anyone gives them a role.
+NEW_USER_ACCESS = {"official_role": "", "department": None, "is_staff": False, "is_superuser": False, "is_active": True}
+
+
+@transaction.atomic
+def official_access_change_record(
+    *, actor: User, user: User, before: dict[str, Any] | None, ip_address: str | None = None
+) -> AuditEvent | None:
+    """Audits a change to an official's role, department or admin flags, made by `actor` in the
+    Django admin (which checked the permission): what changed, before and after. Call it in the
+    admin's transaction, after saving `user`; `before` is official_access() of the stored user,
+    None for a new one. Nothing is recorded when none of them changed."""
+    after = official_access(user)
+    before = before or NEW_USER_ACCESS
+    changed = [field for field, value in after.items() if before.get(field) != value]
+    if not changed:
+        return None
+    return audit_record(
+        actor=actor,
+        action="user.access_change",
+        obj=user,
+        before={field: before.get(field) for field in changed},
+        after={field: after[field] for field in changed},
+        ip_address=ip_address,
+        visible_to_applicant=False,
+    )
 
 
 # --- profile ----------------------------------------------------------------------------------

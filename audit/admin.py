@@ -6,9 +6,9 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin import LargeTableAdmin
+from portal.admin import LargeTableAdmin, ReadOnlyAdmin
 
-from .models import AuditEvent
+from .models import AuditDailyHead, AuditEvent
 
 
 class ObjectTypeFilter(admin.SimpleListFilter):
@@ -33,7 +33,7 @@ class AuditEventAdmin(LargeTableAdmin):
     """Read-only: the trail is appended by services, never edited by hand. Millions of events:
     newest first by sequence, searched by sequence number or by object (type:id), both indexed."""
 
-    list_display = ["sequence", "at", "actor_label", "action", "object_type", "object_id"]
+    list_display = ["sequence", "position", "at", "actor_label", "action", "object_type", "object_id"]
     list_filter = [ObjectTypeFilter]
     ordering = ("-sequence",)
     search_fields = ["object_id"]  # shows the search box; the search itself is indexed_search
@@ -41,7 +41,7 @@ class AuditEventAdmin(LargeTableAdmin):
         "An event's sequence number, or an object as type:id (applications.application:42); "
         "with an object type chosen, its id alone."
     )
-    list_only = ("sequence", "at", "actor_label", "action", "object_type", "object_id")
+    list_only = ("sequence", "position", "at", "actor_label", "action", "object_type", "object_id")
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet[AuditEvent], search_term: str) -> tuple:
         term = search_term.strip()
@@ -54,3 +54,10 @@ class AuditEventAdmin(LargeTableAdmin):
             return Q(sequence=int(term))
         found = OBJECT.match(term)
         return Q(object_type=found["type"], object_id=found["id"]) if found else None
+
+
+@admin.register(AuditDailyHead)
+class AuditDailyHeadAdmin(ReadOnlyAdmin):
+    """The chain's head as published each day (reports' daily digest to administrators)."""
+
+    list_display = ["day", "position", "mac", "recorded_at"]

@@ -26,8 +26,11 @@ def award_commit(*, actor: Any, application: Application, amount: Decimal) -> Aw
     """
     # The policy's ceiling first, whatever approved the amount (a person, an offer, an import).
     ceiling = require_within_ceiling(amount, claim_ceiling(application), fiscal_year=application.fiscal_year)
+    # The budget's row only: Budget's default ordering joins the incentive, and a plain FOR UPDATE
+    # would lock the incentive's row too, so every draft started or claim submitted for it (whose
+    # foreign key check shares that row) would wait for this approval, or deadlock with it.
     budget = (
-        Budget.objects.select_for_update()
+        Budget.objects.select_for_update(of=("self",))
         .filter(incentive_id=application.incentive_id, fiscal_year=application.fiscal_year)
         .first()
     )

@@ -125,7 +125,9 @@ def payment_result_record(*, actor: User, payment_id: int, result: BankResult) -
 
 
 def _record(actor: User, payment_id: int, result: BankResult) -> str:
-    payment = Payment.objects.select_for_update().select_related("batch").get(pk=payment_id)
+    # The payment's row only: the batch is read, not locked (the results import locks the batch
+    # first, then each payment; locking both here, in the join's order, could deadlock with it).
+    payment = Payment.objects.select_for_update(of=("self",)).select_related("batch").get(pk=payment_id)
     if payment.batch.status == DisbursementBatch.Status.DRAFT:
         raise WrongState(_("The batch is not approved yet."))
     if payment.status == result.status:

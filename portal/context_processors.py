@@ -36,4 +36,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("reports:dashboard"), _("Reports")))
         if user.is_staff:
             items.append((reverse("admin:index"), _("Administration")))
-    return {"navigation": items}
+    # The reports' sub-navigation links the audit trail's heads for those who audit it.
+    return {"navigation": items, "may_audit_trail": is_administrator(user)}

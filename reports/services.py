@@ -4,6 +4,7 @@ export_job_create(actor=, report=, fmt=, fiscal_year=)   -> ExportJob   (the tas
 export_job_run(job_id=)                                   -> ExportJob   (the Celery task; idempotent)
 export_record(actor=, report=, fmt=, fiscal_year=)        -> None        (audit of a direct download)
 target_progress_record(actor=, target=, count=, as_of=, evidence=) -> TargetProgress
+audit_head_digest_send(day=)                              -> AuditDailyHead (Celery beat, daily)
 """
 
 import datetime as dt
@@ -15,11 +16,15 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from audit.services import audit_record
+from accounts.models import OfficialRole, User
+from accounts.services import notification_send
+from audit.models import AuditDailyHead
+from audit.services import audit_head_publish, audit_record
 from measures.models import Target
 from portal.outbox import enqueue
 from portal.workflow import TransitionNotAllowed, job_failed
@@ -34,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "ReportError",
+    "audit_head_digest_send",
     "export_job_create",
     "export_job_run",
     "export_record",
@@ -192,3 +198,29 @@ def target_progress_record(
             after={"target": target.code, "count": count, "as_of": as_of, "evidence": evidence},
         )
     return entry
+
+
+def audit_head_digest_send(day: dt.date | None = None) -> AuditDailyHead:
+    """Daily: records the audit chain's head and sends it to every administrator, so that a copy
+    lives outside the database (their inboxes): `verify_audit --head POSITION:MAC` checks the
+    trail still reaches it. Idempotent: the day's head is recorded and sent once."""
+    with transaction.atomic():
+        published, created = audit_head_publish(day)
+        if created:
+            administrators = User.objects.filter(
+                Q(official_role=OfficialRole.ADMINISTRATOR) | Q(is_superuser=True), is_active=True
+            ).order_by("pk")
+            head = f"{published.position}:{published.mac}"
+            for administrator in administrators:
+                notification_send(
+                    user=administrator,
+                    subject=_("Audit trail head on %(day)s") % {"day": published.day.isoformat()},
+                    body=_(
+                        "The audit trail's head today: position %(position)s, MAC %(mac)s. Keep this message: "
+                        "“python manage.py verify_audit --head %(head)s” checks that the trail still reaches "
+                        "this head, with nothing removed, changed or recomputed since."
+                    )
+                    % {"position": published.position, "mac": published.mac, "head": head},
+                    link=reverse("reports:audit_heads"),
+                )
+    return published

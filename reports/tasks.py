@@ -27,3 +27,12 @@ def check_tallies() -> dict[str, int]:
     from .tallies import tallies_check
 
     return tallies_check()
+
+
+@shared_task
+def publish_audit_head() -> str:
+    """Daily: the audit chain's head, recorded and sent to the administrators (once per day)."""
+    from .services import audit_head_digest_send
+
+    published = audit_head_digest_send()
+    return f"{published.position}:{published.mac}"

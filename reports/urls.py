@@ -18,4 +18,5 @@ urlpatterns = [
     path("targets/", report_views.targets, name="targets"),
     path("targets/<slug:code>/", report_views.target_detail, name="target"),
     path("targets/<slug:code>/record/", report_views.target_record, name="target_record"),
+    path("audit-heads/", report_views.audit_heads, name="audit_heads"),
 ]

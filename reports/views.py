@@ -9,6 +9,7 @@
     /reports/targets/                      public: the policy's targets and their progress
     /reports/targets/<code>/               public: one target's entries and trend
     /reports/targets/<code>/record/        officials of the responsible department record progress
+    /reports/audit-heads/                  administrators: the audit trail's published daily heads
 
 Views parse input, call a selector (awards.reports) or a service (awards.report_services) and
 render; readers who may not read reports get 403, others' export jobs are 404.
@@ -19,6 +20,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +28,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import signed_in_user
+from accounts.permissions import administrator_required, signed_in_user
+from audit.selectors import audit_head, published_heads
 from measures.models import Target
 
 from . import charts
@@ -277,3 +280,11 @@ def target_record(request: HttpRequest, code: str) -> HttpResponse:
             return redirect(reverse("reports:target", args=[row.target.code]))
     status = 400 if request.method == "POST" else 200
     return render(request, "reports/target_record.html", {"row": row, "form": form}, status=status)
+
+
+@administrator_required
+def audit_heads(request: HttpRequest) -> HttpResponse:
+    """For administrators (who audit the trail): the heads published each day, to keep or compare
+    with the digest, and the command that checks the trail still reaches them."""
+    page = Paginator(published_heads(), 50).get_page(request.GET.get("page"))
+    return render(request, "reports/audit_heads.html", {"page": page, "heads": page.object_list, "head": audit_head()})

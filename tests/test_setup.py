@@ -57,6 +57,7 @@ def test_production_settings_pass_check_deploy_without_warnings() -> None:
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "AUDIT_HMAC_KEY": secrets.token_urlsafe(32),
         "DATABASE_URL": "sqlite:////tmp/portal-check-deploy.sqlite3",
         "ALLOWED_HOSTS": "portal.example.gov.cn",
     }
@@ -82,3 +83,27 @@ def test_production_refuses_to_start_without_its_secret_key() -> None:
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set in production" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        (None, "AUDIT_HMAC_KEY must be set in production"),
+        ("too-short", "AUDIT_HMAC_KEY must be a random string of at least 32 characters"),
+    ],
+)
+def test_production_refuses_to_start_without_its_audit_key(key: str | None, message: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "AUDIT_HMAC_KEY"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="portal.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DATABASE_URL="sqlite:////tmp/x.sqlite3",
+        ALLOWED_HOSTS="x",
+    )
+    if key is not None:
+        env["AUDIT_HMAC_KEY"] = key
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert message in result.stderr

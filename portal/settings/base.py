@@ -25,6 +25,9 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-local-only-key-do-not-use-in-production")
+# The audit chain's HMAC key (audit/macs.py): kept out of the database, so whoever can write to the
+# database cannot recompute the chain. Production requires its own (production.py).
+AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "insecure-local-only-audit-key-do-not-use-in-production")
 # Production settings turn this on; demo data (public passwords) refuses to load then.
 IS_PRODUCTION = False
 DEBUG = env_bool("DEBUG", False)
@@ -196,6 +199,10 @@ CELERY_BEAT_SCHEDULE = {
     # The outbox: what was written but not handed to the queue (broker down at commit) goes now.
     "dispatch-outbox": {"task": "portal.tasks.dispatch_outbox", "schedule": 60.0},
     "purge-outbox": {"task": "portal.tasks.purge_outbox", "schedule": crontab(hour=3, minute=20)},
+    # The audit events committed since the last sealing are chained (each commit seals its own too).
+    "seal-audit-chain": {"task": "audit.tasks.seal_audit_chain", "schedule": 60.0},
+    # The day's audit head, recorded and sent to the administrators before their working day.
+    "publish-audit-head": {"task": "reports.tasks.publish_audit_head", "schedule": crontab(hour=7, minute=55)},
     # Import previews never confirmed: their staged files are deleted.
     "purge-staged-uploads": {"task": "portal.tasks.purge_staged_uploads", "schedule": crontab(minute=35)},
     # The dashboards' tallies: deltas merged every five minutes, checked against a recount nightly.

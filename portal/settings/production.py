@@ -7,11 +7,15 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import env_bool, env_list
 
-for required in ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"):
+for required in ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "AUDIT_HMAC_KEY"):
     if not os.environ.get(required):
         raise ImproperlyConfigured(f"{required} must be set in production")
 
 SECRET_KEY = os.environ["SECRET_KEY"]
+# Kept out of the database and apart from SECRET_KEY: with it the audit chain could be recomputed.
+AUDIT_HMAC_KEY = os.environ["AUDIT_HMAC_KEY"]
+if len(AUDIT_HMAC_KEY) < 32 or AUDIT_HMAC_KEY == SECRET_KEY:
+    raise ImproperlyConfigured("AUDIT_HMAC_KEY must be a random string of at least 32 characters, not SECRET_KEY")
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")

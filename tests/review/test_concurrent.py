@@ -5,13 +5,9 @@ applies; one audit event, a consistent status, nothing applied twice.
 Each thread has its own connection (closed at the end); a barrier releases them together.
 """
 
-import threading
-from collections.abc import Callable
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
-from django.db import connection
 
 from applications import notices, review
 from applications.models import Application, Status
@@ -19,6 +15,7 @@ from applications.workflow import ApplicationChanged, TransitionNotAllowed
 from audit.models import AuditEvent
 from audit.services import audit_verify
 from tests.factories import OfficialFactory
+from tests.support.threads import race
 
 from .conftest import submit_new
 
@@ -29,28 +26,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def _no_pdfs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Notices are another test's concern: their generation is not run here."""
     monkeypatch.setattr(notices, "issue_notice", lambda **kwargs: SimpleNamespace(number=""))
-
-
-def _race(*actions: Callable[[], Any]) -> list[tuple[str, Any]]:
-    """Runs the actions in threads released together; each result is ("ok", value) or ("error", exc)."""
-    barrier = threading.Barrier(len(actions))
-    results: list[tuple[str, Any]] = [("missing", None)] * len(actions)
-
-    def run(index: int, action: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = ("ok", action())
-        except BaseException as error:  # collected and asserted by the test
-            results[index] = ("error", error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def _transitions(application: Application) -> list[str]:
@@ -67,7 +42,7 @@ def test_two_handlers_accept_at_once_and_exactly_one_wins() -> None:
     application = submit_new()
     seen = application.version
 
-    results = _race(
+    results = race(
         lambda: review.application_accept(actor=first, application=application, expected_version=seen),
         lambda: review.application_accept(actor=second, application=application, expected_version=seen),
     )
@@ -88,7 +63,7 @@ def test_one_accepts_while_the_other_returns_and_one_wins() -> None:
     handler, colleague = OfficialFactory.create_batch(2)
     application = submit_new()
 
-    results = _race(
+    results = race(
         lambda: review.application_accept(actor=handler, application=application),
         lambda: review.application_return(actor=colleague, application=application, missing="获奖证书"),
     )
@@ -114,7 +89,7 @@ def test_one_accepts_while_the_other_returns_and_one_wins() -> None:
 def test_many_handlers_race_and_the_audit_chain_stays_whole() -> None:
     handlers = OfficialFactory.create_batch(6)
     application = submit_new()
-    results = _race(*[lambda h=h: review.application_accept(actor=h, application=application) for h in handlers])
+    results = race(*[lambda h=h: review.application_accept(actor=h, application=application) for h in handlers])
     assert [kind for kind, _value in results].count("ok") == 1, results
     assert all(isinstance(v, TransitionNotAllowed) for kind, v in results if kind == "error")
     assert _transitions(application) == ["application.accept"]
