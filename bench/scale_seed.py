@@ -482,7 +482,7 @@ class AuditChain:
             chained = {"previous_hash": self.previous, "hash": mac}
         before_text = self.before.get(before) or self.before.setdefault(before, jtext(event.before))
         self.table.add(
-            **{self.pk: str(self.sequence)}, sequence=str(self.sequence), at=at.isoformat(),
+            **{self.pk: str(self.sequence), "sequence": str(self.sequence)}, at=at.isoformat(),
             actor_id=NULL if actor is None else str(actor[0]), actor_label=text(event.actor_label), action=action,
             object_type=object_type, object_id=event.object_id, before=before_text, after=jtext(after),
             reason=text(reason), visible_to_applicant="t" if visible else "f", **chained,
