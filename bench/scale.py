@@ -33,12 +33,14 @@ or the bare library:
   constant-memory mode writing the same rows.
 - notices through the Celery task (in-process): bare WeasyPrint on the same HTML.
 
-Throughput (skipped with `--no-load`): gunicorn with 2 sync workers and production settings
-(persistent connections; CACHE_URL `--cache-url`, Redis db 5, when Redis answers), wrk with 16
-connections for `--load-seconds` each, on the health check (the anchor), the authenticated queue
-API, and the public measures and departments APIs: requests/s, p50 and p99. wrk is installed with
-bin/apt-ensure when missing. Audit writes per second: 16 threads each recording events with audit_record in their
-own transactions, beside one thread alone.
+Throughput: gunicorn with 2 sync workers and production settings (persistent connections;
+CACHE_URL `--cache-url`, Redis db 5, when Redis answers), wrk with 16 connections for
+`--load-seconds` each, on the health check (the anchor), the authenticated queue API, and the
+public measures and departments APIs: requests/s, p50 and p99 (after each, what wrk left queued
+is served before the next starts). wrk is installed with bin/apt-ensure when missing. Audit
+writes per second: 16 threads each recording events with audit_record in their own
+transactions, beside one thread alone. `--parts` chooses among pages, exports, notices, load and
+audit (default: all).
 
 It prints a table, and as its last line JSON: {"metric": {"median_ms", "p95_ms", "anchor_ms",
 "ratio", "queries", …}, …}. It fails (exit status 1) when a page or API does not answer 200 or the
@@ -70,6 +72,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+PARTS = ("pages", "exports", "notices", "load", "audit")
 SEED_VERSION = 1  # bump when bench/scale_seed.py writes different data: --reuse then seeds again
 QUEUE_PAGE = 25  # rows of the queue page (applications.queue_views.QUEUE_PAGE_SIZE)
 
@@ -828,6 +831,7 @@ def measure_throughput(url: str, who: Cast, seconds: float, cache: str) -> dict[
                 if answer.status != 200:
                     raise RuntimeError(f"GET {path} under gunicorn answered {answer.status}")
             results[name] = _wrk_run(wrk, base + path, seconds, headers)
+            _drain(base)
             anchor = results["load.healthz"]["requests_per_s"]
             results[name] |= {
                 "anchor": "health check",
@@ -847,6 +851,18 @@ def measure_throughput(url: str, who: Cast, seconds: float, cache: str) -> dict[
         except subprocess.TimeoutExpired:
             server.kill()
     return results
+
+
+def _drain(base: str) -> None:
+    """Waits until gunicorn has answered what wrk left behind (requests still queued when it stopped
+    are served all the same): a health check answered at once means nothing is queued."""
+    deadline = time.perf_counter() + 600
+    while time.perf_counter() < deadline:
+        started = time.perf_counter()
+        with urllib.request.urlopen(f"{base}/healthz/", timeout=600) as answer:
+            answer.read()
+        if time.perf_counter() - started < 0.2:
+            return
 
 
 def _wait_for(url: str, server: subprocess.Popen) -> None:
@@ -932,10 +948,14 @@ def main() -> None:
         "--cache-url", default="redis://127.0.0.1:6379/5", help="gunicorn's CACHE_URL, when Redis answers there"
     )
     parser.add_argument("--quick", action="store_true", help="CI: 3 runs, 2 s of load, 2 notices")
-    parser.add_argument("--no-load", action="store_true", help="skip gunicorn/wrk and the audit writes")
+    parser.add_argument(
+        "--parts", default=",".join(PARTS), help=f"what to measure, comma-separated (default: {','.join(PARTS)})"
+    )
     parser.add_argument("--seed-only", action="store_true", help="seed (or reuse), then stop")
     parser.add_argument("--verify-audit", action="store_true", help="check the seeded audit chain (verify_audit)")
     args = parser.parse_args()
+    if set(args.parts.split(",")) - set(PARTS):
+        parser.error(f"--parts: choose among {', '.join(PARTS)}")
     if args.quick:
         args.repeat, args.load_seconds, args.notices = min(args.repeat, 3), min(args.load_seconds, 2), 2
     enterprises = args.enterprises or max(1, args.applications // 20)
@@ -988,24 +1008,30 @@ def main() -> None:
     who = cast()
     anchors = Anchors(who)
     bench = Bench(args.repeat, args.budget)
-    total, closed = anchors.visible_counts()
-    applicant = who.applicant_user.applicant_id
-    own = anchors.fetch(f'SELECT COUNT(*) FROM "{anchors.applications}" WHERE applicant_id = %s', [applicant])[0][0]
-    print(
-        f"\nqueue and dashboard of department #{who.department_id}: {total:,} applications ({total - closed:,} open); "
-        f"applicant #{applicant}: {own} applications.\nAnchors' plan: index (follows an index), sorts (no index "
-        "for its order: reads and sorts the rows), scans (reads the table).\n"
-    )
-    print(HEADER)
+    parts = set(args.parts.split(","))
+    if parts & {"pages", "exports", "notices"}:
+        total, closed = anchors.visible_counts()
+        applicant = who.applicant_user.applicant_id
+        own = anchors.fetch(f'SELECT COUNT(*) FROM "{anchors.applications}" WHERE applicant_id = %s', [applicant])
+        print(
+            f"\nqueue and dashboard of department #{who.department_id}: {total:,} applications ({total - closed:,} "
+            f"open); applicant #{applicant}: {own[0][0]} applications.\nAnchors' plan: index (follows an index), "
+            "sorts (no index for its order: reads and sorts the rows), scans (reads the table).\n"
+        )
+        print(HEADER)
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as media:
-        measure_queue(bench, who, anchors, walk_seconds=args.budget)
-        measure_admin_and_dashboards(bench, who, anchors)
-        measure_applicant(bench, who, anchors)
-        measure_exports(bench, who, media)
-        measure_notices(bench, args.notices, media)
+        if "pages" in parts:
+            measure_queue(bench, who, anchors, walk_seconds=args.budget)
+            measure_admin_and_dashboards(bench, who, anchors)
+            measure_applicant(bench, who, anchors)
+        if "exports" in parts:
+            measure_exports(bench, who, media)
+        if "notices" in parts:
+            measure_notices(bench, args.notices, media)
     report: dict[str, Any] = {name: m.summary() for name, m in bench.metrics.items()}
-    if not args.no_load:
+    if "load" in parts:
         report |= measure_throughput(args.database_url, who, args.load_seconds, args.cache_url)
+    if "audit" in parts:
         report["audit.writes"] = measure_audit_writes(who, args.load_seconds)
     print(
         f"\n{args.applications:,} applications; {os.cpu_count()} cores; load average "

@@ -645,6 +645,7 @@ class Seeder:
         }
         weights = {k: _cumulative(incentives[n].weight * year_weight[y] for n, y in c) for k, c in combos.items()}
         caps = [len(combos[p.individual]) // 2 for p in self.people]
+        statuses = {key: (list(w), _cumulative(w.values())) for key, w in STATUS_WEIGHTS.items()}
         plans = []
         for index, count in enumerate(_spread(rng, applications, caps)):
             individual = self.people[index].individual
@@ -655,8 +656,8 @@ class Seeder:
                 incentive_index, year = combos[individual][c]
                 pays = incentives[incentive_index].pays_money
                 bucket = "this" if year == self.this_year else "last" if year == self.this_year - 1 else "old"
-                statuses = STATUS_WEIGHTS[(bucket, pays)]
-                status = rng.choices(list(statuses), weights=list(statuses.values()))[0]
+                names, cumulative = statuses[(bucket, pays)]
+                status = names[_bisect(cumulative, rng.random() * cumulative[-1])]
                 path = _path(status, rng)
                 offsets, total = [], 0.0
                 for action in path:
