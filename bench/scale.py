@@ -50,6 +50,7 @@ seeded audit chain does not verify (`--verify-audit`), never on a time.
 import argparse
 import contextlib
 import csv
+import html
 import json
 import math
 import os
@@ -67,6 +68,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -353,19 +355,33 @@ class SQL:
             return cursor.fetchall()
 
     def plan(self) -> str:
+        """ "sorts" when it sorts more than a thousand rows, "scans" when it reads more than a thousand
+        rows of a table from start to end, "index" otherwise (from EXPLAIN ANALYZE's actual rows)."""
         from django.db import connection
 
         with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (FORMAT JSON) {self.sql}", self.params)
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {self.sql}", self.params)
             found = cursor.fetchone()[0]
-        nodes = json.dumps(found)
-        if '"Sort"' in nodes or '"Incremental Sort"' in nodes:
-            return "sorts"
-        return "scans" if '"Seq Scan"' in nodes else "index"
+        plans = json.loads(found) if isinstance(found, str) else found
+        nodes, kinds = [plans[0]["Plan"]], set()
+        while nodes:
+            node = nodes.pop()
+            children = node.get("Plans", [])
+            nodes.extend(children)
+            if node["Node Type"] in ("Sort", "Incremental Sort") and sum(c["Actual Rows"] for c in children) > 1000:
+                kinds.add("sorts")
+            elif (
+                node["Node Type"] == "Seq Scan"
+                and node["Actual Loops"] * (node["Actual Rows"] + node.get("Rows Removed by Filter", 0)) > 1000
+            ):
+                kinds.add("scans")
+        return "sorts" if "sorts" in kinds else "scans" if "scans" in kinds else "index"
 
 
 class Anchors:
-    """Hand-written SQL over the same rows, selecting what a row shows."""
+    """Hand-written SQL over the same rows, selecting what a row shows, in the queue's orders: by
+    deadline (open applications by their due date, the rest after them; then by id) or by arrival
+    (submitted, or made for an offer; then by id)."""
 
     def __init__(self, who: Cast) -> None:
         from accounts.models import Applicant, User
@@ -374,17 +390,26 @@ class Anchors:
         from measures.models import Incentive, Measure
 
         self.who = who
-        self.open = list(OPEN_STATUSES)
-        self.rows = (
+        self.applications, self.applicants = Application._meta.db_table, Applicant._meta.db_table
+        self.columns = (
             "SELECT a.id, a.reference, a.status, a.fiscal_year, a.stage_due_on, a.submitted_at, a.estimated_amount, "
             "a.proposed_amount, i.code, i.name, m.number, p.name, p.city, p.size, u.username "
-            f'FROM "{Application._meta.db_table}" a '
+        )
+        self.joins = (
             f'JOIN "{Incentive._meta.db_table}" i ON i.id = a.incentive_id '
             f'JOIN "{Measure._meta.db_table}" m ON m.id = i.measure_id '
-            f'JOIN "{Applicant._meta.db_table}" p ON p.id = a.applicant_id '
+            f'JOIN "{self.applicants}" p ON p.id = a.applicant_id '
             f'LEFT JOIN "{User._meta.db_table}" u ON u.id = a.assigned_to_id '
         )
-        self.applications = Application._meta.db_table
+        self.rows = f'{self.columns} FROM "{self.applications}" a {self.joins}'
+
+        listed = ", ".join(f"'{status}'" for status in OPEN_STATUSES)  # the states' own names: no quoting needed
+        self.due = (
+            f"CASE WHEN a.stage_due_on IS NOT NULL AND a.status IN ({listed}) THEN a.stage_due_on "
+            "ELSE DATE '9999-12-31' END"
+        )
+        self.arrival = "COALESCE(a.submitted_at, a.created_at)"
+        self.mine = "a.incentive_id = ANY(%s) AND a.status <> 'draft'"
 
     def fetch(self, sql: str, params: list[Any]) -> list[tuple]:
         from django.db import connection
@@ -393,51 +418,46 @@ class Anchors:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
-    def department(
-        self, where: str = "", order: str = "a.stage_due_on, a.id", limit: int = QUEUE_PAGE, params: tuple = ()
-    ) -> Callable[[], list[tuple]]:
-        sql = f"{self.rows} WHERE a.incentive_id = ANY(%s) AND a.status <> 'draft' {where} ORDER BY {order} LIMIT %s"
-        args = [self.who.incentive_ids, *params, limit]
-        return SQL(sql, args)
-
-    def open_first(self, limit: int, where: str = "", params: tuple = ()) -> Callable[[], list[tuple]]:
-        return self.department(f"AND a.status = ANY(%s) {where}", limit=limit, params=(self.open, *params))
-
-    def closed_key(self, offset: int) -> tuple[Any, int]:
-        """(submitted_at, id) of the closed application at `offset` in the department's closed ones."""
-        rows = self.fetch(
-            f'SELECT a.submitted_at, a.id FROM "{self.applications}" a WHERE a.incentive_id = ANY(%s) '
-            "AND a.status <> 'draft' AND a.stage_due_on IS NULL ORDER BY a.submitted_at, a.id OFFSET %s LIMIT 1",
-            [self.who.incentive_ids, max(0, offset)],
-        )
-        return rows[0]
-
-    def closed_after(self, key: tuple[Any, int], limit: int) -> Callable[[], list[tuple]]:
-        return self.department(
-            "AND a.stage_due_on IS NULL AND (a.submitted_at, a.id) > (%s, %s)",
-            order="a.submitted_at, a.id",
-            limit=limit,
-            params=key,
-        )
-
-    def offset(self, offset: int, limit: int) -> Callable[[], list[tuple]]:
+    def page(self, limit: int, where: str = "", params: tuple = (), order: str = "") -> SQL:
+        """A page of the department's queue, by deadline unless `order` says otherwise: the page's
+        ids first (the order's index walked, the filters' tables joined), then what a row shows."""
+        order = order or f"{self.due}, a.id"
         sql = (
-            f"{self.rows} WHERE a.incentive_id = ANY(%s) AND a.status <> 'draft' "
-            "ORDER BY a.stage_due_on NULLS LAST, a.submitted_at, a.id OFFSET %s LIMIT %s"
+            f'{self.columns} FROM (SELECT a.id FROM "{self.applications}" a JOIN "{self.applicants}" p '
+            f"ON p.id = a.applicant_id WHERE {self.mine} {where} ORDER BY {order} LIMIT %s) page "
+            f'JOIN "{self.applications}" a ON a.id = page.id {self.joins} ORDER BY {order}'
         )
+        return SQL(sql, [self.who.incentive_ids, *params, limit])
+
+    def key_at(self, offset: int) -> tuple[Any, int]:
+        """The deadline order's key of the row `offset` rows into the department's queue."""
+        return self.fetch(
+            f'SELECT {self.due}, a.id FROM "{self.applications}" a WHERE {self.mine} '
+            f"ORDER BY {self.due}, a.id OFFSET %s LIMIT 1",
+            [self.who.incentive_ids, max(0, offset)],
+        )[0]
+
+    def after(self, key: tuple[Any, int], limit: int) -> SQL:
+        """The keyset page that starts after `key`."""
+        return self.page(limit, f"AND ({self.due}, a.id) > (%s, %s)", key)
+
+    def offset(self, offset: int, limit: int) -> SQL:
+        """The same page with OFFSET, as pages with numbers fetch it."""
+        sql = f"{self.rows} WHERE {self.mine} ORDER BY {self.due}, a.id OFFSET %s LIMIT %s"
         return SQL(sql, [self.who.incentive_ids, offset, limit])
 
-    def count(self, table: str, where: str = "", params: tuple = ()) -> Callable[[], list[tuple]]:
+    def count(self, table: str, where: str = "", params: tuple = ()) -> SQL:
         return SQL(f'SELECT COUNT(*) FROM "{table}" {where}', list(params))
 
     def visible_counts(self) -> tuple[int, int]:
-        """(the department's applications in its queue, of which closed)."""
-        total, closed = self.fetch(
-            f'SELECT COUNT(*), COUNT(*) FILTER (WHERE stage_due_on IS NULL) FROM "{self.applications}" '
-            "WHERE incentive_id = ANY(%s) AND status <> 'draft'",
-            [self.who.incentive_ids],
+        """(the department's applications in its queue, of which open)."""
+        from applications.states import OPEN_STATUSES
+
+        total, open_ = self.fetch(
+            f'SELECT COUNT(*), COUNT(*) FILTER (WHERE status = ANY(%s)) FROM "{self.applications}" a WHERE {self.mine}',
+            [list(OPEN_STATUSES), self.who.incentive_ids],
         )[0]
-        return int(total), int(closed)
+        return int(total), int(open_)
 
 
 # ── pages and API through the portal's own code ────────────────────────────────────────────────
@@ -452,7 +472,7 @@ class Visitor:
         from django.test import Client
         from rest_framework.test import APIClient
 
-        self.api = api
+        self.api, self.user = api, user
         if api:
             self.client: Any = APIClient()
             self.client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
@@ -487,93 +507,89 @@ def _next_link(response: Any) -> str | None:
     match = NEXT_LINK.search(response.content.decode())
     if not match:
         return None
-    import html
-
     link = html.unescape(match.group(1) or match.group(2))
     return link
 
 
 def _path_of(link: str, base: str) -> str:
     """A next link (absolute, or a query like "?page=2") as a path the test client takes."""
-    from urllib.parse import urlsplit
-
     parts = urlsplit(link)
     if link.startswith("?"):
         return base.split("?", 1)[0] + link
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def walk(visitor: Visitor, base: str, pages: int, time_limit: float) -> tuple[str, int]:
-    """The URL of the page `pages` deep (1 is the first), following `next` links when the list has
-    cursors or jumping there when it has page numbers; a cursor walk stops at `time_limit` seconds."""
-    first = visitor.get(base)
-    link = _next_link(first)
-    if link is None or pages <= 1:
-        return base, 1
-    separator = "&" if "?" in base else "?"
-    if "cursor=" not in link:  # page numbers: go straight there
-        return f"{base}{separator}page={pages}", pages
-    started, depth, url = time.perf_counter(), 1, base
-    while depth < pages and link and time.perf_counter() - started < time_limit:
-        url = _path_of(link, base)
-        link = _next_link(visitor.get(url))
-        depth += 1
-    return url, depth
+def cursors_at(visitor: Visitor, offsets: list[int], time_limit: float) -> dict[int, tuple[str, int]]:
+    """For each row offset, the cursor of the queue's page that starts there (or just before) and the
+    offset it starts at, found by following the API's `next` links 200 rows at a time for
+    `time_limit` seconds at most: beyond, the deepest cursor reached stands in."""
+    url, seen, cursor = "/api/v1/queue/?page_size=200", 0, ""
+    found: dict[int, tuple[str, int]] = {}
+    started, wanted = time.perf_counter(), sorted(set(offsets))
+    while wanted:
+        response = visitor.get(url)
+        rows, link = len(response.data["results"]), response.data.get("next")
+        out_of_time = time.perf_counter() - started > time_limit
+        while wanted and (wanted[0] < seen + rows or not link or out_of_time):
+            found[wanted.pop(0)] = (cursor, seen)
+        if not link:
+            break
+        seen += rows
+        cursor = parse_qs(urlsplit(link).query)["cursor"][0]
+        url = _path_of(link, url)
+    print(f"  (walked {seen:,} rows of the queue through `next` links in {time.perf_counter() - started:.0f} s)")
+    return found
 
 
 def measure_queue(bench: Bench, who: Cast, anchors: Anchors, *, walk_seconds: float) -> None:
-    total, closed = anchors.visible_counts()
-    for kind, base, size in (("page", "/review/", QUEUE_PAGE), ("api", "/api/v1/queue/", 0)):
-        visitor = Visitor(who.handler, api=kind == "api")
-        if not size:
-            size = len(visitor.get(base).data["results"])
-        pages = max(1, math.ceil(total / size))
-        bench.measure(f"queue.{kind}.first", visitor.page(base), anchors.open_first(size), "keyset, first page")
-        for depth_name, wanted in (("middle", max(1, pages // 2)), ("last", pages)):
-            url, depth = walk(visitor, base, wanted, walk_seconds)
-            offset = (depth - 1) * size
-            key = anchors.closed_key(offset - (total - closed))
-            bench.measure(
-                f"queue.{kind}.{depth_name}",
-                visitor.page(url),
-                anchors.closed_after(key, size),
-                "keyset at the same depth",
-                depth=depth,
-                pages=pages,
-            )
-            if kind == "page" and depth_name == "last":
-                bench.measure(
-                    "queue.sql.offset_last",
-                    anchors.offset(offset, size),
-                    anchors.closed_after(key, size),
-                    "keyset at the same depth",
-                    depth=depth,
-                )
+    """The queue's first, middle and last page, as a page and through the API. Page numbers are
+    jumped to; cursors are followed (the page and the API share them: one walk serves both)."""
+    total, _open = anchors.visible_counts()
+    page, api = Visitor(who.handler), Visitor(who.handler, api=True)
+    sizes = {"page": QUEUE_PAGE, "api": len(api.get("/api/v1/queue/").data["results"])}
+    bases = {"page": "/review/", "api": "/api/v1/queue/"}
+    wanted = {kind: {"middle": total // 2, "last": max(0, total - size)} for kind, size in sizes.items()}
+    cursors = None
+    if "cursor=" in (_next_link(api.get(bases["api"])) or ""):
+        cursors = cursors_at(api, [o for w in wanted.values() for o in w.values()], walk_seconds)
+    for kind, visitor in (("page", page), ("api", api)):
+        base, size = bases[kind], sizes[kind]
+        bench.measure(f"queue.{kind}.first", visitor.page(base), anchors.page(size), "keyset, first page")
+        for name, offset in wanted[kind].items():
+            if cursors is not None:
+                cursor, offset = cursors[offset]
+                url = f"{base}?cursor={quote(cursor)}" if cursor else base
+            else:  # page numbers
+                offset -= offset % size
+                url = f"{base}?page={offset // size + 1}"
+            anchor = anchors.after(anchors.key_at(offset - 1), size) if offset else anchors.page(size)
+            depth = {"depth": offset // size + 1, "rows_before": offset}
+            bench.measure(f"queue.{kind}.{name}", visitor.page(url), anchor, "keyset at the same row", **depth)
+            if kind == "page" and name == "last":
+                bench.measure("queue.sql.offset_last", anchors.offset(offset, size), anchor, "keyset", **depth)
     api = Visitor(who.handler, api=True)
     size = len(api.get("/api/v1/queue/").data["results"])
     bench.measure(
         "queue.api.city_size",
         api.page("/api/v1/queue/?city=shenzhen&size=small"),
-        anchors.open_first(size, "AND p.city = %s AND p.size = %s", ("shenzhen", "small")),
+        anchors.page(size, "AND p.city = %s AND p.size = %s", ("shenzhen", "small")),
         "keyset, same filters",
     )
     bench.measure(
         "queue.api.status",
         api.page("/api/v1/queue/?status=under_review"),
-        anchors.department("AND a.status = %s", limit=size, params=("under_review",)),
+        anchors.page(size, "AND a.status = %s", ("under_review",)),
         "keyset, same filter",
     )
     bench.measure(
         "queue.api.sorted",
         api.page("/api/v1/queue/?sort=-submitted"),
-        anchors.department(order="a.submitted_at DESC, a.id DESC", limit=size),
+        anchors.page(size, order=f"{anchors.arrival} DESC, a.id DESC"),
         "keyset, same order",
     )
 
 
 def measure_admin_and_dashboards(bench: Bench, who: Cast, anchors: Anchors) -> None:
-    from urllib.parse import quote
-
     from accounts.models import Applicant
     from disbursement.models import Payment
 
@@ -637,13 +653,15 @@ def measure_exports(bench: Bench, who: Cast, media: str) -> None:
 
     from disbursement.models import Payment
     from reports.models import ExportJob
-    from reports.selectors import LEDGER_FIELDS, LEDGER_HEADERS
+    from reports.scope import ReportScope
+    from reports.selectors import LEDGER_FIELDS, LEDGER_HEADERS, ledger_queryset
     from reports.services import export_job_create
 
     rows = Payment.objects.count()
 
     def raw_rows() -> Iterator[tuple]:
-        return Payment.objects.order_by("pk").values_list(*LEDGER_FIELDS).iterator(chunk_size=2000)
+        """The ledger's own queryset and columns, as they come from the database."""
+        return ledger_queryset(ReportScope("finance")).values_list(*LEDGER_FIELDS).iterator(chunk_size=2000)
 
     def raw_csv() -> None:
         writer = csv.writer(_Sink())
@@ -941,6 +959,9 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep a database already seeded with the same numbers")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each metric (default 5)")
     parser.add_argument("--budget", type=float, default=60, help="seconds a metric's runs may take (default 60)")
+    parser.add_argument(
+        "--walk-seconds", type=float, default=600, help="time to follow cursors to the queue's depth (default 600)"
+    )
     parser.add_argument("--load-seconds", type=float, default=10, help="wrk's duration per endpoint (default 10)")
     parser.add_argument("--notices", type=int, default=5, help="notices to issue (default 5)")
     parser.add_argument("--seed", type=int, default=10, help="the random seed of the data")
@@ -1010,18 +1031,18 @@ def main() -> None:
     bench = Bench(args.repeat, args.budget)
     parts = set(args.parts.split(","))
     if parts & {"pages", "exports", "notices"}:
-        total, closed = anchors.visible_counts()
+        total, open_ = anchors.visible_counts()
         applicant = who.applicant_user.applicant_id
         own = anchors.fetch(f'SELECT COUNT(*) FROM "{anchors.applications}" WHERE applicant_id = %s', [applicant])
         print(
-            f"\nqueue and dashboard of department #{who.department_id}: {total:,} applications ({total - closed:,} "
+            f"\nqueue and dashboard of department #{who.department_id}: {total:,} applications ({open_:,} "
             f"open); applicant #{applicant}: {own[0][0]} applications.\nAnchors' plan: index (follows an index), "
-            "sorts (no index for its order: reads and sorts the rows), scans (reads the table).\n"
+            "sorts (sorts over 1,000 rows: no index for its order), scans (reads over 1,000 rows of a table).\n"
         )
         print(HEADER)
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as media:
         if "pages" in parts:
-            measure_queue(bench, who, anchors, walk_seconds=args.budget)
+            measure_queue(bench, who, anchors, walk_seconds=args.walk_seconds)
             measure_admin_and_dashboards(bench, who, anchors)
             measure_applicant(bench, who, anchors)
         if "exports" in parts:
