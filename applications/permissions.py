@@ -41,7 +41,11 @@ def _department_incentives(user: Any, *, acting: bool) -> QuerySet[Incentive]:
     )
 
 
-def applications_visible_to(user: Any) -> QuerySet[Application]:
+def applications_visible_to(user: Any, *, incentives_listed: bool = False) -> QuerySet[Application]:
+    """What the user may see. `incentives_listed`: a department's incentives as a list of ids (one
+    small query, kept on the user for the request) rather than a subquery, for the long lists: the
+    planner then walks the list's index and stops at the page, where a subquery made it join
+    every row of the department first."""
     if not getattr(user, "is_authenticated", False):
         return Application.objects.none()
     if user.applicant_id:
@@ -52,9 +56,12 @@ def applications_visible_to(user: Any) -> QuerySet[Application]:
     if role == OfficialRole.FINANCE:
         return Application.objects.filter(status__in=FINANCE_STATUSES)
     if role in (OfficialRole.HANDLER, OfficialRole.APPROVER) and user.department_id:
-        return Application.objects.exclude(status=Status.DRAFT).filter(
-            incentive__in=_department_incentives(user, acting=False)
-        )
+        incentives: Any = _department_incentives(user, acting=False)
+        if incentives_listed:
+            if not hasattr(user, "_visible_incentive_ids"):
+                user._visible_incentive_ids = list(incentives.values_list("pk", flat=True))
+            incentives = user._visible_incentive_ids
+        return Application.objects.exclude(status=Status.DRAFT).filter(incentive__in=incentives)
     return Application.objects.none()
 
 

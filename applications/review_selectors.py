@@ -56,7 +56,7 @@ def is_official(user: Any) -> bool:
 def review_queue_base(user: Any) -> QuerySet[Application]:
     """The official's applications (never drafts), with what a queue row shows joined in."""
     return (
-        applications_visible_to(user)
+        applications_visible_to(user, incentives_listed=True)
         .exclude(status=Status.DRAFT)
         .select_related("incentive", "incentive__measure", "applicant", "assigned_to")
     )
@@ -149,7 +149,9 @@ def queue_status_counts(user: Any, filters: QueueFilters | None = None, *, today
     filters = filters or QueueFilters()
     today = today or timezone.localdate()
     rows = (
-        _filtered(applications_visible_to(user).filter(status__in=OPEN_STATUSES), user, filters, today)
+        _filtered(
+            applications_visible_to(user, incentives_listed=True).filter(status__in=OPEN_STATUSES), user, filters, today
+        )
         .order_by()
         .values("status")
         .annotate(n=Count("*"))  # COUNT(*): answered from the partial index alone (no row reads)
