@@ -75,7 +75,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 PARTS = ("pages", "exports", "notices", "load", "audit")
-SEED_VERSION = 1  # bump when bench/scale_seed.py writes different data: --reuse then seeds again
+SEED_VERSION = 2  # bump when bench/scale_seed.py writes different data: --reuse then seeds again
 QUEUE_PAGE = 25  # rows of the queue page (applications.queue_views.QUEUE_PAGE_SIZE)
 
 

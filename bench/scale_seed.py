@@ -26,12 +26,15 @@ What it writes (after `migrate`, which loads the catalog), every row through Pos
   closed disbursement batches of 200, claim keys (funded once) for incentives that have them.
 - audit: one event per workflow transition of each application (submit, accept, return,
   supplement, review, propose, approve, announce, finalise, pay, ...), as `transition()` records
-  them (same actions, before/after, reasons, visibility), chained as the audit app expects (the
-  keyed, sealed chain of audit/macs.py, or the older SHA-256 chain), so `verify_audit` passes.
+  them (same actions, before/after, reasons, visibility), chained and sealed as the audit app
+  does (audit/macs.py), so `verify_audit` passes;
+  the stage records the workflow writes as each timed stage ends (made from the same moves by
+  applications.stages.stages_from_moves) and when each application entered its status.
   Not seeded: the events of drafts' edits, documents, budgets, awards and payments, notices,
   announcements and objections.
 
-Then the id sequences and numbering sequences are moved past the seeded rows, and ANALYZE runs.
+Then the id sequences and numbering sequences are moved past the seeded rows, the dashboards'
+tallies are counted again from the records (`manage.py rebuild_tallies`), and VACUUM ANALYZE runs.
 Columns this module does not know (added by a later migration) get their field's default.
 """
 
@@ -429,31 +432,19 @@ def built_after_loading(tables: Iterable[CopyTable]) -> Iterator[None]:
 
 
 class AuditChain:
-    """Seeded events chained as the audit app expects: the keyed chain of audit/macs.py (content
-    MAC, then position, previous MAC and MAC: sealed) when the model has it, otherwise the SHA-256
-    chain (previous_hash, hash) of audit/services.py."""
+    """Seeded events chained as the audit app keeps them (audit/macs.py): each with its content MAC,
+    and sealed: its position in the chain, the previous event's MAC and its own, the head moved to
+    the last one. `verify_audit` checks them like any other."""
 
     def __init__(self, writer: CopyWriter) -> None:
+        from audit import macs
         from audit.models import AuditChainHead, AuditEvent
 
-        self.head_model, self.table = AuditChainHead, CopyTable(AuditEvent, writer)
-        self.keyed = "content_mac" in {f.attname for f in AuditEvent._meta.concrete_fields}
-        self.pk = AuditEvent._meta.pk.attname  # type: ignore[union-attr]
-        head = AuditChainHead.objects.filter(pk=1).values().first() or {}
-        if self.keyed:
-            from audit import macs
-
-            self.macs = macs
-            self.position, self.previous = head.get("last_position", 0), head.get("last_mac", macs.GENESIS)
-        else:
-            from audit import services
-
-            self.services = services
-            self.position, self.previous = head.get("last_sequence", 0), head.get("last_hash", "0" * 64)
-        self.sequence = self.table.next_id() - 1
-        if self.pk != "sequence":
-            last = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
-            self.sequence = max(self.sequence, last or 0)
+        self.macs, self.head_model, self.table = macs, AuditChainHead, CopyTable(AuditEvent, writer)
+        head = AuditChainHead.objects.filter(pk=1).first()
+        self.position = head.last_position if head else 0
+        self.previous = head.last_mac if head else macs.GENESIS
+        self.sequence = self.table.next_id() - 1  # the primary key: the database's insertion number
         self.before: dict[str, str] = {}
 
     def add(self, *, at: dt.datetime, actor: tuple[int, str] | None, action: str, object_type: str,
@@ -466,37 +457,25 @@ class AuditChain:
             object_id=str(object_id), before={"status": before}, after=after, reason=reason, ip_address=None,
             visible_to_applicant=visible,
         )  # fmt: skip
-        if self.keyed:
-            content = self.macs.content_mac(event)
-            mac = self.macs.chain_mac(
-                position=self.position, sequence=self.sequence, previous_mac=self.previous, content_mac=content
-            )
-            chained = {
-                "content_mac": content,
-                "position": str(self.position),
-                "previous_mac": self.previous,
-                "mac": mac,
-            }
-        else:
-            mac = self.services._digest(self.previous, self.services._content(event))
-            chained = {"previous_hash": self.previous, "hash": mac}
+        content = self.macs.content_mac(event)
+        mac = self.macs.chain_mac(
+            position=self.position, sequence=self.sequence, previous_mac=self.previous, content_mac=content
+        )
         before_text = self.before.get(before) or self.before.setdefault(before, jtext(event.before))
         self.table.add(
-            **{self.pk: str(self.sequence), "sequence": str(self.sequence)}, at=at.isoformat(),
-            actor_id=NULL if actor is None else str(actor[0]), actor_label=text(event.actor_label), action=action,
-            object_type=object_type, object_id=event.object_id, before=before_text, after=jtext(after),
-            reason=text(reason), visible_to_applicant="t" if visible else "f", **chained,
+            sequence=str(self.sequence), at=at.isoformat(), actor_id=NULL if actor is None else str(actor[0]),
+            actor_label=text(event.actor_label), action=action, object_type=object_type, object_id=event.object_id,
+            before=before_text, after=jtext(after), reason=text(reason), visible_to_applicant="t" if visible else "f",
+            content_mac=content, position=str(self.position), previous_mac=self.previous, mac=mac,
         )  # fmt: skip
         self.previous = mac
         return self.sequence
 
     def finish(self) -> None:
         """After the events are written: the chain's head."""
-        if self.keyed:
-            values = {"last_position": self.position, "last_mac": self.previous}
-        else:
-            values = {"last_sequence": self.position, "last_hash": self.previous}
-        self.head_model.objects.update_or_create(pk=1, defaults=values)
+        self.head_model.objects.update_or_create(
+            pk=1, defaults={"last_position": self.position, "last_mac": self.previous}
+        )
         self.table.move_id_sequence()
 
 
@@ -537,8 +516,8 @@ def seed(
     progress(f"  COPY took {copying:.0f} s: " + ", ".join(f"{t.table} {t.seconds:.1f} s" for t in seeder.tables))
     seeder.finish()
     # The dashboards read tallies that the workflow keeps (reports/tallies.py); COPY bypassed it,
-    # so they are counted from the seeded records, as `manage.py rebuild_tallies` does. (Stage
-    # records are not seeded: the dashboards' stage figures run on an empty table here.)
+    # so they are counted from the seeded records (stage records included), as `manage.py
+    # rebuild_tallies` does.
     from reports.tallies import tallies_rebuild
 
     tallied = time.perf_counter()
@@ -554,7 +533,7 @@ def seed(
 class Seeder:
     def __init__(self, officials: Officials, random_seed: int) -> None:
         from accounts.models import Applicant, BankAccount, User
-        from applications.models import Application, ClaimKey
+        from applications.models import Application, ClaimKey, StageRecord
         from awards.models import Award
         from disbursement.models import DisbursementBatch, Payment
 
@@ -568,10 +547,11 @@ class Seeder:
         self.applicant_t, self.user_t, self.bank_t = (CopyTable(m, writer) for m in (Applicant, User, BankAccount))
         self.application_t, self.claim_t, self.award_t = (CopyTable(m, writer) for m in (Application, ClaimKey, Award))
         self.batch_t, self.payment_t = CopyTable(DisbursementBatch, writer), CopyTable(Payment, writer)
+        self.stage_t = CopyTable(StageRecord, writer)
         self.chain = AuditChain(writer)
         self.tables = [
             self.applicant_t, self.user_t, self.bank_t, self.application_t, self.claim_t, self.award_t,
-            self.batch_t, self.payment_t, self.chain.table,
+            self.batch_t, self.payment_t, self.stage_t, self.chain.table,
         ]  # fmt: skip
         self.ids = {t.table: t.next_id() for t in self.tables if t is not self.chain.table}
         self.kind = Application._meta.label_lower
@@ -710,6 +690,7 @@ class Seeder:
                 walk.due = None
         assert walk.status == p.status or not p.path, (walk.status, p)
         payment = self._money(app_id, p, person, incentive, amount, ceiling, walk)
+        self._stages(app_id, p, incentive, walk)
         data = _claim_data(rng, incentive, p.year, app_id)
         if incentive.claim_key and p.path:
             claim = data["claim"]
@@ -734,7 +715,7 @@ class Seeder:
             decision_reasons=REASONS["propose"] if walk.proposed else REASONS["reject"] if walk.proposed_by else "",
             proposed_by_id=_pk(walk.proposed_by), decided_by_id=_pk(walk.decided_by), created_by_id=str(person.user),
             created_at=created.isoformat(), updated_at=walk.last.isoformat(), submitted_at=_iso(walk.submitted),
-            version=str(len(p.path) + 1),
+            status_changed_at=walk.last.isoformat() if p.path else NULL, version=str(len(p.path) + 1),
         )  # fmt: skip
         for at, actor, action, before, after in walk.events:
             reason = after.pop("_reason")
@@ -788,6 +769,21 @@ class Seeder:
         elif action == "pay":
             walk.award = "paid"
         return after
+
+    def _stages(self, app_id: int, p: Plan, incentive: IncentiveInfo, walk: Walk) -> None:
+        """The stage records the workflow writes as each timed stage ends, made by the function the
+        portal rebuilds them with from the audit trail (applications.stages)."""
+        from applications.stages import Move, duration_seconds, ended_in_time, stages_from_moves
+
+        moves = [Move(at, action, before, TARGET[action], after) for at, _actor, action, before, after in walk.events]
+        for stage in stages_from_moves(moves):
+            self.stage_t.add(
+                id=str(self.take_id(self.stage_t)), application_id=str(app_id), status=stage.status,
+                action=stage.action, entered_at=stage.entered_at.isoformat(), left_at=stage.left_at.isoformat(),
+                due_on=_iso(stage.due_on), in_time=copy_value(ended_in_time(stage.left_at, stage.due_on)),
+                seconds=str(duration_seconds(stage.entered_at, stage.left_at)), fiscal_year=str(p.year),
+                incentive_id=str(incentive.pk), department_id=str(incentive.department),
+            )  # fmt: skip
 
     def _money(self, app_id: int, p: Plan, person: ApplicantInfo, incentive: IncentiveInfo, amount: int | None,
                ceiling: int, walk: Walk) -> dict[str, Any]:  # fmt: skip
