@@ -26,6 +26,17 @@ def queue_due_date() -> Case:
     )
 
 
+def queue_due_date_within_status() -> Case:
+    """The same dates as `queue_due_date`, written differently, for the index that leads with the
+    status (the status tabs). With one expression for both, the planner answered "status = paid"
+    from the deadline index, where the closed applications lie at the far end behind every open
+    one (120 ms at 1,000,000 applications); this one only the status index has."""
+    return Case(
+        When(status__in=tuple(str(s) for s in OPEN_STATUSES), then=Coalesce(F("stage_due_on"), Value(NO_DUE_DATE))),
+        default=Value(NO_DUE_DATE),
+    )
+
+
 def arrival() -> Coalesce:
     """When an application reached the department: submitted, or made (an offer is never submitted)."""
     return Coalesce(F("submitted_at"), F("created_at"))
@@ -106,7 +117,7 @@ class Application(models.Model):
             # The review queue's keysets (applications/review_selectors.py SORTS), one per sort,
             # and with the status first for the status tabs; the open ones' counts by incentive.
             models.Index(queue_due_date(), F("id"), name="application_queue_deadline"),
-            models.Index(F("status"), queue_due_date(), F("id"), name="application_queue_status"),
+            models.Index(F("status"), queue_due_date_within_status(), F("id"), name="application_queue_status"),
             models.Index(arrival(), F("id"), name="application_queue_arrival"),
             models.Index(
                 fields=["incentive", "status"], condition=Q(status__in=OPEN_STATUSES), name="application_open_work"

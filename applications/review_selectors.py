@@ -18,7 +18,15 @@ from accounts.permissions import is_official as accounts_is_official
 from measures.models import Incentive
 from portal.keyset import Keyset, KeysetPage, keyset_page
 
-from .models import Application, ApplicationDocument, ReviewComment, Status, arrival, queue_due_date
+from .models import (
+    Application,
+    ApplicationDocument,
+    ReviewComment,
+    Status,
+    arrival,
+    queue_due_date,
+    queue_due_date_within_status,
+)
 from .permissions import _department_incentives, applications_visible_to
 from .states import OPEN_STATUSES
 
@@ -27,6 +35,7 @@ from .states import OPEN_STATUSES
 # first (a closed one's last date does not count), then the rest; ties by the order of arrival.
 # An offer (免申即享) was never submitted: it arrived when it was made.
 DUE = queue_due_date()
+DUE_WITHIN_STATUS = queue_due_date_within_status()
 ARRIVED = arrival()
 SORTS = {
     "deadline": Keyset("deadline", (("due", DUE), ("id", F("id")))),
@@ -135,8 +144,11 @@ def review_queue_page(
 def queue_keyset(filters: QueueFilters) -> Keyset:
     """The order of the queue's pages under these filters (a cursor of another order is refused)."""
     keyset = SORTS.get(filters.sort, SORTS["deadline"])
+    if filters.status and keyset.name == "deadline":
+        # The (status, due date, id) index, by its own spelling of the due date (models.py).
+        return Keyset("deadline:status", (("status", F("status")), ("due", DUE_WITHIN_STATUS), ("id", F("id"))))
     if filters.status:
-        keyset = keyset.after_equal("status", F("status"))  # the (status, due date, id) index
+        keyset = keyset.after_equal("status", F("status"))
     return keyset
 
 

@@ -581,6 +581,20 @@ def measure_queue(bench: Bench, who: Cast, anchors: Anchors, *, walk_seconds: fl
         anchors.page(size, "AND a.status = %s", ("under_review",)),
         "keyset, same filter",
     )
+    # A closed status: its applications lie behind every open one in the deadline order, so the
+    # anchor walks the status's own rows by id (the due date is the same for all of them).
+    bench.measure(
+        "queue.api.status_closed",
+        api.page("/api/v1/queue/?status=paid"),
+        anchors.page(size, "AND a.status = %s", ("paid",), order="a.id"),
+        "keyset, same filter",
+    )
+    bench.measure(
+        "queue.page.status_closed",
+        Visitor(who.handler).page("/review/?status=paid"),
+        anchors.page(size, "AND a.status = %s", ("paid",), order="a.id"),
+        "keyset, same filter",
+    )
     bench.measure(
         "queue.api.sorted",
         api.page("/api/v1/queue/?sort=-submitted"),

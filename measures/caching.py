@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseBase
 from django.utils import timezone, translation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -53,9 +54,11 @@ def cached(key: str, compute: Callable[[], T], *, today: dt.date | None = None) 
 
 class CachedCatalogAPI:
     """For the public catalog's read-only viewsets: an answer is the same for every caller, so
-    it is cached by path, query and language (the plain JSON data, rendered again per request)."""
+    it is cached by path, query and language as rendered JSON. A JSON caller gets those bytes as
+    they are (rendering the list again cost more than the rest of the request); the browsable
+    API is rendered from them."""
 
-    def _cached(self, request: Request, respond: Callable[[], Response]) -> Response:
+    def _cached(self, request: Request, respond: Callable[[], Response]) -> HttpResponseBase:
         key = f"api:{translation.get_language()}:{request.get_full_path()}"
 
         def compute() -> Any:
@@ -68,12 +71,14 @@ class CachedCatalogAPI:
             rendered = cached(key, compute)
         except _NotCacheable as refused:
             return refused.response
+        if isinstance(request.accepted_renderer, JSONRenderer):
+            return HttpResponse(rendered, content_type=f"{request.accepted_media_type or 'application/json'}")
         return Response(json.loads(rendered))
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return self._cached(request, lambda: super(CachedCatalogAPI, self).list(request, *args, **kwargs))  # type: ignore[misc]
 
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return self._cached(request, lambda: super(CachedCatalogAPI, self).retrieve(request, *args, **kwargs))  # type: ignore[misc]
 
 

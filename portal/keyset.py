@@ -113,12 +113,13 @@ def keyset_page(queryset: QuerySet[M], keyset: Keyset, *, cursor: str | None, si
         position = _Row(*[Value(v) for v in values])
         after = forward != keyset.descending
         queryset = queryset.filter(GreaterThan(row, position) if after else LessThan(row, position))
-    # First the page's keys, from the table alone, then its rows with their joins by those keys:
-    # the planner may guess that few rows lie past the cursor (most closed applications share one
-    # sort value), and with joins that guess made it join the whole tail before the LIMIT.
-    keys = list(queryset.values_list("pk", flat=True)[: size + 1])
-    place = {key: n for n, key in enumerate(keys)}
-    rows = sorted(page_rows.filter(pk__in=keys), key=lambda found: place[found.pk]) if keys else []
+    # The page's keys are chosen from the table alone, in a subquery with its own LIMIT, and the
+    # rows with their joins are read by those keys: the planner may guess that few rows lie past
+    # the cursor (most closed applications share one sort value), and with the joins in the same
+    # query that guess made it join the whole tail before the LIMIT. A LIMIT keeps the subquery
+    # apart, so this is one round trip.
+    keys = queryset.values("pk")[: size + 1]
+    rows = list(page_rows.filter(pk__in=keys))
     more = len(rows) > size
     rows = rows[:size]
     if not forward:

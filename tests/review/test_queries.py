@@ -121,3 +121,25 @@ def test_the_queue_seeks_by_its_key_and_counts_only_open_work(
     listing = [sql for sql in second if "LIMIT" in sql.upper() and "COUNT(" not in sql.upper()]
     assert len(listing) == 1
     assert ") > (" in listing[0], listing[0]  # the seek: a row-value comparison on the sort key
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("status", ["paid", "submitted"])
+def test_a_status_tab_is_walked_on_the_status_index(handler, api_client, status: str) -> None:
+    """A status tab's keys come from the index that leads with the status and spells the due date
+    its own way, so that "paid" is never looked for behind every open application in the deadline
+    index (120 ms at 1,000,000 applications; issue 10)."""
+    submit_new()
+    client = api_client(handler)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/api/v1/queue/?status={status}").status_code == 200
+    listing = [
+        q["sql"] for q in queries.captured_queries if "LIMIT" in q["sql"] and "applications_application" in q["sql"]
+    ]
+    assert len(listing) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a test table is small: ask what an index would serve
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + listing[0])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan using application_queue_status" in plan and "application_queue_deadline" not in plan, plan
