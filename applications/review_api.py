@@ -167,13 +167,14 @@ class QueueItemSerializer(serializers.ModelSerializer):
             "estimated_amount": _or_none(fields["estimated_amount"], application.estimated_amount),
             "proposed_amount": _or_none(fields["proposed_amount"], application.proposed_amount),
             "version": application.version,
-            "url": self._url(application.reference),
+            "url": self._url(application.reference or ""),
         }
         # A subclass's further fields (ReviewedApplicationSerializer) take the generic walk.
         for field in self._readable_fields:
-            if field.field_name not in row:
+            name = str(field.field_name)
+            if name not in row:
                 attribute = field.get_attribute(application)
-                row[field.field_name] = None if attribute is None else field.to_representation(attribute)
+                row[name] = None if attribute is None else field.to_representation(attribute)
         return row
 
     def _url(self, reference: str) -> str:

@@ -75,10 +75,11 @@ class CachedCatalogAPI:
             return HttpResponse(rendered, content_type=f"{request.accepted_media_type or 'application/json'}")
         return Response(json.loads(rendered))
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    # Any: a plain HttpResponse where the mixins declare REST framework's Response.
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         return self._cached(request, lambda: super(CachedCatalogAPI, self).list(request, *args, **kwargs))  # type: ignore[misc]
 
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         return self._cached(request, lambda: super(CachedCatalogAPI, self).retrieve(request, *args, **kwargs))  # type: ignore[misc]
 
 
