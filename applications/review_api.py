@@ -19,7 +19,9 @@ since, the answer is 409 with who changed it. Applications the caller may not se
 action the workflow does not allow now, or not to this caller, is 409; refused input is 400.
 """
 
+import copy
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 from django.db.models import QuerySet
@@ -159,7 +161,7 @@ class QueueItemSerializer(serializers.ModelSerializer):
             "city": applicant.city,
             "size": applicant.size,
             "status": application.status,
-            "status_label": str(Status(application.status).label),
+            "status_label": self._status_labels[application.status],
             "submitted_at": _or_none(fields["submitted_at"], application.submitted_at),
             "stage_due_on": _or_none(fields["stage_due_on"], application.stage_due_on),
             "overdue": is_overdue(application, self.context.get("today")),
@@ -176,6 +178,18 @@ class QueueItemSerializer(serializers.ModelSerializer):
                 attribute = field.get_attribute(application)
                 row[name] = None if attribute is None else field.to_representation(attribute)
         return row
+
+    @cached_property
+    def _status_labels(self) -> dict[str, str]:
+        return {value: str(label) for value, label in Status.choices}  # once per response, in its language
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # The model's fields are introspected once per class, not once per response (a third of
+        # the serializer's time); each response binds copies, as REST framework does.
+        cls = type(self)
+        if cls not in _FIELDS:
+            _FIELDS[cls] = super().get_fields()
+        return copy.deepcopy(_FIELDS[cls])
 
     def _url(self, reference: str) -> str:
         # One reverse() per response, not per row: references are URL-safe (QB-2026-17-000123).
@@ -195,6 +209,9 @@ class QueueItemSerializer(serializers.ModelSerializer):
 
     def get_url(self, application: Application) -> str:
         return reverse("review:application", args=[application.reference])
+
+
+_FIELDS: dict[type, dict[str, serializers.Field]] = {}
 
 
 def _or_none(field: serializers.Field, value: Any) -> Any:
