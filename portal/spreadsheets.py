@@ -5,7 +5,8 @@ lists officials upload (`TableFile`: CSV in UTF-8 or GBK, or XLSX, headings in C
 Names, payees and references come from applicants and banks: a text cell beginning with
 = + - @, a tab or a line break gets a leading apostrophe, so a spreadsheet shows it instead of
 running it. CSV is UTF-8 with a byte-order mark (Excel needs it to read Chinese) and is yielded a
-line at a time; XLSX rows go through openpyxl's write-only mode (flat memory).
+line at a time; XLSX is written by XlsxWriter in constant-memory mode (`XlsxSheets`; the bank's
+small payment file still uses openpyxl's write-only cells, `xlsx_row`).
 """
 
 import csv
@@ -91,18 +92,70 @@ def xlsx_row(
     return out
 
 
-def xlsx_header(sheet: Any, headers: Sequence[str]) -> list[Any]:
-    """The header row for a write-only sheet, in bold."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+class XlsxSheets:
+    """A workbook written with XlsxWriter in constant-memory mode: each row goes to a temporary
+    file as it is written, so memory stays flat however long the sheet (and it writes at about
+    the library's own pace, which openpyxl's write-only cells did not: issue 10). Text is
+    neutralised and stripped of what XML cannot hold, strings are never read as formulas, URLs
+    or numbers, and money columns are numbers formatted #,##0.00. `target`: a path or a binary
+    file object."""
 
-    bold = Font(bold=True)
-    cells = []
-    for header in xlsx_row(sheet, [str(h) for h in headers]):
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = bold
-        cells.append(cell)
-    return cells
+    def __init__(self, target: Any) -> None:
+        import xlsxwriter
+
+        self.workbook = xlsxwriter.Workbook(
+            target,
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "default_date_format": "yyyy-mm-dd",
+                "remove_timezone": True,
+            },
+        )
+        self._bold = self.workbook.add_format({"bold": True})
+        self._money = self.workbook.add_format({"num_format": MONEY_FORMAT})
+
+    def sheet(self, title: str, headers: Sequence[str], *, money_columns: frozenset[int] = frozenset()) -> "XlsxSheet":
+        sheet = self.workbook.add_worksheet(title)
+        for index, header in enumerate(headers):
+            sheet.set_column(index, index, 18 if index in money_columns else max(12, len(str(header)) + 4))
+        sheet.freeze_panes(1, 0)
+        sheet.write_row(0, 0, [_xml_text(str(h)) for h in headers], self._bold)
+        return XlsxSheet(sheet, money_columns, self._money)
+
+    def close(self) -> None:
+        self.workbook.close()
+
+
+class XlsxSheet:
+    def __init__(self, sheet: Any, money_columns: frozenset[int], money: Any) -> None:
+        self._sheet, self._money_columns, self._money, self._next = sheet, money_columns, money, 1
+
+    def append(self, row: Sequence[Any]) -> None:
+        n, sheet = self._next, self._sheet
+        for column, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                sheet.write_string(n, column, _xml_text(value))
+            elif isinstance(value, bool):
+                sheet.write_boolean(n, column, value)
+            elif isinstance(value, int | float | Decimal):
+                money = self._money if column in self._money_columns else None
+                sheet.write_number(n, column, value, money)
+            elif isinstance(value, dt.date):
+                sheet.write_datetime(n, column, value)
+            else:
+                sheet.write_string(n, column, _xml_text(str(value)))
+        self._next = n + 1
+
+
+def _xml_text(value: str) -> str:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
 
 
 # ── reading uploaded lists ──────────────────────────────────────────────────────────────────────

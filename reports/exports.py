@@ -2,11 +2,11 @@
 
     REPORTS["ledger"].tables(scope, fiscal_year)    -> [Table(title, headers, rows)]
     csv_chunks(spec, scope, fiscal_year)             -> the CSV as an iterator of strings
-    write_xlsx(target, spec, scope, fiscal_year)     -> an openpyxl write-only workbook
+    write_xlsx(target, spec, scope, fiscal_year)     -> an XLSX in XlsxWriter's constant-memory mode
     summary_pdf(spec, scope, fiscal_year)            -> PDF bytes (WeasyPrint, charts inline)
 
 Memory stays flat however long the ledger is: rows come from `values_list().iterator(chunk_size=
-2000)`, the CSV is yielded in blocks of rows (StreamingHttpResponse) and openpyxl's write-only
+2000)`, the CSV is yielded in blocks of rows (StreamingHttpResponse) and XlsxWriter's constant-memory
 mode writes each row to a temporary file as it goes.
 
 Every text cell is neutralised against spreadsheet formula injection: a value beginning with
@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.spreadsheets import csv_lines, xlsx_header, xlsx_row
+from portal.spreadsheets import XlsxSheets, csv_lines
 
 from . import charts
 from .scope import ReportScope
@@ -196,24 +196,20 @@ def _sheet_title(title: str, taken: set[str]) -> str:
 def write_xlsx(
     target: Any, spec: ReportSpec, scope: ReportScope, fiscal_year: int | None, *, progress: Progress | None = None
 ) -> None:
-    """A workbook in openpyxl's write-only mode (rows go to a temporary file as they come), one sheet
-    per table; `target` is a path or a binary file object."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
+    """A workbook in XlsxWriter's constant-memory mode (rows go to a temporary file as they come),
+    one sheet per table; `target` is a path or a binary file object."""
+    workbook = XlsxSheets(target)
     taken: set[str] = set()
     written = [0]
-    for table in spec.tables(scope, fiscal_year):
-        sheet = workbook.create_sheet(_sheet_title(table.title, taken))
-        for index, header in enumerate(table.headers):
-            letter = chr(ord("A") + index) if index < 26 else "A" + chr(ord("A") + index - 26)
-            sheet.column_dimensions[letter].width = 18 if index in table.money_columns else max(12, len(header) + 4)
-        sheet.freeze_panes = "A2"
-        sheet.append(xlsx_header(sheet, table.headers))
-        money_columns = frozenset(table.money_columns)
-        for row in _counted(table.rows, progress, written):
-            sheet.append(xlsx_row(sheet, row, money_columns=money_columns))
-    workbook.save(target)
+    try:
+        for table in spec.tables(scope, fiscal_year):
+            sheet = workbook.sheet(
+                _sheet_title(table.title, taken), table.headers, money_columns=frozenset(table.money_columns)
+            )
+            for row in _counted(table.rows, progress, written):
+                sheet.append(row)
+    finally:
+        workbook.close()
     if progress is not None:
         progress(written[0])
 
