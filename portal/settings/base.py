@@ -79,9 +79,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Officials' sessions end after 30 minutes idle, applicants' after a day (accounts/sessions.py).
-    "accounts.sessions.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Officials' sessions end after 30 minutes idle, applicants' after a day (accounts/sessions.py);
+    # after the messages, which say why someone was signed out.
+    "accounts.sessions.IdleSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a sign-in refused for lockout into the lockout answer.
