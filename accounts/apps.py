@@ -10,3 +10,14 @@ class AccountsConfig(AppConfig):
 
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from .sessions import on_user_logged_in
+        from .throttling import login_failure_audit
+
+        # After django-axes' own receivers (installed before this app): the request then carries
+        # the address and whether the attempt was refused for lockout.
+        user_login_failed.connect(login_failure_audit, dispatch_uid="accounts.login_failure_audit")
+        user_logged_in.connect(on_user_logged_in, dispatch_uid="accounts.session_start")

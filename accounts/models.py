@@ -4,6 +4,7 @@ bank accounts and in-portal notifications."""
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from measures.vocabulary import ApplicantType, EnterpriseSize, GuangdongCity, IndustryDivision, Qualification
@@ -100,7 +101,10 @@ class User(AbstractUser):
             # An official is never also an applicant's user.
             models.CheckConstraint(
                 condition=Q(official_role="") | Q(applicant__isnull=True), name="official_is_not_an_applicant"
-            )
+            ),
+            # One account per address, whatever its case (Name@Example.com is name@example.com);
+            # officials created without an address are not counted.
+            models.UniqueConstraint(Lower("email"), condition=~Q(email=""), name="user_email_unique_ignoring_case"),
         ]
 
     def __str__(self) -> str:

@@ -44,6 +44,20 @@ RESIDENT_ID_TAKEN = _("This resident identity card number is already registered.
 USERNAME_TAKEN = _("This username is taken: please choose another.")
 
 
+# Says no more than that the address cannot be used here; registration is throttled per address
+# (accounts/throttling.py), so addresses cannot be tried in bulk.
+EMAIL_TAKEN = _("This email address cannot be used for a new account. If it is yours, sign in or reset your password.")
+
+
+def email_taken(email: str, *, exclude_user: int | None = None) -> bool:
+    """Whether another user has this address, compared without regard to case (as the database's
+    unique constraint compares)."""
+    users = User.objects.filter(email__iexact=(email or "").strip())
+    if exclude_user is not None:
+        users = users.exclude(pk=exclude_user)
+    return bool(email) and users.exists()
+
+
 class Credentials(TypedDict):
     username: str
     email: str
@@ -71,6 +85,9 @@ def _clean_credentials(*, username: str, email: str, password: str, display_name
         errors.setdefault("email", []).append(
             ValidationError(_("Enter an email address like name@example.com."), code="invalid")
         )
+    else:
+        if email_taken(email):
+            errors.setdefault("email", []).append(ValidationError(EMAIL_TAKEN, code="unique"))
     try:
         password_validation.validate_password(
             password or "", user=User(username=username, email=email, display_name=display_name)
@@ -104,7 +121,9 @@ def _create_user(
     try:
         with transaction.atomic():
             user.save()
-    except IntegrityError:
+    except IntegrityError:  # registered meanwhile by a request that committed first
+        if email_taken(email):
+            raise invalid("email", EMAIL_TAKEN, "unique") from None
         raise invalid("username", USERNAME_TAKEN, "unique") from None
     return user
 
@@ -322,6 +341,9 @@ def invitation_create(*, actor: User, email: str, base_url: str = "") -> Invitat
         raise invalid("email", _("Enter an email address like name@example.com."), "invalid") from None
     if applicant.users.filter(email__iexact=email).exists():
         raise invalid("email", _("Someone with this email address already uses your enterprise's account."), "unique")
+    if email_taken(email):
+        # The colleague could not accept: each address belongs to one account.
+        raise invalid("email", _("This email address already belongs to an account: invite another address."), "unique")
     invitation = Invitation.objects.create(
         applicant=applicant, email=email, token=secrets.token_urlsafe(32), invited_by=actor
     )

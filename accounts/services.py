@@ -30,7 +30,7 @@ from portal.uploads import CONTENT_TYPES, UploadRefused, clean_name, file_format
 from .cleaning import APPLICANT_EDITABLE, USER_EDITABLE, clean_choice, invalid
 from .identifiers import mask_account_number, validate_uscc
 from .models import Applicant, ApplicantQualification, BankAccount, Notification, User
-from .registration import email_verification_send
+from .registration import email_taken, email_verification_send
 from .tasks import send_notification_email
 
 FIRST_QUALIFICATION_YEAR = 1990
@@ -189,6 +189,10 @@ def _clean_user_changes(user: User, changes: dict[str, Any]) -> dict[str, Any]:
             validate_email(email)
         except ValidationError:
             raise invalid("email", _("Enter an email address like name@example.com."), "invalid") from None
+        if email_taken(email, exclude_user=user.pk):
+            raise invalid(
+                "email", _("This email address belongs to another account: use an address of your own."), "unique"
+            )
         cleaned["email"] = email
     return cleaned
 
@@ -241,7 +245,13 @@ def profile_update(
         if "email" in user_changed:
             actor.email_verified_at = None
             fields.append("email_verified_at")
-        actor.save(update_fields=fields)
+        try:
+            with transaction.atomic():
+                actor.save(update_fields=fields)
+        except IntegrityError:  # the address was taken meanwhile (the database compares without case)
+            raise invalid(
+                "email", _("This email address belongs to another account: use an address of your own."), "unique"
+            ) from None
         audit_record(actor=actor, action="user.update", obj=actor, before=before, after=user_changed)
         if "email" in user_changed:
             email_verification_send(user=actor, base_url=base_url)

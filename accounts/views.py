@@ -13,7 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -31,6 +32,7 @@ from .forms import (
 )
 from .models import Applicant, User
 from .permissions import signed_in_user
+from .throttling import registration_throttled, registration_throttled_message
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -51,6 +53,14 @@ def _register(
 ) -> HttpResponse:
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # Counted before the service says whether the username or code is taken (one bucket per
+        # address with the API), so that cannot be asked in bulk.
+        wait = registration_throttled(request)
+        if wait is not None:
+            form.add_error(None, registration_throttled_message(wait))
+            response = render(request, template, {"form": form}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
         data = {k: v for k, v in form.cleaned_data.items() if k != "password_confirm"}
         try:
             user = service(**data, base_url=_base_url(request))
@@ -90,16 +100,26 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def resend_verification(request: HttpRequest) -> HttpResponse:
+    """The page that sends a new confirmation link (GET shows the address and the button)."""
     user = signed_in_user(request)
+    if request.method == "GET":
+        return render(request, "accounts/resend_verification.html", {"verified": user.email_verified_at is not None})
     try:
         registration.email_verification_resend(actor=user, base_url=_base_url(request))
     except ValidationError as error:
         messages.info(request, error.message_dict["email"][0])
     else:
         messages.success(request, _("We have sent a new confirmation link to %(email)s.") % {"email": user.email})
-    return redirect("accounts:profile")
+    return redirect(url_has_allowed_host_and_scheme_or(request, request.POST.get("next"), "accounts:profile"))
+
+
+def url_has_allowed_host_and_scheme_or(request: HttpRequest, target: str | None, fallback: str) -> str:
+    """`target` when it is a path on this site (the page the button was on), else the named fallback."""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse(fallback)
 
 
 def _profile_initial(applicant: Applicant, user: User) -> dict[str, object]:

@@ -282,8 +282,9 @@ class ApplicationSubmitView(_Action):
             'Send `{"credit_commitment": true}`: the applicant accepts the credit commitment (信用承诺) shown as '
             "the application's `credit_commitment.text`. Without it, 400 with `errors.credit_commitment`; an "
             "incomplete draft is 400 too. An applicant who may not apply now is 409 with the reason's `code`: "
-            "`credit_listed` (on a list of seriously dishonest entities) or `applicant_banned` (barred by a "
-            "recovery decision until the date the message gives)."
+            "`email_unverified` (the signed-in user has not confirmed their email address: open the emailed "
+            "link, or ask for a new one), `credit_listed` (on a list of seriously dishonest entities) or "
+            "`applicant_banned` (barred by a recovery decision until the date the message gives)."
         ),
         parameters=[REFERENCE],
         request=SubmitSerializer,
@@ -291,7 +292,10 @@ class ApplicationSubmitView(_Action):
             200: ApplicationSerializer,
             409: OpenApiResponse(
                 ErrorSerializer,
-                description="`credit_listed`, `applicant_banned`, or not allowed in the application's state.",
+                description=(
+                    "`email_unverified`, `credit_listed`, `applicant_banned`, or not allowed in the "
+                    "application's state."
+                ),
             ),
         },
     )

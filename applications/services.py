@@ -67,6 +67,22 @@ class CreditListedRefusal(ApplicationConflict):
         self.entry = listed.entry
 
 
+class EmailUnverified(ApplicationConflict):
+    """The submitting user has not confirmed their email address (API: 409 email_unverified):
+    notices about the application go there, so it must be known to reach them."""
+
+    code = "email_unverified"
+
+    def __init__(self, user: User) -> None:
+        super().__init__(
+            _(
+                "Confirm your email address before you submit: open the link we sent to %(email)s, "
+                "or ask for a new link on your profile page."
+            )
+            % {"email": user.email or "—"}
+        )
+
+
 def refuse_if_listed(application: Application, on: dt.date | None = None) -> None:
     """Screening at submission and approval (credit.screening): raises CreditListedRefusal."""
     try:
@@ -92,6 +108,7 @@ __all__ = [
     "CreditListedRefusal",
     "DocumentRejected",
     "DuplicateApplication",
+    "EmailUnverified",
     "TransitionNotAllowed",
 ]
 
@@ -223,8 +240,11 @@ def application_submit(
 ) -> Application:
     """Submits a complete draft. The applicant gives the credit commitment (信用承诺, its text from
     the catalog: credit.selectors.commitment_for); `commitment_version` is the version they read,
-    when known. A listed enterprise is refused (CreditListedRefusal), with nothing changed."""
+    when known. A user whose email address is not confirmed (EmailUnverified) and a listed enterprise
+    (CreditListedRefusal) are refused, with nothing changed."""
     _require_owner(actor, application)
+    if actor.email_verified_at is None:
+        raise EmailUnverified(actor)
     problems = application_problems(application)
     if not credit_commitment:
         problems[CREDIT_COMMITMENT] = [

@@ -339,6 +339,8 @@ def _submitted_detail(
             "problem_links": _problem_links(application, problems or {}),
             "commitment": commitment_for(application.incentive),
             "commitment_error": next((m for _f, m in (problems or {}).get(CREDIT_COMMITMENT, [])), ""),
+            # Submission refuses an unconfirmed address (EmailUnverified): said before the button too.
+            "email_unverified": getattr(request.user, "email_verified_at", None) is None,
         },
         status=status,
     )
@@ -439,6 +441,8 @@ def _check_page(
             "problem_links": _problem_links(application, problems or {}),
             "commitment": commitment_for(application.incentive),
             "commitment_error": next((m for _f, m in (problems or {}).get(CREDIT_COMMITMENT, [])), ""),
+            # Submission refuses an unconfirmed address (EmailUnverified): said before the button too.
+            "email_unverified": getattr(request.user, "email_verified_at", None) is None,
         },
         status=status,
     )

@@ -21,13 +21,16 @@ belong to miit, finance officers to "finance", administrators to none.
     OfficialFactory(username="miit-handler")             # the display name follows the username
     ConflictOfInterestFactory(official=handler, applicant=application.applicant)
 
-Every user signs in with PASSWORD (`client.login(username=user.username, password=PASSWORD)`).
+Every user signs in with PASSWORD (`client.login(request=HttpRequest(), username=user.username,
+password=PASSWORD)`: django-axes' backend needs a request, which Client.login does not pass).
+Applicants' users have a confirmed email address (`email_verified_at=None` for one who has not).
 Users are got or created by username: a username already taken returns that user unchanged.
 """
 
 import datetime as dt
 
 import factory
+from django.utils import timezone
 from stdnum.cn import ric, uscc
 
 from accounts.models import Applicant, ApplicantQualification, BankAccount, ConflictOfInterest, OfficialRole, User
@@ -85,6 +88,8 @@ class _UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("username",)
 
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    # Submission needs a confirmed address (applications.services.EmailUnverified).
+    email_verified_at = factory.LazyFunction(timezone.now)
     password = factory.django.Password(PASSWORD)
     is_applicant_admin = False
 

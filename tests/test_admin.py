@@ -3,6 +3,7 @@ and the grants and conflicts the review issue relies on are editable there."""
 
 import pytest
 from django.contrib import admin
+from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff(client: Client) -> Client:
     User.objects.create_superuser("root", password="x-Admin-2026")
-    client.login(username="root", password="x-Admin-2026")
+    client.login(request=HttpRequest(), username="root", password="x-Admin-2026")
     return client
 
 

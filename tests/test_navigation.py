@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 
 from accounts.models import OfficialRole, User
@@ -23,7 +24,7 @@ def test_the_public_sees_the_catalog_and_announcements(client: Client) -> None:
 
 
 def test_an_enterprise_sees_its_portal_and_matches(client: Client) -> None:
-    client.login(username=EnterpriseUserFactory().username, password=PASSWORD)
+    client.login(request=HttpRequest(), username=EnterpriseUserFactory().username, password=PASSWORD)
     links = nav(client)
     assert "/me/" in links and "/me/matches/" in links
     assert "/review/" not in links and "/reports/dashboard/" not in links
@@ -41,7 +42,7 @@ def test_an_enterprise_sees_its_portal_and_matches(client: Client) -> None:
 def test_officials_see_their_work(
     client: Client, make_official: Callable[..., User], role: str, present: list[str], absent: list[str]
 ) -> None:
-    assert client.login(username=make_official(role, "amr").username, password=PASSWORD)
+    assert client.login(request=HttpRequest(), username=make_official(role, "amr").username, password=PASSWORD)
     links = nav(client)
     for url in present:
         assert f'href="{url}"' in links, url

@@ -4,6 +4,7 @@ The table of variables is in README.md. `local` (make run) and `test` have safe 
 `production` refuses to start without its secrets.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "django_celery_beat",
+    "axes",
     # Our apps: one part of the domain each, bottom layer first (README, "Architecture";
     # tests/test_architecture.py keeps imports flowing downwards only).
     "portal",
@@ -78,8 +80,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Officials' sessions end after 30 minutes idle, applicants' after a day (accounts/sessions.py);
+    # after the messages, which say why someone was signed out.
+    "accounts.sessions.IdleSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a sign-in refused for lockout into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -111,6 +118,11 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -122,6 +134,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Sliding idle limits (seconds), by who signs in (accounts/sessions.py); the cookie's default age
+# before the first request sets the role's.
+SESSION_IDLE_OFFICIAL = 30 * 60
+SESSION_IDLE_APPLICANT = 24 * 60 * 60
+SESSION_COOKIE_AGE = SESSION_IDLE_APPLICANT
+
+# Password guessing (django-axes; accounts/throttling.py): failed sign-ins on the login page, the
+# admin's and the API token endpoint count per account (username tried, from any address) and per
+# address (any username); either reaching its limit within the cool-off refuses further attempts
+# (429, "locked_out") until the cool-off has passed since the last failure. The address is
+# portal.http.client_ip's, so a forged X-Forwarded-For opens no new bucket.
+AXES_HANDLER = "accounts.throttling.LoginFailureHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5"))
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "20"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_CLIENT_IP_CALLABLE = "portal.http.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
+# A success does not wipe the address's count: one known password must not reset a guessing run.
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
+# Registration attempts per address (pages and API together): a taken username or credit code
+# cannot be probed in bulk.
+REGISTRATION_RATE = os.environ.get("REGISTRATION_RATE", "20/hour")
 LOGIN_REDIRECT_URL = "measures:catalog"
 LOGOUT_REDIRECT_URL = "measures:catalog"
 

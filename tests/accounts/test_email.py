@@ -24,6 +24,12 @@ def link_in(message: mail.EmailMessage) -> str:
 # --- email verification --------------------------------------------------------------------------
 
 
+@pytest.fixture
+def enterprise_user(db: None) -> User:
+    """Registered, the address not confirmed yet (the factories' users have confirmed theirs)."""
+    return EnterpriseUserFactory(email_verified_at=None)
+
+
 def test_the_verification_link_confirms_the_address(
     anon: Client, enterprise_user: User, django_capture_on_commit_callbacks
 ) -> None:

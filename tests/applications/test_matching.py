@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.http import HttpRequest
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -83,7 +84,7 @@ def test_the_quality_loan_needs_a_little_giant_and_a_declaration_the_department_
 def test_matches_page_in_both_languages_links_to_the_form(client: Client) -> None:
     user = EnterpriseUserFactory()
     QualificationFactory(applicant=user.applicant, qualification="china_quality_award", year=2025)
-    client.login(username=user.username, password=PASSWORD)
+    client.login(request=HttpRequest(), username=user.username, password=PASSWORD)
     html = client.get("/me/matches/").content.decode()
     assert "3,000,000.00" in html
     assert "/applications/start/m17-china-quality-award-org/" in html
@@ -109,7 +110,7 @@ def test_matches_api(client: Client) -> None:
 @pytest.mark.parametrize("url", ["/me/matches/", "/api/v1/me/matches/", "/me/"])
 def test_matching_and_dashboard_queries_do_not_grow(client: Client, url: str) -> None:
     user = EnterpriseUserFactory()
-    client.login(username=user.username, password=PASSWORD)
+    client.login(request=HttpRequest(), username=user.username, password=PASSWORD)
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
@@ -140,7 +141,7 @@ def test_dashboard_shows_applications_next_steps_completeness_and_notifications(
         created_by=user,
     )
     notification_send(user=user, subject="欢迎使用", body="您的账户已开通。")
-    client.login(username=user.username, password=PASSWORD)
+    client.login(request=HttpRequest(), username=user.username, password=PASSWORD)
     html = client.get("/me/").content.decode()
     assert "中国质量奖" in html
     assert "草稿" in html
@@ -152,6 +153,6 @@ def test_officials_without_an_applicant_get_404_on_applicant_pages(client: Clien
     from accounts.models import User
 
     User.objects.create_user("official", password=PASSWORD)
-    client.login(username="official", password=PASSWORD)
+    client.login(request=HttpRequest(), username="official", password=PASSWORD)
     assert client.get("/me/").status_code == 404
     assert client.get("/me/matches/").status_code == 404

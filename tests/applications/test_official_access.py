@@ -2,6 +2,7 @@
 applicant's own pages; other departments see nothing."""
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -45,6 +46,6 @@ def test_officials_never_see_drafts(submitted) -> None:
 def test_the_applicants_own_pages_are_404_for_officials(submitted) -> None:
     client = Client()
     official = OfficialFactory(department=submitted.incentive.handling_department)
-    assert client.login(username=official.username, password=PASSWORD)
+    assert client.login(request=HttpRequest(), username=official.username, password=PASSWORD)
     assert client.get(f"/applications/{submitted.reference}/").status_code == 404
     assert client.get(f"/applications/{submitted.reference}/check/").status_code == 404

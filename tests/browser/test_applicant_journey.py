@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core import mail
 
 from applications.models import Application, Status
 from tests.factories import make_uscc
@@ -32,6 +33,12 @@ def test_register_profile_matches_apply_submit_and_follow(live_server, page, tmp
     submit(page)
     page.wait_for_load_state()
     assert "/accounts/register" not in page.url, page.content()[:2000]
+
+    # The emailed link confirms the address: applications can be submitted only then.
+    match = re.search(r"https?://[^/\s]+(/accounts/verify-email/\S+)", mail.outbox[-1].body)
+    assert match, mail.outbox[-1].body
+    page.goto(live_server.url + match.group(1))
+    assert "zhuoyue@example.com" in page.content()
 
     page.goto(live_server.url + "/accounts/profile/qualifications/")
     page.select_option("select[name=qualification]", "china_quality_award")

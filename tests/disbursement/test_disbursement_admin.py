@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 import tablib
+from django.http import HttpRequest
 from django.test import Client
 from django.utils import translation
 
@@ -74,7 +75,7 @@ def test_admin_pages_load_and_money_is_read_only(superuser) -> None:
     final_award()
     batch = approved_batch(officer, second)
     client = Client()
-    assert client.login(username="root", password=PASSWORD)
+    assert client.login(request=HttpRequest(), username="root", password=PASSWORD)
     for url in (
         "/admin/budgets/budget/",
         "/admin/budgets/budget/import/",
