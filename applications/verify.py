@@ -44,6 +44,11 @@ class VerifyRateThrottle(AnonRateThrottle):
     scope = "notice_verify"
     rate = "30/min"
 
+    def get_ident(self, request: Any) -> str:
+        # The portal's one client address: REST framework's own would believe a client-sent
+        # X-Forwarded-For when no proxy is configured, and open a new bucket per forged value.
+        return client_ip(request) or "unknown"
+
     def get_cache_key(self, request: Any, view: Any) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 

@@ -267,6 +267,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
     "COERCE_DECIMAL_TO_STRING": True,
+    # Trusted reverse proxies in front of the portal (the documented TLS proxy: 1). portal.http's
+    # client_ip takes the address that many hops back in X-Forwarded-For; with none, the header
+    # is ignored and REMOTE_ADDR is the client.
+    "NUM_PROXIES": int(os.environ["NUM_PROXIES"]) if os.environ.get("NUM_PROXIES", "").strip() else None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Guangdong Manufacturing Quality & Brand Incentives Portal API",

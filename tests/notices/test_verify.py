@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+import os
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
@@ -163,3 +164,27 @@ def test_the_api_is_in_the_schema(api: Callable[..., APIClient]) -> None:
     schema = api().get("/api/schema/", {"format": "json"}).json()
     operation = schema["paths"]["/api/v1/verify/{code}/"]["get"]
     assert {"200", "404", "429"} <= set(operation["responses"])
+
+
+def test_a_forged_forwarded_for_header_opens_no_new_allowance(
+    monkeypatch: pytest.MonkeyPatch, api: Callable[..., APIClient]
+) -> None:
+    monkeypatch.setattr(VerifyRateThrottle, "rate", "2/min")
+    url = f"/api/v1/verify/{UNKNOWN}/"
+    for n in range(2):
+        assert api().get(url, HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code == 404
+    # No proxy is configured (NUM_PROXIES unset): the header is the client's own claim, ignored.
+    assert api().get(url, HTTP_X_FORWARDED_FOR="203.0.113.99").status_code == 429
+
+
+def test_the_trusted_proxies_come_from_the_environment() -> None:
+    import subprocess
+    import sys
+
+    code = "from django.conf import settings; print(settings.REST_FRAMEWORK['NUM_PROXIES'])"
+    for value, expected in (("1", "1"), ("", "None")):
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.test", "NUM_PROXIES": value}
+        found = subprocess.run(
+            [sys.executable, "-c", f"import django; django.setup(); {code}"], env=env, capture_output=True, text=True
+        )
+        assert found.stdout.strip() == expected, found.stderr
