@@ -1,8 +1,8 @@
 """/verify/<code>/ and /api/v1/verify/<code>/: anyone holding a copy can check it is genuine."""
 
+import os
 from collections.abc import Callable
 
-import os
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
