@@ -62,6 +62,9 @@ class ExportJob(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Written with each chunk's progress: a second delivery of the task (the broker gives it again
+    # after its visibility timeout) leaves a job alone while its run is alive (reports/services.py).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -106,7 +106,7 @@ def export_job_run(*, job_id: int) -> ExportJob:
         return job
     try:
         job = EXPORT_WORKFLOW.transition(job, "start", actor=None, changes=_started)
-    except TransitionNotAllowed:  # finished by another run meanwhile
+    except (TransitionNotAllowed, _RunAlive):  # finished, or still being written, by another run
         return ExportJob.objects.get(pk=job_id)
     try:
         spec, scope = REPORTS[job.report], _job_scope(job)
@@ -116,7 +116,9 @@ def export_job_run(*, job_id: int) -> ExportJob:
 
             def progress(rows: int) -> None:
                 percent = min(99, rows * 100 // total) if total else 50
-                ExportJob.objects.filter(pk=job.pk).update(row_count=rows, progress=percent)
+                ExportJob.objects.filter(pk=job.pk).update(
+                    row_count=rows, progress=percent, heartbeat_at=timezone.now()
+                )
 
             rows = _write(scratch, spec, scope, job, progress)
             scratch.seek(0)
@@ -135,8 +137,20 @@ def export_job_run(*, job_id: int) -> ExportJob:
         return job_failed(EXPORT_WORKFLOW, job, exc, field="error")
 
 
+# A run that wrote no progress for this long is taken to be dead (its worker was killed) and the job
+# is started again; a live run writes a chunk's progress every few seconds.
+HEARTBEAT_STALE = dt.timedelta(minutes=2)
+
+
+class _RunAlive(Exception):
+    """The job is being written by a live run: this delivery of the task leaves it alone."""
+
+
 def _started(job: ExportJob) -> dict[str, Any]:
-    job.started_at, job.progress, job.error = timezone.now(), 0, ""
+    now = timezone.now()
+    if job.status == ExportJob.Status.RUNNING and job.heartbeat_at and now - job.heartbeat_at < HEARTBEAT_STALE:
+        raise _RunAlive
+    job.started_at, job.heartbeat_at, job.progress, job.error = now, now, 0, ""
     return {}
 
 

@@ -210,3 +210,23 @@ def test_a_failing_job_is_marked_failed_and_its_page_says_so(ledger: list[Award]
     assert done.status == "failed" and done.error and not done.file
     page = client_for(officer).get(f"/reports/exports/{job.pk}/")
     assert b"The export failed" in page.content and b"http-equiv" not in page.content
+
+
+def test_a_second_delivery_leaves_a_live_run_alone_and_takes_over_a_dead_one(ledger: list[Award]) -> None:
+    """The broker delivers a task again after its visibility timeout (5 minutes) if it was not
+    acknowledged: a run that still writes progress is left alone, one that stopped is redone."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    job = ExportJob.objects.create(report="ledger", format="csv", requested_by=finance())
+    started = timezone.now() - dt.timedelta(minutes=6)
+    ExportJob.objects.filter(pk=job.pk).update(
+        status="running", started_at=started, heartbeat_at=timezone.now() - dt.timedelta(seconds=20), progress=40
+    )
+    alive = export_job_run(job_id=job.pk)
+    assert (alive.status, alive.progress, alive.started_at, alive.file.name) == ("running", 40, started, "")
+    ExportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - dt.timedelta(minutes=3))
+    redone = export_job_run(job_id=job.pk)
+    assert (redone.status, redone.progress, redone.row_count) == ("done", 100, 4)
+    assert redone.started_at > started and redone.file.name
