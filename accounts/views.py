@@ -35,10 +35,6 @@ from .permissions import signed_in_user
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
-
-
 def register(request: HttpRequest) -> HttpResponse:
     """Who is registering: an enterprise or a person."""
     if request.user.is_authenticated and getattr(request.user, "applicant_id", None):
@@ -53,7 +49,7 @@ def _register(
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "password_confirm"}
         try:
-            user = service(**data, base_url=_base_url(request))
+            user = service(**data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -94,7 +90,7 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 def resend_verification(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     try:
-        registration.email_verification_resend(actor=user, base_url=_base_url(request))
+        registration.email_verification_resend(actor=user)
     except ValidationError as error:
         messages.info(request, error.message_dict["email"][0])
     else:
@@ -124,7 +120,6 @@ def profile(request: HttpRequest) -> HttpResponse:
                 applicant=applicant,
                 applicant_changes=form.applicant_changes(),
                 user_changes=form.user_changes(),
-                base_url=_base_url(request),
             )
         except ValidationError as error:
             apply_service_errors(form, error)
@@ -255,7 +250,6 @@ def invite(request: HttpRequest) -> HttpResponse:
             invitation = registration.invitation_create(
                 actor=user,
                 email=form.cleaned_data["email"],
-                base_url=_base_url(request),
             )
         except ValidationError as error:
             apply_service_errors(form, error)
