@@ -11,6 +11,7 @@ from django.test import Client
 
 from portal.health import Broker
 
+
 @pytest.mark.django_db
 def test_health_reports_each_service_ok(client: Client) -> None:
     response = client.get("/health/", HTTP_ACCEPT="application/json")

@@ -166,7 +166,6 @@ def test_production_settings_pass_check_deploy_without_warnings() -> None:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "AUDIT_HMAC_KEY": secrets.token_urlsafe(32),
         "DATABASE_URL": "sqlite:////tmp/portal-check-deploy.sqlite3",
-        "HOME": os.environ.get("HOME", "/tmp"),
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
