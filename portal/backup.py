@@ -19,7 +19,7 @@ import subprocess
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from django.core.files import File
 from django.core.files.storage import Storage, storages
@@ -120,7 +120,7 @@ def backup_create(destination: Path, *, using: str = "default", storage: Storage
 
 def _checked_manifest(source: Path) -> dict[str, Any]:
     try:
-        manifest = json.loads((source / MANIFEST).read_text(encoding="utf-8"))
+        manifest: dict[str, Any] = json.loads((source / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise BackupError(f"{source} is not a backup: {MANIFEST} cannot be read ({error}).") from None
     if manifest.get("format") != FORMAT:
@@ -132,7 +132,7 @@ def _checked_manifest(source: Path) -> dict[str, Any]:
     return manifest
 
 
-def _same_bytes(storage: Storage, name: str, handle: BinaryIO) -> bool:
+def _same_bytes(storage: Storage, name: str, handle: IO[bytes]) -> bool:
     ours, theirs = hashlib.sha256(), hashlib.sha256()
     with storage.open(name, "rb") as stored:
         while chunk := stored.read(CHUNK):

@@ -37,7 +37,7 @@ class Broker(HealthCheck):
         try:
             with self.app.connection_for_write() as connection:
                 # No retry here: the container healthcheck asks again (retries) before calling it unhealthy.
-                connection.ensure_connection(max_retries=0, timeout=self.timeout.total_seconds())
+                connection.ensure_connection(max_retries=0, timeout=int(self.timeout.total_seconds()))
         except Exception as error:  # kombu raises the transport's own errors (redis, amqp, OSError)
             raise ServiceUnavailable(f"Broker unreachable: {type(error).__name__}") from error
 

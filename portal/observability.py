@@ -11,6 +11,8 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
+from django.core.signals import request_finished
+
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
@@ -35,13 +37,19 @@ class RequestIdMiddleware:
     def __call__(self, request: "HttpRequest") -> "HttpResponse":
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _INCOMING_ID.fullmatch(incoming) else uuid.uuid4().hex
-        token = _request_id.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            _request_id.reset(token)
+        # Kept until the response is closed (request_finished), not just until this middleware returns:
+        # Django logs the response's status ("Not Found: /x/") after the middlewares.
+        _request_id.set(request_id)
+        response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
+
+
+def _request_done(**kwargs: Any) -> None:
+    _request_id.set("-")
+
+
+request_finished.connect(_request_done, dispatch_uid="portal.observability.request_done")
 
 
 class RequestIdFilter(logging.Filter):

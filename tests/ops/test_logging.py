@@ -60,6 +60,7 @@ def test_an_exception_is_kept_inside_the_json(json_log: io.StringIO) -> None:
     assert record["level"] == "ERROR" and "ValueError: boom" in record["exc_info"]
 
 
+@pytest.mark.django_db  # closing a response closes old database connections
 def test_records_written_while_serving_a_request_carry_its_id(json_log: io.StringIO) -> None:
     def view(request: object) -> HttpResponse:
         logging.getLogger("portal.test-json").info("inside")
@@ -69,7 +70,23 @@ def test_records_written_while_serving_a_request_carry_its_id(json_log: io.Strin
     [record] = records(json_log)
     assert record["request_id"] == response["X-Request-ID"]
     assert len(response["X-Request-ID"]) == 32
-    assert current_request_id() == "-"  # reset once the response is made
+    response.close()  # the server closes the response: the id ends with the request
+    assert current_request_id() == "-"
+
+
+@pytest.mark.django_db
+def test_djangos_own_response_log_carries_the_request_id(json_log: io.StringIO, client: Client) -> None:
+    handler = logging.getLogger("portal.test-json").handlers[0]
+    django_request = logging.getLogger("django.request")
+    django_request.addHandler(handler)
+    try:
+        response = client.get("/no-such-page/")
+    finally:
+        django_request.removeHandler(handler)
+    assert response.status_code == 404
+    [record] = records(json_log)
+    assert record["message"] == "Not Found: /no-such-page/"
+    assert record["request_id"] == response["X-Request-ID"]
 
 
 @pytest.mark.parametrize(
