@@ -41,7 +41,8 @@ def result_of(check: Broker) -> str | None:
     return None if result.error is None else str(result.error)
 
 
-def test_an_unreachable_broker_is_reported() -> None:
+def test_an_unreachable_broker_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)  # Celery prefers it to the app's own broker
     # Nothing listens on port 1 of this machine: the connection is refused at once.
     app = Celery(broker="redis://127.0.0.1:1/0", set_as_current=False)
     app.conf.broker_transport_options = {"socket_connect_timeout": 2}
