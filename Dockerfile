@@ -9,10 +9,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=portal.settings.production \
     MEDIA_ROOT=/data/media
 
-# WeasyPrint's libraries (Pango, HarfBuzz subsetting), a CJK font for Chinese PDFs, msgfmt.
+# WeasyPrint's libraries (Pango, HarfBuzz subsetting), a CJK font for Chinese PDFs, msgfmt, and
+# pg_dump/pg_restore for bin/backup and bin/restore (Debian 12's client is PostgreSQL 15, the server's).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei gettext libmagic1 \
+        postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -25,6 +27,7 @@ COPY . .
 # throwaway values: neither step touches the database), then a non-root user that owns only what
 # the app writes: var/ and the media volume's mount point.
 RUN export SECRET_KEY=build-only AUDIT_HMAC_KEY=build-only-never-used-to-key-the-audit-chain DATABASE_URL=sqlite:////tmp/build.sqlite3 ALLOWED_HOSTS=build \
+        SITE_URL=https://build.invalid CELERY_BROKER_URL=redis://build.invalid:6379/0 CACHE_URL=redis://build.invalid:6379/1 EMAIL_HOST=build.invalid \
     && if find . -name '*.po' | grep -q .; then python manage.py compilemessages; fi \
     && python manage.py collectstatic --noinput --verbosity 0 \
     && useradd --system --user-group --uid 10001 --home-dir /app --shell /usr/sbin/nologin portal \
@@ -33,6 +36,6 @@ RUN export SECRET_KEY=build-only AUDIT_HMAC_KEY=build-only-never-used-to-key-the
 
 USER portal
 EXPOSE 8000
-# The entrypoint applies the migrations before gunicorn starts; see bin/docker-entrypoint.
+# Migrations run once in docker-compose's `migrate` service, not in every container; see bin/docker-entrypoint.
 ENTRYPOINT ["sh", "bin/docker-entrypoint"]
 CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

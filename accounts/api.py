@@ -57,10 +57,6 @@ def service_errors(error: DjangoValidationError) -> exceptions.APIException:
     return exceptions.ValidationError({"non_field_errors": error.messages})
 
 
-def _base_url(request: Request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
-
-
 class _Registration(APIView):
     """Creates the applicant and its first user and emails a link to confirm the address."""
 
@@ -76,7 +72,7 @@ class _Registration(APIView):
         data = self.input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            user = type(self).service(**data.validated_data, base_url=_base_url(request))
+            user = type(self).service(**data.validated_data)
         except DjangoValidationError as error:
             raise service_errors(error) from None
         return Response(MeSerializer(me_payload(user)).data, status=status.HTTP_201_CREATED)
@@ -148,7 +144,6 @@ class MeView(_Mine):
             applicant=applicant,
             applicant_changes=dict(changes.validated_data.get("applicant", {})),
             user_changes=dict(changes.validated_data.get("user", {})),
-            base_url=_base_url(request),
         )
         user.refresh_from_db()
         return Response(MeSerializer(me_payload(user)).data)

@@ -12,10 +12,12 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.template import loader
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from measures.vocabulary import EnterpriseSize, GuangdongCity, IndustryDivision, Qualification
+from portal.links import site_url
 from portal.outbox import enqueue
 
 from .identifiers import validate_resident_id, validate_uscc
@@ -267,6 +269,10 @@ class QueuedPasswordResetForm(PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
+        # The link is built from SITE_URL, never from the request's Host header (Django's default).
+        context["reset_url"] = site_url(
+            reverse("accounts:password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
+        )
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         key = f"password-reset:{context.get('uid')}:{context.get('token')}"

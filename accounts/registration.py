@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
 from measures.vocabulary import ApplicantType, EnterpriseSize, GuangdongCity, IndustryDivision
+from portal.links import site_url
 from portal.outbox import enqueue
 
 from .cleaning import APPLICANT_EDITABLE, clean_choice, invalid
@@ -159,7 +160,6 @@ def enterprise_register(
     district: str = "",
     contact_person: str = "",
     contact_phone: str = "",
-    base_url: str = "",
 ) -> User:
     """Creates the enterprise and its first user, who administers it; sends the verification email."""
     errors: dict[str, list[ValidationError]] = {}
@@ -210,7 +210,7 @@ def enterprise_register(
     user = _create_user(applicant=applicant, is_admin=True, password=password, **credentials)
     audit_record(actor=user, action="applicant.register", obj=applicant, after=_applicant_audit_view(applicant))
     audit_record(actor=user, action="user.register", obj=user, after={"username": user.username, "email": user.email})
-    email_verification_send(user=user, base_url=base_url)
+    email_verification_send(user=user)
     return user
 
 
@@ -223,7 +223,6 @@ def individual_register(
     email: str,
     password: str,
     employer_uscc: str = "",
-    base_url: str = "",
 ) -> User:
     """Creates an individual applicant (kind "individual") and its user; sends the verification email."""
     errors: dict[str, list[ValidationError]] = {}
@@ -259,7 +258,7 @@ def individual_register(
     user = _create_user(applicant=applicant, is_admin=True, password=password, display_name=name, **credentials)
     audit_record(actor=user, action="applicant.register", obj=applicant, after=_applicant_audit_view(applicant))
     audit_record(actor=user, action="user.register", obj=user, after={"username": user.username, "email": user.email})
-    email_verification_send(user=user, base_url=base_url)
+    email_verification_send(user=user)
     return user
 
 
@@ -272,16 +271,12 @@ def email_verification_token(user: User) -> str:
     return _signer().sign_object({"user": user.pk, "email": user.email.lower()})
 
 
-def _absolute(base_url: str, path: str) -> str:
-    return f"{(base_url or '').rstrip('/')}{path}"
-
-
-def email_verification_send(*, user: User, base_url: str = "") -> None:
+def email_verification_send(*, user: User) -> None:
     """Queues the verification email (an outbox row in the caller's transaction; sent after commit)."""
     if not user.email:
         return
     token = email_verification_token(user)
-    link = _absolute(base_url, reverse("accounts:verify_email", args=[token]))
+    link = site_url(reverse("accounts:verify_email", args=[token]))
     subject = str(_("Confirm your email address"))
     body = render_to_string("accounts/email/verify_email.txt", {"user": user, "link": link, "days": 3})
     key = f"verify-email:{user.pk}:{token}"
@@ -290,10 +285,10 @@ def email_verification_send(*, user: User, base_url: str = "") -> None:
 
 
 @transaction.atomic
-def email_verification_resend(*, actor: User, base_url: str = "") -> None:
+def email_verification_resend(*, actor: User) -> None:
     if actor.email_verified_at is not None:
         raise invalid("email", _("Your email address is already confirmed."), "already_verified")
-    email_verification_send(user=actor, base_url=base_url)
+    email_verification_send(user=actor)
 
 
 @transaction.atomic
@@ -329,7 +324,7 @@ def invitation_problem(invitation: Invitation | None) -> str | None:
 
 
 @transaction.atomic
-def invitation_create(*, actor: User, email: str, base_url: str = "") -> Invitation:
+def invitation_create(*, actor: User, email: str) -> Invitation:
     """The enterprise's administrator invites a colleague by email."""
     applicant = actor.applicant
     if applicant is None or not applicant.is_enterprise or not actor.is_applicant_admin:
@@ -348,7 +343,7 @@ def invitation_create(*, actor: User, email: str, base_url: str = "") -> Invitat
         applicant=applicant, email=email, token=secrets.token_urlsafe(32), invited_by=actor
     )
     audit_record(actor=actor, action="invitation.create", obj=invitation, after={"email": email})
-    link = _absolute(base_url, reverse("accounts:accept_invitation", args=[invitation.token]))
+    link = site_url(reverse("accounts:accept_invitation", args=[invitation.token]))
     subject = str(_("You are invited to %(name)s's account on the incentives portal") % {"name": applicant.name})
     body = render_to_string(
         "accounts/email/invitation.txt",

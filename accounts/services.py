@@ -204,7 +204,6 @@ def profile_update(
     applicant: Applicant,
     applicant_changes: dict[str, Any] | None = None,
     user_changes: dict[str, Any] | None = None,
-    base_url: str = "",
 ) -> Applicant:
     """Changes the applicant's profile and the acting user's own details together.
 
@@ -254,7 +253,7 @@ def profile_update(
             ) from None
         audit_record(actor=actor, action="user.update", obj=actor, before=before, after=user_changed)
         if "email" in user_changed:
-            email_verification_send(user=actor, base_url=base_url)
+            email_verification_send(user=actor)
     return applicant
 
 

@@ -17,6 +17,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from portal.links import site_url
 from portal.outbox import once
 
 logger = logging.getLogger(__name__)
@@ -54,10 +55,10 @@ def send_notification_email(notification_id: int) -> bool:
             return False
         body = notification.body
         if notification.link:
-            # A path inside the portal becomes a full address when SITE_URL is set (e.g. https://portal.example).
+            # A path inside the portal becomes a full address under SITE_URL.
             link = notification.link
             if link.startswith("/"):
-                link = getattr(settings, "SITE_URL", "").rstrip("/") + link
+                link = site_url(link)
             body = f"{body}\n\n{link}"
         send_mail(notification.subject, body, settings.DEFAULT_FROM_EMAIL, [notification.user.email])
         notification.emailed_at = timezone.now()

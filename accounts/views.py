@@ -37,10 +37,6 @@ from .throttling import registration_throttled, registration_throttled_message
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
-
-
 def register(request: HttpRequest) -> HttpResponse:
     """Who is registering: an enterprise or a person."""
     if request.user.is_authenticated and getattr(request.user, "applicant_id", None):
@@ -63,7 +59,7 @@ def _register(
             return response
         data = {k: v for k, v in form.cleaned_data.items() if k != "password_confirm"}
         try:
-            user = service(**data, base_url=_base_url(request))
+            user = service(**data)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
@@ -107,7 +103,7 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "accounts/resend_verification.html", {"verified": user.email_verified_at is not None})
     try:
-        registration.email_verification_resend(actor=user, base_url=_base_url(request))
+        registration.email_verification_resend(actor=user)
     except ValidationError as error:
         messages.info(request, error.message_dict["email"][0])
     else:
@@ -144,7 +140,6 @@ def profile(request: HttpRequest) -> HttpResponse:
                 applicant=applicant,
                 applicant_changes=form.applicant_changes(),
                 user_changes=form.user_changes(),
-                base_url=_base_url(request),
             )
         except ValidationError as error:
             apply_service_errors(form, error)
@@ -275,7 +270,6 @@ def invite(request: HttpRequest) -> HttpResponse:
             invitation = registration.invitation_create(
                 actor=user,
                 email=form.cleaned_data["email"],
-                base_url=_base_url(request),
             )
         except ValidationError as error:
             apply_service_errors(form, error)

@@ -37,6 +37,7 @@ from django.utils import timezone
 from accounts.identifiers import mask_resident_id, normalise
 from audit.models import AuditEvent
 from portal.languages import is_english
+from portal.links import site_url
 from portal.outbox import enqueue
 from portal.pdf import render_pdf, static_files_only_fetcher
 from portal.workflow import audit_event_of
@@ -115,7 +116,7 @@ def format_code(code: str) -> str:
 
 
 def verify_url(code: str) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("verify:notice", args=[code])
+    return site_url(reverse("verify:notice", args=[code]))
 
 
 # ---- amounts in words (大写金额) -----------------------------------------------------------------
@@ -312,7 +313,7 @@ def render_notice_html(essentials: dict[str, Any], verification_code: str) -> st
         "code": verification_code,
         "code_display": format_code(verification_code),
         "verify_url": verify_url(verification_code),
-        "verify_form_url": settings.SITE_URL.rstrip("/") + reverse("verify:form"),
+        "verify_form_url": site_url(reverse("verify:form")),
         "stylesheet": settings.STATIC_URL + "notices/notice.css",
     }
     return render_to_string(f"notices/{essentials['kind']}.html", context)

@@ -13,6 +13,8 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 
+from .links import site_url
+
 logger = logging.getLogger(__name__)
 
 
@@ -78,7 +80,7 @@ def static_files_only_fetcher() -> Any:
 
 
 def base_url() -> str:
-    return settings.SITE_URL.rstrip("/") + "/"
+    return site_url("/")
 
 
 def render_pdf(html: str, *, fetcher: Any = None) -> bytes:

@@ -18,6 +18,7 @@ from recovery import api as recovery_api
 from reports import api as report_api
 
 from . import views
+from .health import HealthView
 
 router = DefaultRouter(trailing_slash=True)
 router.register("measures", measures_api.MeasureViewSet, basename="measure")
@@ -43,6 +44,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("healthz/", views.healthz, name="healthz"),
+    path("health/", HealthView.as_view(), name="health"),
     path("api/v1/", include(router.urls)),
     path("api/v1/", include("accounts.api_urls")),
     path("api/v1/", include("applications.api_urls")),

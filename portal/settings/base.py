@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 
+from portal.observability import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "axes",
+    "health_check",
     # Our apps: one part of the domain each, bottom layer first (README, "Architecture";
     # tests/test_architecture.py keeps imports flowing downwards only).
     "portal",
@@ -72,6 +75,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -175,10 +179,42 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded evidence is private: it lives outside the static root and is served by views
 # that check who may see it, never by the web server directly.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
+
+
+def storages_from_environment(*, static_backend: str) -> dict[str, dict]:
+    """Uploads and generated files on S3-compatible storage (MinIO, a cloud's object storage) when
+    AWS_STORAGE_BUCKET_NAME is set, on the local disk (MEDIA_ROOT) otherwise.
+
+    On S3 every object is private (ACL and bucket policy): nothing is ever linked to directly. The
+    portal reads a file through the storage API and streams it from the view that checked who may
+    see it; a URL, if one were ever asked for, would be signed and expire in five minutes.
+    """
+    bucket = os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+    if not bucket:
+        default: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    else:
+        default = {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": bucket,
+                "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+                "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+                "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+                "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+                # MinIO and most S3-compatible servers want bucket/key paths, not bucket host names.
+                "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE", "path"),
+                "signature_version": "s3v4",
+                "default_acl": "private",
+                "querystring_auth": True,
+                "querystring_expire": 300,
+                # Two uploads under one name get two objects, as on disk (S3Storage would overwrite).
+                "file_overwrite": False,
+            },
+        }
+    return {"default": default, "staticfiles": {"BACKEND": static_backend}}
+
+
+STORAGES = storages_from_environment(static_backend="whitenoise.storage.CompressedManifestStaticFilesStorage")
 
 # A shared cache (Redis) when several processes must agree: throttles.
 CACHES = {
@@ -288,19 +324,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # Django's own loggers have a console handler already: propagating too would print twice.
-    "loggers": {
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        # WeasyPrint narrates every rendering step at INFO.
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },
-}
+# Plain text lines locally; production sets LOG_FORMAT's default to json (one object per line).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+LOGGING = logging_config(json_lines=LOG_FORMAT == "json", level=os.environ.get("LOG_LEVEL", "INFO"))
 
 # Policy text shipped with the code: the catalog's full texts are read from it.
 POLICY_TEXT_PATH = BASE_DIR / "measures" / "data" / "guangdong-quality-brand-31-measures.zh.txt"

@@ -34,7 +34,7 @@ def test_the_verification_link_confirms_the_address(
     anon: Client, enterprise_user: User, django_capture_on_commit_callbacks
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        registration.email_verification_send(user=enterprise_user, base_url="http://testserver")
+        registration.email_verification_send(user=enterprise_user)
     assert mail.outbox[0].to == [enterprise_user.email]
     response = anon.get(link_in(mail.outbox[0]))
     assert response.status_code == 200

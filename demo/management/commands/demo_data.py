@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test.utils import override_settings
+from django.urls import reverse
 
 from demo.accounts import ensure_demo_accounts
 from demo.applications import ensure_demo_applications, ensure_demo_officials
@@ -19,6 +20,7 @@ from demo.credit import ensure_demo_credit_list
 from demo.money import ensure_demo_objections, ensure_demo_target_progress
 from demo.proactive import ensure_demo_proactive_list
 from measures.catalog_loader import load_catalog
+from portal.links import site_url
 
 
 class Command(BaseCommand):
@@ -44,7 +46,7 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps([a.as_dict() for a in accounts], ensure_ascii=False))
             return
-        self.stdout.write("Demo logins (http://127.0.0.1:8000/accounts/login/):")
+        self.stdout.write(f"Demo logins ({site_url(reverse('login'))}):")
         for account in accounts:
             extra = account.department or account.enterprise or ""
             self.stdout.write(f"  {account.role:<14} {account.username:<22} {account.password:<22} {extra}")
