@@ -823,12 +823,18 @@ def measure_throughput(url: str, who: Cast, seconds: float, cache: str) -> dict[
         "SECRET_KEY": os.urandom(32).hex(),
         "AUDIT_HMAC_KEY": os.urandom(32).hex(),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Production settings refuse to start without these (issue 11); nothing here sends mail or
+        # notices, and the endpoints measured enqueue no task.
+        "SITE_URL": "https://portal.example.gov.cn",
+        "EMAIL_HOST": "smtp.example.invalid",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/5",
+        "CACHE_URL": cache,
         "SECURE_SSL_REDIRECT": "false",
         "LOG_LEVEL": "WARNING",
         "PYTHONWARNINGS": "ignore:No directory at",  # whitenoise: no collected static files (the APIs need none)
     }
-    if _redis_answers(cache):
-        env["CACHE_URL"] = cache
+    if not _redis_answers(cache):
+        raise RuntimeError(f"the load test runs production settings, which need Redis at {cache}")
     token = api_token(who.handler)
     server = subprocess.Popen(
         [
