@@ -10,3 +10,7 @@ class AccountsConfig(AppConfig):
 
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        # Signal receivers: the second factor's sign-in note, API keys revoked on credential changes.
+        from . import tokens, two_factor  # noqa: F401

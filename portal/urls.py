@@ -4,7 +4,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from announcements import api as announcement_api
@@ -57,7 +56,6 @@ urlpatterns = [
     path("api/v1/", include(disbursement_api.api_urlpatterns)),
     path("api/v1/", include(recovery_api.api_urlpatterns)),
     path("api/v1/", include(report_api.api_urlpatterns)),
-    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
