@@ -7,6 +7,7 @@ authenticator, the session marked verified by django-otp), so tests about someth
 ceremony. Tests of the second factor itself sign in through the login page instead.
 """
 
+import time
 from typing import Any
 
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -35,6 +36,18 @@ def current_code(device: TOTPDevice, *, offset: int = 0) -> str:
     """The code the authenticator app shows now (offset in steps: -1 is the previous one)."""
     device.refresh_from_db()
     return f"{totp(device.bin_key, step=device.step, t0=device.t0 - offset * device.step, digits=device.digits):06d}"
+
+
+def fresh_code(user: User) -> str:
+    """A code the user's authenticator accepts now: the app's current one unless it was used in this
+    time step already (codes are single-use), else a new recovery code."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    device = authenticator(user)
+    if device.last_t < int(time.time() - device.t0) // device.step:
+        return current_code(device)
+    recovery, _created = StaticDevice.objects.get_or_create(user=user, name=two_factor.RECOVERY)
+    return StaticToken.objects.create(device=recovery, token=StaticToken.random_token()).token
 
 
 def mark_verified(client: Any, user: User) -> None:
