@@ -71,7 +71,8 @@ def token_issue(*, actor: User, user: User, days: int | None = None) -> tuple[Au
 
 def tokens_of(user: User) -> QuerySet[AuthToken]:
     """The user's keys that still work, newest first."""
-    return AuthToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created")
+    tokens: QuerySet[AuthToken] = AuthToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created")
+    return tokens
 
 
 def token_of(user: User, token_id: str) -> AuthToken:
@@ -125,7 +126,8 @@ _WATCHED = ("password", "official_role", "department_id", "is_staff", "is_superu
 @receiver(pre_save, sender=User, dispatch_uid="accounts.tokens.note_credential_change")
 def _note_credential_change(sender: type[User], instance: User, update_fields: Any = None, **kwargs: Any) -> None:
     instance._tokens_revoke_reason = ""  # type: ignore[attr-defined]
-    if instance.pk is None or (update_fields is not None and not {"password", *_WATCHED} & set(update_fields)):
+    watched_names = {*_WATCHED, "department"}  # update_fields may name the foreign key either way
+    if instance._state.adding or (update_fields is not None and not watched_names & set(update_fields)):
         return  # a new user, or a save that touches none of them (last_login on every sign-in)
     before = User.objects.filter(pk=instance.pk).values(*_WATCHED).first()
     if before is None:

@@ -57,11 +57,11 @@ def authenticator_of(user: User) -> TOTPDevice | None:
 
 
 def has_second_factor(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def recovery_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return int(StaticToken.objects.filter(device__user=user, device__confirmed=True).count())
 
 
 # --- services ----------------------------------------------------------------------------------
@@ -173,10 +173,10 @@ def _note_second_factor(sender: Any, request: HttpRequest | None, user: User, **
 def second_factor_due(request: HttpRequest) -> str | None:
     """ "setup" or "verify" while the signed-in user still owes the second factor, else None."""
     user = request.user
-    if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
+    if not user.is_authenticated or user.is_verified():  # type: ignore[attr-defined]  # OTPMiddleware's
         return None
     if second_factor_required(user):
-        return "verify" if has_second_factor(user) else "setup"  # type: ignore[arg-type]
+        return "verify" if has_second_factor(user) else "setup"
     return "verify" if request.session.get(SESSION_KEY) else None
 
 
