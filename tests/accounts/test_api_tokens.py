@@ -119,6 +119,7 @@ def test_an_expired_key_is_refused(handler: User) -> None:
     AuthToken.objects.filter(user=handler).update(expiry=timezone.now() - dt.timedelta(seconds=1))
     response = with_key(key).get("/api/v1/queue/")
     assert response.status_code == 401 and response.json()["code"] == "authentication_failed"
+    assert response.json()["detail"] == "The API key is not valid or has expired."
 
 
 def test_a_password_change_revokes_the_keys(handler: User) -> None:
