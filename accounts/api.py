@@ -11,16 +11,15 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, permissions, renderers, serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework import exceptions, permissions, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import TokenAuthentication
 from portal.api import ErrorSerializer, JSONParser
 
 from . import registration, selectors, services
@@ -37,7 +36,7 @@ from .serializers import (
     QualificationSerializer,
     me_payload,
 )
-from .throttling import LockedOut, RegistrationRateThrottle
+from .throttling import RegistrationRateThrottle
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -229,39 +228,3 @@ class BankAccountView(_Mine):
         if not services.bank_account_delete(actor=user, applicant=selectors.applicant_of(user)):
             raise Http404
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Send it as `Authorization: Token <key>`.")
-
-
-@extend_schema(
-    summary="Exchange a username and password for an API token",
-    description=(
-        "The same answer for an unknown username and a wrong password (400, `invalid`). Failed attempts "
-        "count per username and per client address (the address REST framework's NUM_PROXIES designates; "
-        "a client-sent X-Forwarded-For alone is ignored): past the limit every attempt, even with the right "
-        "password, is refused with 429 and the code `locked_out` until the cool-off (Retry-After) has "
-        "passed since the last failure. The login page shares the same counts."
-    ),
-    request=AuthTokenSerializer,
-    responses={
-        200: TokenSerializer,
-        400: OpenApiResponse(ErrorSerializer, description="`invalid`: the username or password is not correct."),
-        429: OpenApiResponse(ErrorSerializer, description="`locked_out`: too many failed attempts; see Retry-After."),
-    },
-)
-class TokenObtainView(ObtainAuthToken):
-    """REST framework's token view with django-axes' lockout (which authenticate() applies, given
-    the request) answered in the API's format."""
-
-    parser_classes = (JSONParser, FormParser, MultiPartParser)
-    renderer_classes = (renderers.JSONRenderer,)
-
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        try:
-            return super().post(request, *args, **kwargs)
-        except exceptions.ValidationError:
-            if getattr(request, "axes_locked_out", False):
-                raise LockedOut(request) from None
-            raise

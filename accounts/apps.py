@@ -21,3 +21,5 @@ class AccountsConfig(AppConfig):
         # the address and whether the attempt was refused for lockout.
         user_login_failed.connect(login_failure_audit, dispatch_uid="accounts.login_failure_audit")
         user_logged_in.connect(on_user_logged_in, dispatch_uid="accounts.session_start")
+        # Signal receivers: the second factor's sign-in note, API keys revoked on credential changes.
+        from . import tokens, two_factor  # noqa: F401

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import security_views, views
 
 app_name = "accounts"
 
@@ -24,4 +24,12 @@ urlpatterns = [
     path("password-reset/sent/", views.password_reset_done, name="password_reset_done"),
     path("reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
     path("reset/done/", views.password_reset_complete, name="password_reset_complete"),
+    # The second factor and API keys (accounts/security_views.py).
+    path("security/", security_views.security, name="security"),
+    path("security/setup/", security_views.two_factor_setup, name="two_factor_setup"),
+    path("security/code/", security_views.two_factor_verify, name="two_factor_verify"),
+    path("security/recovery-codes/", security_views.recovery_codes_regenerate, name="recovery_codes"),
+    path("security/remove-second-factor/", security_views.two_factor_disable, name="two_factor_disable"),
+    path("security/keys/", security_views.token_issue, name="token_issue"),
+    path("security/keys/<str:token_id>/revoke/", security_views.token_revoke, name="token_revoke"),
 ]

@@ -25,10 +25,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts.permissions import signed_in_user
+from portal.api import AddressRateThrottle
 from portal.http import client_ip
 
 from .models import Notice
@@ -37,17 +37,12 @@ from .review import document_viewed
 from .selectors import access_application
 
 
-class VerifyRateThrottle(AnonRateThrottle):
+class VerifyRateThrottle(AddressRateThrottle):
     """Per address, signed in or not: verification needs no account, so an account must not lift
     the limit. Shared by the page and the API (one bucket per address)."""
 
     scope = "notice_verify"
     rate = "30/min"
-
-    def get_ident(self, request: Any) -> str:
-        # The portal's one client address: REST framework's own would believe a client-sent
-        # X-Forwarded-For when no proxy is configured, and open a new bucket per forged value.
-        return client_ip(request) or "unknown"
 
     def get_cache_key(self, request: Any, view: Any) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

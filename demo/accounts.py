@@ -26,6 +26,10 @@ class DemoAccount:
     display_name: str
     department: str | None = None
     enterprise: str | None = None
+    # The second factor of the roles that require one (demo/two_factor.py): the authenticator's key
+    # and a recovery code.
+    totp_secret: str | None = None
+    recovery_code: str | None = None
     # Only for applicants' users: the applicant's administrator (enterprises' first user).
     applicant_admin: bool = field(default=False, compare=False)
 

@@ -18,9 +18,11 @@ from rest_framework import exceptions, parsers, serializers
 from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .http import client_ip
 from .keyset import BadCursor, keyset_page
 
 
@@ -89,6 +91,14 @@ class KeysetPagination(BasePagination):
                 "schema": {"type": "integer"},
             },
         ]
+
+
+class AddressRateThrottle(AnonRateThrottle):
+    """REST framework's anonymous throttle keyed on the portal's one client address: its own
+    would believe a client-sent X-Forwarded-For when no proxy is configured."""
+
+    def get_ident(self, request: Any) -> str:
+        return client_ip(request) or "unknown"
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -6,7 +6,6 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from accounts.api import TokenObtainView
 from announcements import api as announcement_api
 from applications import dashboard, review_api, verify
 from budgets import api as budget_api
@@ -59,7 +58,6 @@ urlpatterns = [
     path("api/v1/", include(disbursement_api.api_urlpatterns)),
     path("api/v1/", include(recovery_api.api_urlpatterns)),
     path("api/v1/", include(report_api.api_urlpatterns)),
-    path("api/v1/auth/token/", TokenObtainView.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

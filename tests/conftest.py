@@ -155,6 +155,25 @@ def administrator(make_official: Callable[..., User]) -> User:
     return make_official(OfficialRole.ADMINISTRATOR, None, username="administrator")
 
 
+@pytest.fixture(autouse=True)
+def _sign_ins_pass_the_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`client.login`/`force_login` of an approver, finance officer or administrator finishes the
+    sign-in with the second factor (tests/support/auth.py); the login page still asks for it."""
+    from django.test.client import ClientMixin
+
+    from accounts.two_factor import second_factor_required
+    from tests.support.auth import mark_verified
+
+    original = ClientMixin._login
+
+    def _login(self: Any, user: Any, backend: str | None = None) -> None:
+        original(self, user, backend)
+        if second_factor_required(user):
+            mark_verified(self, user)
+
+    monkeypatch.setattr(ClientMixin, "_login", _login)
+
+
 # ── signed-in clients (English messages) ─────────────────────────────────────────────────────
 
 

@@ -6,6 +6,7 @@ The table of variables is in README.md. `local` (make run) and `test` have safe 
 
 import datetime as dt
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -46,7 +47,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API keys stored as hashes, with an expiry (accounts/tokens.py says who gets one).
+    "knox",
+    # The second factor: authenticator apps (TOTP) and one-time recovery codes (accounts/two_factor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -83,6 +89,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # A password alone is half a sign-in where a second factor is due (accounts/two_factor.py).
+    "accounts.two_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Officials' sessions end after 30 minutes idle, applicants' after a day (accounts/sessions.py);
     # after the messages, which say why someone was signed out.
@@ -287,7 +296,7 @@ STAGED_UPLOAD_MAX_AGE = 60 * 60
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes an anonymous request a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -308,6 +317,18 @@ REST_FRAMEWORK = {
     # is ignored and REMOTE_ADDR is the client.
     "NUM_PROXIES": int(os.environ["NUM_PROXIES"]) if os.environ.get("NUM_PROXIES", "").strip() else None,
 }
+# API keys (django-rest-knox, `Authorization: Token <key>`): only a SHA-512 hash is stored.
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))  # how long a new key lasts unless told
+API_TOKEN_MAX_DAYS = 365
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_TTL": timedelta(days=API_TOKEN_DAYS),
+    "AUTO_REFRESH": False,
+}
+# The second factor: the name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = "广东质量品牌政策兑现平台"
+RECOVERY_CODE_COUNT = 10
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Guangdong Manufacturing Quality & Brand Incentives Portal API",
     "DESCRIPTION": "广东省全面提升制造业质量品牌水平政策兑现平台 — API v1. Money is a decimal string in CNY.",

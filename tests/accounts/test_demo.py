@@ -1,5 +1,6 @@
 """Demo data: valid identifiers, eligible enterprises, printed logins, idempotent."""
 
+import io
 import json
 
 import pytest
@@ -10,6 +11,8 @@ from accounts.identifiers import validate_resident_id, validate_uscc
 from accounts.models import Applicant, ApplicantQualification, BankAccount, User
 from accounts.selectors import applicant_facts, profile_completeness
 from demo.accounts import DEMO_ACCOUNTS, DEMO_APPLICANTS
+from demo.applications import DEMO_OFFICIAL_PASSWORD
+from demo.two_factor import DEMO_RECOVERY_CODE, DEMO_TOTP_SECRET
 from measures.eligibility import judge
 from measures.models import Incentive
 
@@ -40,6 +43,11 @@ def test_demo_data_creates_applicants_once_and_prints_their_logins(capsys: pytes
     assert roles["demo-enterprise"]["role"] == "enterprise"
     assert roles["demo-enterprise"]["enterprise"] == "深圳市鹏城智造电子科技有限公司"
     assert roles["demo-individual"]["role"] == "individual"
+    # The roles that must use a second factor get the demo's, printed with their logins.
+    for username in ("admin", "demo-approver-amr", "demo-finance"):
+        assert roles[username]["totp_secret"] == DEMO_TOTP_SECRET, username
+        assert roles[username]["recovery_code"] == DEMO_RECOVERY_CODE, username
+    assert "totp_secret" not in roles["demo-handler-amr"] and "totp_secret" not in roles["demo-enterprise"]
     for account in DEMO_ACCOUNTS:
         user = User.objects.get(username=account.username)
         assert user.check_password(account.password)
@@ -68,3 +76,18 @@ def test_demo_data_prints_the_enterprise_beside_its_logins(capsys: pytest.Captur
     call_command("demo_data")
     out = capsys.readouterr().out
     assert "demo-enterprise" in out and "深圳市鹏城智造电子科技有限公司" in out and "individual" in out
+
+
+@pytest.mark.django_db
+def test_a_reviewer_signs_in_as_the_demo_approver_with_the_printed_second_factor() -> None:
+    from django.test import Client
+
+    call_command("demo_data", "--json")
+    code = io.StringIO()
+    call_command("demo_otp_code", stdout=code)
+    for second_factor in (code.getvalue().strip(), DEMO_RECOVERY_CODE):
+        client = Client()
+        client.post("/accounts/login/", {"username": "demo-approver-miit", "password": DEMO_OFFICIAL_PASSWORD})
+        assert client.get("/review/").status_code == 302
+        assert client.post("/accounts/security/code/", {"code": second_factor, "next": "/review/"}).status_code == 302
+        assert client.get("/review/").status_code == 200

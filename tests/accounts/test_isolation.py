@@ -27,6 +27,9 @@ API_ROUTES = [
     ("get", "/api/v1/me/bank-account/", None),
     ("post", "/api/v1/me/bank-account/", {"account_name": "x", "bank_name": "y", "account_number": "12345678"}),
     ("delete", "/api/v1/me/bank-account/", None),
+    ("get", "/api/v1/tokens/", None),
+    ("post", "/api/v1/tokens/", {"user": "someone"}),
+    ("delete", "/api/v1/tokens/{q}/", None),
 ]
 PAGE_ROUTES = [
     ("get", "/accounts/profile/"),
@@ -41,6 +44,15 @@ PAGE_ROUTES = [
     ("get", "/accounts/profile/invite/"),
     ("post", "/accounts/profile/invite/"),
     ("post", "/accounts/verify-email/resend/"),
+    ("get", "/accounts/security/"),
+    ("get", "/accounts/security/setup/"),
+    ("post", "/accounts/security/setup/"),
+    ("get", "/accounts/security/code/"),
+    ("post", "/accounts/security/code/"),
+    ("post", "/accounts/security/recovery-codes/"),
+    ("post", "/accounts/security/remove-second-factor/"),
+    ("post", "/accounts/security/keys/"),
+    ("post", "/accounts/security/keys/{q}/revoke/"),
 ]
 # Open to everyone by design.
 PUBLIC = {
@@ -75,13 +87,18 @@ def test_every_route_is_in_the_tables() -> None:
     accounts = next(p for p in resolver.url_patterns if getattr(p, "namespace", None) == "accounts")
     page_paths = {"/accounts/" + str(p.pattern) for p in accounts.url_patterns}
     tabled = {path.replace("{q}", "<int:pk>") for _m, path in PAGE_ROUTES} | {"/accounts/" + p for p in PUBLIC}
+    tabled |= {path.replace("{q}", "<str:token_id>") for _m, path in PAGE_ROUTES}  # API keys' ids
     assert page_paths <= tabled, page_paths - tabled
     from accounts import api_urls
 
-    api_paths = {"/api/v1/" + str(p.pattern).replace("<int:pk>", "{q}") for p in api_urls.urlpatterns}
+    api_paths = {
+        "/api/v1/" + str(p.pattern).replace("<int:pk>", "{q}").replace("<str:token_id>", "{q}")
+        for p in api_urls.urlpatterns
+    }
     tabled_api = {path for _m, path, _d in API_ROUTES} | {
         "/api/v1/register/enterprise/",
         "/api/v1/register/individual/",
+        "/api/v1/auth/token/",
     }
     assert api_paths <= tabled_api, api_paths - tabled_api
 

@@ -198,10 +198,9 @@ def test_me_anonymous_is_401_in_the_portal_error_format(api: object) -> None:
 
 
 def test_me_with_a_token(enterprise_user: User, api: object) -> None:
-    from rest_framework.authtoken.models import Token
+    from tests.support.auth import api_key
 
-    token = Token.objects.create(user=enterprise_user)
-    response = api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token.key}")  # type: ignore[attr-defined]
+    response = api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {api_key(enterprise_user)}")  # type: ignore[attr-defined]
     assert response.status_code == 200
 
 

@@ -5,13 +5,13 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Notification
 from applications.models import Application, Status
 from applications.services import application_submit, application_withdraw
 from measures.models import AmountParameter
+from tests.support.auth import api_key
 
 from .helpers import COST_SHARE, FIXED, PDF, PER_UNIT, answers_for, complete_draft, standard, upload
 
@@ -216,8 +216,8 @@ def test_anonymous_is_401_and_a_user_without_an_applicant_may_not_apply(official
 
 
 def test_token_authentication(enterprise_user) -> None:
-    token = Token.objects.create(user=enterprise_user)
-    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = api_key(enterprise_user)
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
     response = create(client, FIXED)
     assert response.status_code == 201
     assert client.get(BASE).json()["count"] == 1

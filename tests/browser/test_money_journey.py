@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from accounts.models import OfficialRole, User
+from accounts.two_factor import second_factor_required
 from announcements.models import Announcement, Objection
 from announcements.services import awards_finalise_due
 from applications import review
@@ -19,6 +20,7 @@ from budgets.models import Budget
 from budgets.services import budget_set
 from disbursement.models import Payment
 from tests.factories import PASSWORD, BankAccountFactory, EnterpriseUserFactory, OfficialFactory, incentive_by_code
+from tests.support.auth import authenticator, fresh_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,6 +37,13 @@ def sign_in(page, live_server, user: User) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
+    if second_factor_required(user):
+        # The second step: the code the official's authenticator app shows.
+        assert "/accounts/security/code/" in page.url
+        page.fill("input[name=code]", fresh_code(user))
+        page.locator("main form button[type=submit]").first.click()
+        page.wait_for_load_state()
+        assert "/accounts/security/" not in page.url
 
 
 def approved_award(handler: User, approver: User, finance: User) -> Application:
@@ -59,6 +68,8 @@ def test_announce_object_finalise_pay_and_report(live_server, page, tmp_path: Pa
     approver = OfficialFactory(role=OfficialRole.APPROVER, department="miit", username="j-approver")
     finance = OfficialFactory(role=OfficialRole.FINANCE, username="j-finance")
     finance2 = OfficialFactory(role=OfficialRole.FINANCE, username="j-finance2")
+    for official in (approver, finance, finance2):
+        authenticator(official)  # set up earlier, on the security page
     application = approved_award(handler, approver, finance)
 
     # The handler publishes the approved decision.

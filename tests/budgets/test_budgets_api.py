@@ -6,13 +6,13 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import OfficialRole
 from budgets.models import Budget
 from budgets.services import budget_set
 from tests.factories import EnterpriseUserFactory, OfficialFactory, incentive_by_code
+from tests.support.auth import api_key
 from tests.support.disbursement import QUALITY_AWARD, YEAR, final_award
 
 LIST = "/api/v1/budgets/"
@@ -21,7 +21,7 @@ LIST = "/api/v1/budgets/"
 def api_as(user=None) -> APIClient:
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
     return client
 
 

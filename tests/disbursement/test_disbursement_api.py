@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import OfficialRole
@@ -15,6 +14,7 @@ from budgets.models import Budget
 from disbursement.models import DisbursementBatch, Payment
 from disbursement.services import batch_build
 from tests.factories import EnterpriseUserFactory, OfficialFactory
+from tests.support.auth import api_key
 from tests.support.disbursement import (
     STANDARD_LEAD,
     approved_batch,
@@ -30,7 +30,7 @@ LIST = "/api/v1/disbursements/"
 def api_as(user=None) -> APIClient:
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
     return client
 
 

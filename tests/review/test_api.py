@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 from rest_framework.test import APIClient
 
@@ -16,6 +15,7 @@ from applications import review
 from applications.models import Application, Notice, Status
 from audit.models import AuditEvent
 from tests.factories import EnterpriseUserFactory
+from tests.support.auth import api_key
 
 from .conftest import fund, submit_new
 
@@ -105,7 +105,7 @@ def test_invalid_queue_filters_are_a_400(handler, api_client) -> None:
 
 def test_a_token_works_like_the_session(handler, submitted) -> None:
     api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=handler).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_key(handler)}")
     assert len(api.get("/api/v1/queue/").json()["results"]) == 1
     response = api.post(_url(submitted, "accept"), {"version": submitted.version}, format="json")
     assert response.status_code == 200

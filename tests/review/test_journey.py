@@ -9,9 +9,11 @@ import subprocess
 
 import pytest
 
-from accounts.models import OfficialRole
+from accounts.models import OfficialRole, User
+from accounts.two_factor import second_factor_required
 from applications.models import Application, Notice, Status
 from tests.factories import PASSWORD, EnterpriseUserFactory, OfficialFactory
+from tests.support.auth import authenticator, fresh_code
 
 from .conftest import fund, submit_new
 
@@ -19,10 +21,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(page, live_server, username: str, next_path: str) -> None:
+    user = User.objects.get(username=username)
+    if second_factor_required(user):
+        authenticator(user)  # the approver set up their authenticator app earlier
     page.goto(f"{live_server.url}/accounts/login/?next={next_path}")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.locator("main form button[type=submit]").click()
+    if second_factor_required(user):
+        # The second step: the code the app shows.
+        page.wait_for_url("**/accounts/security/code/**")
+        page.fill("input[name=code]", fresh_code(user))
+        page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(f"**{next_path}")
 
 

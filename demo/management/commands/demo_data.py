@@ -19,6 +19,7 @@ from demo.applications import ensure_demo_applications, ensure_demo_officials
 from demo.credit import ensure_demo_credit_list
 from demo.money import ensure_demo_objections, ensure_demo_target_progress
 from demo.proactive import ensure_demo_proactive_list
+from demo.two_factor import DEMO_RECOVERY_CODE, DEMO_TOTP_SECRET, ensure_demo_second_factor
 from measures.catalog_loader import load_catalog
 from portal.links import site_url
 
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         # The demo's own notifications would flood the console backend and the eager task log.
         logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-            accounts = ensure_demo_accounts() + ensure_demo_officials()
+            accounts = ensure_demo_second_factor(ensure_demo_accounts() + ensure_demo_officials())
             ensure_demo_applications()
             ensure_demo_proactive_list()
             ensure_demo_objections()
@@ -50,3 +51,8 @@ class Command(BaseCommand):
         for account in accounts:
             extra = account.department or account.enterprise or ""
             self.stdout.write(f"  {account.role:<14} {account.username:<22} {account.password:<22} {extra}")
+        self.stdout.write(
+            "Approvers, finance officers and the administrator also need a second factor: add the key "
+            f"{DEMO_TOTP_SECRET} to an authenticator app (or run `.venv/bin/python manage.py demo_otp_code` "
+            f"for the current code), or use the recovery code {DEMO_RECOVERY_CODE} (once per `make run`)."
+        )
