@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pytest
 from django.core.management import call_command
+from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone
 from knox.models import AuthToken
@@ -159,7 +160,7 @@ def test_a_role_change_revokes_the_keys(handler: User) -> None:
 
 def test_signing_in_or_an_unrelated_change_keeps_the_keys(handler: User) -> None:
     key = api_key(handler)
-    Client().login(username=handler.username, password=PASSWORD)  # saves last_login
+    Client().login(request=HttpRequest(), username=handler.username, password=PASSWORD)  # saves last_login
     handler.display_name = "新名字"
     handler.save()
     assert with_key(key).get("/api/v1/queue/").status_code == 200
