@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "django_celery_beat",
+    "csp",
     # Our apps: one part of the domain each, bottom layer first (README, "Architecture";
     # tests/test_architecture.py keeps imports flowing downwards only).
     "portal",
@@ -71,9 +73,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # NUL characters and unpaired surrogates refused (400), oversized uploads too (413), before any
+    # view or the CSRF check reads the body: in the reader's language, so after LocaleMiddleware.
+    "portal.middleware.RefuseUnstorableInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -81,6 +88,46 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): scripts, styles and everything else from the portal itself,
+# nothing inline (no `style=""`, no `<script>` without a source, no `on…=` handlers: the pages' bars
+# are <progress>/<meter>, the API docs load their start-up script from a URL). `data:` images are
+# the API docs' icons. tests/test_security_headers.py renders the pages and holds them to this.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "frame-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Permissions-Policy (django-permissions-policy): no page uses a device or sensor, so none may.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "fullscreen", "geolocation",
+        "gyroscope", "magnetometer", "microphone", "midi", "payment", "usb", "browsing-topics",
+    )
+}  # fmt: skip
+
+# Uploads: a file is stopped as soon as it passes portal.uploads.MAX_BYTES (20 MB), and a multipart
+# request longer than that plus the form's fields is refused before it is read (413). Bodies other
+# than files (forms, JSON) are held to Django's default 2.5 MB.
+FILE_UPLOAD_HANDLERS = [
+    "portal.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A refused CSRF check gets the portal's own 403 page, in the reader's language (portal/errors.py).
+CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
