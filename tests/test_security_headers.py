@@ -137,6 +137,12 @@ def test_pages_and_the_api_docs_carry_a_strict_csp_and_a_permissions_policy(clie
         assert "camera=()" in policy and "geolocation=()" in policy and "microphone=()" in policy
 
 
+def test_a_browser_asking_the_api_for_html_gets_json(client: Client) -> None:
+    """REST framework's browsable pages have inline styles: the API answers JSON only."""
+    response = client.get("/api/v1/measures/", HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+
+
 def test_the_api_docs_load_their_start_up_script_from_a_url(client: Client) -> None:
     page = client.get("/api/docs/")
     problems, _links = inline_problems(page.content.decode())
