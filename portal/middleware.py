@@ -57,6 +57,7 @@ def _content_length(request: HttpRequest) -> int:
 def _body_strings(request: HttpRequest) -> Iterator[tuple[str, str]]:
     content_type = request.content_type or ""
     if content_type == "multipart/form-data":
+        post: QueryDict
         if request.method == "POST":
             post, files = request.POST, request.FILES
         else:
