@@ -21,7 +21,7 @@ from portal.links import site_url
 from portal.outbox import enqueue
 
 from .identifiers import validate_resident_id, validate_uscc
-from .models import ApplicantQualification, User
+from .models import PASSWORD_MAX, ApplicantQualification, User
 from .services import FIRST_QUALIFICATION_YEAR
 from .tasks import send_email_task
 
@@ -43,12 +43,14 @@ class _PasswordMixin(forms.Form):
     password = forms.CharField(
         label=_("Password"),
         strip=False,
+        max_length=PASSWORD_MAX,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("At least 10 characters; not only digits, not a common password, not like your username."),
     )
     password_confirm = forms.CharField(
         label=_("Confirm the password"),
         strip=False,
+        max_length=PASSWORD_MAX,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 

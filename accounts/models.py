@@ -73,6 +73,11 @@ class OfficialRole(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
+# The longest password a form or the API takes: hashing a longer one costs the server more and
+# protects no better.
+PASSWORD_MAX = 128
+
+
 class User(AbstractUser):
     """A person who signs in: an applicant's user, an official or an administrator."""
 

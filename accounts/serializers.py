@@ -10,7 +10,7 @@ from rest_framework import serializers
 from measures.vocabulary import EnterpriseSize, GuangdongCity, IndustryDivision, Qualification
 
 from . import selectors
-from .models import Applicant, ApplicantQualification, BankAccount, User
+from .models import PASSWORD_MAX, Applicant, ApplicantQualification, BankAccount, User
 
 
 class EnterpriseRegistrationSerializer(serializers.Serializer):
@@ -24,7 +24,9 @@ class EnterpriseRegistrationSerializer(serializers.Serializer):
     contact_phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     username = serializers.CharField(max_length=150)
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
+    password = serializers.CharField(
+        write_only=True, trim_whitespace=False, max_length=PASSWORD_MAX, style={"input_type": "password"}
+    )
 
 
 class IndividualRegistrationSerializer(serializers.Serializer):
@@ -33,7 +35,9 @@ class IndividualRegistrationSerializer(serializers.Serializer):
     employer_uscc = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     username = serializers.CharField(max_length=150)
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
+    password = serializers.CharField(
+        write_only=True, trim_whitespace=False, max_length=PASSWORD_MAX, style={"input_type": "password"}
+    )
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -93,12 +97,12 @@ class MeSerializer(serializers.Serializer):
 class ApplicantChangesSerializer(serializers.Serializer):
     """Editable profile facts; every field optional (PATCH). The services check the rules."""
 
-    city = serializers.CharField(required=False, allow_blank=True)
-    district = serializers.CharField(required=False, allow_blank=True)
-    industry = serializers.CharField(required=False, allow_blank=True)
-    size = serializers.CharField(required=False, allow_blank=True)
-    contact_person = serializers.CharField(required=False, allow_blank=True)
-    contact_phone = serializers.CharField(required=False, allow_blank=True)
+    city = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    district = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    industry = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    size = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    contact_person = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    contact_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     revenue_year = serializers.IntegerField(required=False, allow_null=True)
     revenue_cn = serializers.DecimalField(
         max_digits=18, decimal_places=2, min_value=0, required=False, allow_null=True, coerce_to_string=True
@@ -106,7 +110,7 @@ class ApplicantChangesSerializer(serializers.Serializer):
     revenue_world = serializers.DecimalField(
         max_digits=18, decimal_places=2, min_value=0, required=False, allow_null=True, coerce_to_string=True
     )
-    employer_uscc = serializers.CharField(required=False, allow_blank=True)
+    employer_uscc = serializers.CharField(max_length=40, required=False, allow_blank=True)
 
     def to_internal_value(self, data: object) -> dict[str, Any]:
         if isinstance(data, dict):
@@ -120,8 +124,8 @@ class ApplicantChangesSerializer(serializers.Serializer):
 
 
 class UserChangesSerializer(serializers.Serializer):
-    display_name = serializers.CharField(required=False, allow_blank=True)
-    email = serializers.CharField(required=False)
+    display_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    email = serializers.CharField(max_length=254, required=False)
 
     def to_internal_value(self, data: object) -> dict[str, Any]:
         if isinstance(data, dict):

@@ -59,7 +59,7 @@ from .review import (
     application_send_back,
     application_start_review,
 )
-from .review_forms import SORT_CHOICES
+from .review_forms import SORT_CHOICES, TEXT_MAX
 from .review_selectors import QueueFilters, access_for_review, is_official, is_overdue, queue_keyset, review_queue
 from .services import ApplicationError
 from .workflow import ApplicationChanged, TransitionNotAllowed, allowed_actions
@@ -248,7 +248,7 @@ class ReviewedApplicationSerializer(QueueItemSerializer):
 class QueueQuerySerializer(serializers.Serializer):
     # All the statuses (one enum in the schema); drafts are never in a queue, so "draft" lists none.
     status = serializers.ChoiceField(choices=Status.choices, required=False)
-    incentive = serializers.CharField(required=False, help_text="An incentive's code.")
+    incentive = serializers.CharField(required=False, max_length=60, help_text="An incentive's code.")
     measure = serializers.IntegerField(required=False, min_value=1, help_text="A measure's number (1–31).")
     city = serializers.ChoiceField(choices=GuangdongCity.choices, required=False)
     size = serializers.ChoiceField(choices=EnterpriseSize.choices, required=False)
@@ -269,15 +269,15 @@ class VersionSerializer(serializers.Serializer):
 
 
 class ReturnSerializer(VersionSerializer):
-    missing = serializers.CharField(help_text="What the applicant must supply.")
+    missing = serializers.CharField(max_length=TEXT_MAX, help_text="What the applicant must supply.")
 
 
 class RejectSerializer(VersionSerializer):
-    reasons = serializers.CharField(help_text="Why the application is not accepted (不予受理).")
+    reasons = serializers.CharField(max_length=TEXT_MAX, help_text="Why the application is not accepted (不予受理).")
 
 
 class HandleSerializer(VersionSerializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
 
 
 class ProposeSerializer(VersionSerializer):
@@ -289,15 +289,23 @@ class ProposeSerializer(VersionSerializer):
         "Never above the claim's policy ceiling (400).",
     )
     override_reason = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="Required when the amount differs from the engine's."
+        max_length=TEXT_MAX,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required when the amount differs from the engine's.",
     )
     reasons = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="Grounds; required for not_support."
+        max_length=TEXT_MAX,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Grounds; required for not_support.",
     )
 
 
 class SendBackSerializer(VersionSerializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=TEXT_MAX)
 
 
 # ── the queue ────────────────────────────────────────────────────────────────────────────────

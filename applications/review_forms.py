@@ -26,13 +26,17 @@ SORT_CHOICES = [
 ]
 
 
+# The longest text an official types into a review action, in the pages and the API alike.
+TEXT_MAX = 4000
+
+
 def _text(label: Any, *, required: Any = None, help_text: Any = "", rows: int = 4) -> forms.CharField:
     """A text area; `required` is the message shown when it is left empty (None: optional)."""
     return forms.CharField(
         label=label,
         required=required is not None,
         help_text=help_text,
-        max_length=4000,
+        max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": rows}),
         error_messages={"required": required} if required is not None else None,
     )

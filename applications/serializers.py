@@ -162,7 +162,9 @@ def _answers_field() -> serializers.Field:
 
 
 class ApplicationCreateSerializer(serializers.Serializer):
-    incentive = serializers.SlugField(help_text="The incentive's code, e.g. m17-china-quality-award-org.")
+    incentive = serializers.SlugField(
+        max_length=60, help_text="The incentive's code, e.g. m17-china-quality-award-org."
+    )
     fiscal_year = serializers.IntegerField()
     data = _answers_field()  # type: ignore[assignment]  # a declared field: the metaclass takes it
 

@@ -45,6 +45,7 @@ from .resources import ResultsFileTooLarge, read_results_file
 from .results import ResultsInvalid, ResultsReport, payment_results_check, results_job_start
 from .selectors import batch_payments, batches_list, results_job_of
 from .services import (
+    REASON_MAX,
     DisbursementError,
     NotAllowed,
     NothingToPay,
@@ -296,7 +297,7 @@ class BatchApproveView(_FinanceAPI, APIView):
 
 
 class BatchDiscardSerializer(serializers.Serializer):
-    reason = serializers.CharField(help_text="Why the draft is discarded.")
+    reason = serializers.CharField(max_length=REASON_MAX, help_text="Why the draft is discarded.")
 
 
 class BatchDiscardView(_FinanceAPI, APIView):
@@ -509,7 +510,7 @@ class ResultsJobView(_FinanceAPI, APIView):
 
 
 class PaymentCancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(help_text="Why the failed payment is not retried.")
+    reason = serializers.CharField(max_length=REASON_MAX, help_text="Why the failed payment is not retried.")
 
 
 class PaymentCancelView(_FinanceAPI, APIView):

@@ -228,6 +228,19 @@ def batch_approve(*, actor: User, batch: DisbursementBatch) -> DisbursementBatch
     return locked
 
 
+REASON_MAX = 2000
+
+
+def _check_reason_length(reason: str) -> None:
+    """The pages post the reason straight to the service: the limit is kept here, for both."""
+    if len(reason) > REASON_MAX:
+        raise DisbursementError(
+            _("Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).")
+            % {"limit_value": REASON_MAX, "show_value": len(reason)},
+            field="reason",
+        )
+
+
 def batch_discard(*, actor: User, batch: DisbursementBatch, reason: str) -> DisbursementBatch:
     """A draft batch is discarded (by any finance officer, with a reason): its payments are
     cancelled and their final awards wait for the next batch. An approved batch is never discarded."""
@@ -235,6 +248,7 @@ def batch_discard(*, actor: User, batch: DisbursementBatch, reason: str) -> Disb
     reason = (reason or "").strip()
     if not reason:
         raise DisbursementError(_("Say why the batch is discarded."), field="reason")
+    _check_reason_length(reason)
     with transaction.atomic():
         locked = DisbursementBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status != DisbursementBatch.Status.DRAFT:
@@ -281,6 +295,7 @@ def payment_cancel(*, actor: User, payment: Payment, reason: str, ip_address: st
     reason = (reason or "").strip()
     if not reason:
         raise DisbursementError(_("Say why the payment is cancelled."), field="reason")
+    _check_reason_length(reason)
     with transaction.atomic():
         locked = Payment.objects.select_for_update(of=("self",)).select_related("batch").get(pk=payment.pk)
         if locked.status != Payment.Status.FAILED:

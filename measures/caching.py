@@ -54,9 +54,8 @@ def cached(key: str, compute: Callable[[], T], *, today: dt.date | None = None) 
 
 class CachedCatalogAPI:
     """For the public catalog's read-only viewsets: an answer is the same for every caller, so
-    it is cached by path, query and language as rendered JSON. A JSON caller gets those bytes as
-    they are (rendering the list again cost more than the rest of the request); the browsable
-    API is rendered from them."""
+    it is cached by path, query and language as rendered JSON, and those bytes are sent as they
+    are (rendering the list again cost more than the rest of the request)."""
 
     def _cached(self, request: Request, respond: Callable[[], Response]) -> HttpResponseBase:
         key = f"api:{translation.get_language()}:{request.get_full_path()}"

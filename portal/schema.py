@@ -11,11 +11,13 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from .api import ErrorSerializer
 
 ERROR_DESCRIPTIONS = {
-    "400": "Invalid input; `errors` names each field.",
+    "400": "Invalid input; `errors` names each field. Any request with a NUL character or an unpaired "
+    "surrogate (in the address, the query, a field or a JSON string) is refused with code `invalid_characters`.",
     "401": "Not signed in.",
     "403": "Signed in, but not allowed.",
     "404": "Not found (also for objects the caller may not know of).",
     "409": "The object changed meanwhile, or the action is not allowed in its current state.",
+    "413": "Too large: a file over 20 MB, or a body over what the portal accepts (code `too_large`).",
     "429": "Too many requests.",
 }
 
@@ -25,11 +27,12 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
-        codes = ["429"]
+        # Any request may carry characters that cannot be stored (portal/middleware.py): 400.
+        codes = ["400", "429"]
         if "{" in self.path:
             codes.append("404")
         if self.method in {"POST", "PUT", "PATCH", "DELETE"}:
-            codes += ["400", "401", "403", "409"]
+            codes += ["401", "403", "409", "413"]
         elif any(getattr(p, "requires_authentication", False) for p in self.view.get_permissions()):
             codes += ["401", "403"]
         for code in codes:

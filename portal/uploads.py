@@ -9,6 +9,9 @@ from collections.abc import Collection
 from typing import Any
 
 import magic
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.core.files.uploadhandler import FileUploadHandler
 from django.utils.translation import gettext as _
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -68,3 +71,33 @@ def clean_name(name: str, fmt: str, *, default: str = "document") -> str:
     stem = os.path.splitext(name)[0]
     stem = re.sub(r"[^\w\-. ()（）]", "_", stem).strip(" ._") or default
     return stem[:120] + EXTENSIONS[fmt]
+
+
+class UploadTooLarge(RequestDataTooBig):
+    """A file, or a whole multipart request, beyond what the portal takes: answered with 413
+    (portal/middleware.py, or portal/errors.py's handler400 when a view's parser meets it)."""
+
+
+def max_request_bytes() -> int:
+    """One file at its largest plus the form's other fields (Django's own limit for those)."""
+    return MAX_BYTES + int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0)
+
+
+class SizeLimitUploadHandler(FileUploadHandler):
+    """First of FILE_UPLOAD_HANDLERS: refuses a request whose declared length is beyond
+    `max_request_bytes()` before reading it, and stops a file as soon as its bytes pass MAX_BYTES,
+    so an oversized upload is never read in full nor written to a temporary file."""
+
+    def handle_raw_input(
+        self, input_data: Any, META: Any, content_length: int, boundary: Any, encoding: str | None = None
+    ) -> None:
+        if content_length > max_request_bytes():
+            raise UploadTooLarge("request body larger than the upload limit")
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        if start + len(raw_data) > MAX_BYTES:
+            raise UploadTooLarge("uploaded file larger than the upload limit")
+        return raw_data  # the next handler (memory or temporary file) keeps it
+
+    def file_complete(self, file_size: int) -> None:
+        return None  # the next handler returns the file

@@ -145,7 +145,9 @@ class ProactiveRowSerializer(serializers.ModelSerializer):
 
 class ImportRequestSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="CSV (UTF-8 or GBK) or XLSX, at most 5 MB and 5,000 rows.")
-    incentive = serializers.SlugField(help_text="The incentive's code, e.g. m3-national-single-champion.")
+    incentive = serializers.SlugField(
+        max_length=60, help_text="The incentive's code, e.g. m3-national-single-champion."
+    )
     qualification = serializers.ChoiceField(
         choices=Qualification.choices,
         required=False,
@@ -153,6 +155,7 @@ class ImportRequestSerializer(serializers.Serializer):
     )
     year = serializers.IntegerField()
     amount = serializers.CharField(
+        max_length=30,
         required=False,
         allow_blank=True,
         allow_null=True,

@@ -105,7 +105,7 @@ class RecoverSerializer(serializers.Serializer):
     amount = AmountField(
         help_text="CNY as a plain decimal: more than 0, at most what was paid less earlier recoveries."
     )
-    reasons = serializers.CharField(help_text="Stated in the recovery notice.")
+    reasons = serializers.CharField(max_length=4000, help_text="Stated in the recovery notice.")
     ban_years = serializers.IntegerField(
         required=False,
         default=0,

@@ -219,11 +219,21 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser: object) -> Iterator[object]:
+    """A fresh page; the test fails if Chromium reports that the Content-Security-Policy blocked
+    anything (an inline style, script or handler the portal should not have)."""
     context = browser.new_context(locale="zh-CN")  # type: ignore[attr-defined]
     page = context.new_page()
     page.set_default_timeout(15_000)
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(f"{page.url}: {message.text}") if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert not blocked, "\n".join(blocked)
 
 
 @pytest.fixture

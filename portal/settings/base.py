@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 from portal.observability import logging_config
 
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "health_check",
+    "csp",
     # Our apps: one part of the domain each, bottom layer first (README, "Architecture";
     # tests/test_architecture.py keeps imports flowing downwards only).
     "portal",
@@ -83,9 +85,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "portal.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # NUL characters and unpaired surrogates refused (400), oversized uploads too (413), before any
+    # view or the CSRF check reads the body: in the reader's language, so after LocaleMiddleware.
+    "portal.middleware.RefuseUnstorableInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -101,6 +108,46 @@ MIDDLEWARE = [
     # Last, as django-axes asks: turns a sign-in refused for lockout into the lockout answer.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): scripts, styles and everything else from the portal itself,
+# nothing inline (no `style=""`, no `<script>` without a source, no `on…=` handlers: the pages' bars
+# are <progress>/<meter>, the API docs load their start-up script from a URL). `data:` images are
+# the API docs' icons. tests/test_security_headers.py renders the pages and holds them to this.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "frame-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Permissions-Policy (django-permissions-policy): no page uses a device or sensor, so none may.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "fullscreen", "geolocation",
+        "gyroscope", "magnetometer", "microphone", "midi", "payment", "usb", "browsing-topics",
+    )
+}  # fmt: skip
+
+# Uploads: a file is stopped as soon as it passes portal.uploads.MAX_BYTES (20 MB), and a multipart
+# request longer than that plus the form's fields is refused before it is read (413). Bodies other
+# than files (forms, JSON) are held to Django's default 2.5 MB.
+FILE_UPLOAD_HANDLERS = [
+    "portal.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A refused CSRF check gets the portal's own 403 page, in the reader's language (portal/errors.py).
+CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
@@ -300,6 +347,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # JSON only (../shared/API.md): REST framework's browsable HTML pages carry inline styles the
+    # CSP refuses; /api/docs/ is the API's page for people.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "portal.schema.AutoSchema",

@@ -99,7 +99,7 @@ def test_an_xlsx_job_from_the_page_shows_progress_then_the_download_link(
     assert response.status_code == 302 and response["Location"] == f"/reports/exports/{job.pk}/"
     waiting = client.get(response["Location"])
     assert b'<meta http-equiv="refresh" content="2">' in waiting.content
-    assert b'role="progressbar"' in waiting.content
+    assert b'<progress class="progress" max="100" value="0"' in waiting.content
     assert f"/reports/exports/{job.pk}/download/".encode() not in waiting.content
     assert client.get(f"/reports/exports/{job.pk}/download/").status_code == 404
 

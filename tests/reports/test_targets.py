@@ -122,7 +122,7 @@ def test_the_public_page_shows_each_target_with_latest_count_percent_department_
     html = page.content.decode()
     assert html.count("<tr>") - 1 == Target.objects.count()  # one row per catalog target
     assert "<strong>200</strong> / 500" in html and "(40.0%)" in html  # the latest by date, not by entry
-    assert 'aria-valuenow="40.0"' in html
+    assert '<progress class="progress" max="100" value="40.0"' in html
     assert "Guangdong Administration for Market Regulation" in html
     assert html.count("<polyline") == 1, "a trend line where there are entries"
     assert "as of 2026-06-30" in html
