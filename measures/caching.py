@@ -71,7 +71,7 @@ class CachedCatalogAPI:
         except _NotCacheable as refused:
             return refused.response
         if isinstance(request.accepted_renderer, JSONRenderer):
-            return HttpResponse(rendered, content_type=f"{request.accepted_media_type or 'application/json'}")
+            return HttpResponse(rendered, content_type="application/json")
         return Response(json.loads(rendered))
 
     # Any: a plain HttpResponse where the mixins declare REST framework's Response.
