@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import identity_views, oidc, views
 
 app_name = "accounts"
 
@@ -24,4 +24,13 @@ urlpatterns = [
     path("password-reset/sent/", views.password_reset_done, name="password_reset_done"),
     path("reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
     path("reset/done/", views.password_reset_complete, name="password_reset_complete"),
+    # Enterprise identity (accounts/identity.py): verification, claims, officials' checks, single sign-on.
+    path("identity/", identity_views.identity_page, name="identity"),
+    path("identity/<int:pk>/withdraw/", identity_views.identity_withdraw, name="identity_withdraw"),
+    path("identity/<int:pk>/licence/", identity_views.identity_licence, name="identity_licence"),
+    path("claim/", identity_views.claim, name="claim"),
+    path("verifications/", identity_views.verifications, name="verifications"),
+    path("verifications/<int:pk>/", identity_views.verification, name="verification"),
+    path("sso/start/", oidc.sso_start, name="sso_start"),
+    path("sso/callback/", oidc.sso_callback, name="sso_callback"),
 ]

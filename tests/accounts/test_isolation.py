@@ -41,12 +41,19 @@ PAGE_ROUTES = [
     ("get", "/accounts/profile/invite/"),
     ("post", "/accounts/profile/invite/"),
     ("post", "/accounts/verify-email/resend/"),
+    ("get", "/accounts/identity/"),
+    ("post", "/accounts/identity/"),
+    ("post", "/accounts/identity/{q}/withdraw/"),
+    ("get", "/accounts/identity/{q}/licence/"),
 ]
 # Open to everyone by design.
 PUBLIC = {
     "register/", "register/enterprise/", "register/individual/", "verify-email/<str:token>/",
     "invitation/<str:token>/", "password-reset/", "password-reset/sent/", "reset/<uidb64>/<token>/", "reset/done/",
+    "claim/", "sso/start/", "sso/callback/",
 }  # fmt: skip
+# Officials' pages, each role's outcome tested in tests/accounts/test_identity_verification.py.
+OFFICIALS = {"verifications/", "verifications/<int:pk>/"}
 
 
 @pytest.fixture
@@ -74,7 +81,9 @@ def test_every_route_is_in_the_tables() -> None:
     resolver = get_resolver()
     accounts = next(p for p in resolver.url_patterns if getattr(p, "namespace", None) == "accounts")
     page_paths = {"/accounts/" + str(p.pattern) for p in accounts.url_patterns}
-    tabled = {path.replace("{q}", "<int:pk>") for _m, path in PAGE_ROUTES} | {"/accounts/" + p for p in PUBLIC}
+    tabled = {path.replace("{q}", "<int:pk>") for _m, path in PAGE_ROUTES} | {
+        "/accounts/" + p for p in PUBLIC | OFFICIALS
+    }
     assert page_paths <= tabled, page_paths - tabled
     from accounts import api_urls
 
