@@ -304,6 +304,15 @@ def _withdraw_others(applicant: Applicant, *, except_pk: int | None, reason: str
     others = IdentityCheck.objects.filter(applicant=applicant, status=Status.PENDING)
     if except_pk is not None:
         others = others.exclude(pk=except_pk)
+
+    def notify(check: IdentityCheck) -> None:
+        notification_send(
+            user=check.requested_by,
+            subject=_("Your request about %(uscc)s is closed") % {"uscc": check.applicant.uscc},
+            body=reason,
+            link=reverse("accounts:identity"),
+        )
+
     for other in others:
         WORKFLOW.transition(
             other,
@@ -311,12 +320,7 @@ def _withdraw_others(applicant: Applicant, *, except_pk: int | None, reason: str
             actor=None,
             reason=reason,
             visible_to_applicant=False,
-            notify=lambda c: notification_send(
-                user=c.requested_by,
-                subject=_("Your request about %(uscc)s is closed") % {"uscc": c.applicant.uscc},
-                body=reason,
-                link=reverse("accounts:identity"),
-            ),
+            notify=notify,
         )
 
 

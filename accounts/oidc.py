@@ -14,8 +14,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from mozilla_django_oidc.auth import OIDCAuthenticationBackend
-from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
+from mozilla_django_oidc.auth import OIDCAuthenticationBackend  # type: ignore[import-untyped]
+from mozilla_django_oidc.views import (  # type: ignore[import-untyped]
+    OIDCAuthenticationCallbackView,
+    OIDCAuthenticationRequestView,
+)
 
 from .identifiers import validate_uscc
 from .identity import sso_sign_in
@@ -40,7 +43,7 @@ def _claim(claims: dict[str, Any], setting: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-class GovernmentSSOBackend(OIDCAuthenticationBackend):  # type: ignore[misc]  # the library is untyped
+class GovernmentSSOBackend(OIDCAuthenticationBackend):
     """mozilla-django-oidc's backend with the enterprise's claims: a user per subject, joined to the
     enterprise the provider names."""
 

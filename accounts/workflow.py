@@ -16,7 +16,7 @@ from .permissions import may_verify_enterprises
 S = IdentityCheck.Status
 VERIFIER, REQUESTER = "verifier", "requester"
 
-STATES = {
+STATES: dict[str, State] = {
     S.PENDING: State(open=True, tone="action"),
     S.APPROVED: State(tone="positive"),
     S.REJECTED: State(tone="negative"),

@@ -93,7 +93,9 @@ def test_claim_end_to_end(
     detail = official.get(reverse("accounts:verification", args=[check.pk])).content.decode()
     assert "What approving a claim does" in detail and squatter.username in detail
     with django_capture_on_commit_callbacks(execute=True):
-        assert official.post(reverse("accounts:verification", args=[check.pk]), {"action": "approve"}).status_code == 302
+        assert (
+            official.post(reverse("accounts:verification", args=[check.pk]), {"action": "approve"}).status_code == 302
+        )
 
     claimant.refresh_from_db()
     squatter.refresh_from_db()
@@ -128,9 +130,13 @@ def test_a_signed_in_user_without_an_enterprise_claims_with_their_account(squatt
 
 
 @pytest.mark.parametrize("who", ["enterprise user", "official"])
-def test_users_acting_for_an_enterprise_and_officials_cannot_claim(who: str, squatter: User, make_official: Any) -> None:
+def test_users_acting_for_an_enterprise_and_officials_cannot_claim(
+    who: str, squatter: User, make_official: Any
+) -> None:
     user = EnterpriseUserFactory() if who == "enterprise user" else make_official()
-    response = signed_in(user).post(reverse("accounts:claim"), {"uscc": CODE, "name": REAL, "licence": upload("l.pdf", PDF)})
+    response = signed_in(user).post(
+        reverse("accounts:claim"), {"uscc": CODE, "name": REAL, "licence": upload("l.pdf", PDF)}
+    )
     assert response.status_code == 403 and not IdentityCheck.objects.exists()
 
 

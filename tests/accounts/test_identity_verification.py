@@ -102,7 +102,9 @@ def test_the_requester_may_withdraw_and_send_again(newcomer: User, pending: Iden
     assert client.post(reverse("accounts:identity_withdraw", args=[pending.pk])).status_code == 302
     pending.refresh_from_db()
     assert pending.status == "withdrawn"
-    response = client.post(reverse("accounts:identity"), {"name": "广东新注册有限公司", "licence": upload("l.pdf", PDF)})
+    response = client.post(
+        reverse("accounts:identity"), {"name": "广东新注册有限公司", "licence": upload("l.pdf", PDF)}
+    )
     assert response.status_code == 302 and IdentityCheck.objects.filter(status="pending").count() == 1
 
 

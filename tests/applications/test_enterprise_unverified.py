@@ -71,14 +71,17 @@ def test_individuals_are_not_enterprises_to_verify() -> None:
 def test_a_verified_enterprise_sees_no_such_notice(page_client) -> None:
     user = EnterpriseUserFactory()
     draft = complete_draft(user, FIXED)
-    assert "Verify your enterprise first" not in page_client(user).get(
-        reverse("applications:check", args=[draft.pk])
-    ).content.decode()
+    assert (
+        "Verify your enterprise first"
+        not in page_client(user).get(reverse("applications:check", args=[draft.pk])).content.decode()
+    )
 
 
 def test_after_the_officials_approval_the_same_draft_submits(unverified, make_official: Any, api_client) -> None:
     draft = complete_draft(unverified, FIXED)
-    check = identity_verification_request(actor=unverified, name=unverified.applicant.name, licence=upload("l.pdf", PDF))
+    check = identity_verification_request(
+        actor=unverified, name=unverified.applicant.name, licence=upload("l.pdf", PDF)
+    )
     identity_check_approve(actor=make_official(OfficialRole.ADMINISTRATOR), check=check)
     response = api_client(unverified).post(
         f"/api/v1/applications/{draft.pk}/submit/", {"credit_commitment": True}, format="json"
