@@ -15,7 +15,7 @@ from audit.models import AuditEvent
 from portal.workflow import TransitionNotAllowed
 from tests.factories import ConflictOfInterestFactory, EnterpriseUserFactory
 
-from .conftest import signed_in
+from .conftest import api_as, signed_in
 from .uploads import EXECUTABLE, PDF, PNG, upload
 
 pytestmark = pytest.mark.django_db
@@ -132,6 +132,13 @@ def test_approval_verifies_the_enterprise_under_the_licence_name(
     newcomer.refresh_from_db()
     assert newcomer.applicant_id == applicant.pk  # a verification removes nobody
     assert "Verified" in signed_in(newcomer).get(reverse("accounts:identity")).content.decode()
+    me = api_as(newcomer).get("/api/v1/me/").json()["applicant"]
+    assert me["identity_verified"] is True and me["identity_verified_via"] == "official"
+
+
+def test_the_api_says_an_enterprise_is_not_verified_yet(newcomer: User) -> None:
+    me = api_as(newcomer).get("/api/v1/me/").json()["applicant"]
+    assert (me["identity_verified"], me["identity_verified_via"], me["identity_verified_at"]) == (False, "", None)
 
 
 def test_rejection_needs_a_reason_and_tells_it(verifier: User, newcomer: User, pending: IdentityCheck) -> None:
