@@ -29,6 +29,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 (reverse("dashboard:home"), _("My portal")),
                 (reverse("dashboard:matches"), _("What can I claim")),
             ]
+        elif not is_official(user):
+            # Someone who claimed an enterprise and waits for the official's decision.
+            items.append((reverse("accounts:identity"), _("Enterprise identity")))
         if is_department_official(user):
             items.append((reverse("review:queue"), _("Review queue")))
         if is_department_official(user) or is_administrator(user):

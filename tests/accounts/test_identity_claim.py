@@ -85,6 +85,7 @@ def test_claim_end_to_end(
     assert any("owner1@real.example.com" in m.to for m in mail.outbox)  # the address is confirmed as usual
     page = anon.get(reverse("accounts:identity")).content.decode()
     assert "Claim of a registered credit code" in page and "Waiting for an official" in page
+    assert f'href="{reverse("accounts:identity")}"' in anon.get("/").content.decode()  # in the navigation
     # The squatter's users do not see the claim on their enterprise's timeline.
     assert not AuditEvent.objects.filter(action="identity_check.request", visible_to_applicant=True).exists()
 

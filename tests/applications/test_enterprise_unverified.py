@@ -88,3 +88,22 @@ def test_after_the_officials_approval_the_same_draft_submits(unverified, make_of
     )
     assert response.status_code == 200, response.json()
     assert Application.objects.get(pk=draft.pk).status == Status.SUBMITTED
+
+
+def test_the_migration_verifies_enterprises_that_had_submitted_before(unverified) -> None:
+    """applications/0012: an enterprise whose applications were reviewed counts as verified; one with
+    drafts only does not."""
+    import importlib
+
+    from django.apps import apps
+
+    from accounts.models import Applicant
+
+    migration = importlib.import_module("applications.migrations.0012_enterprises_that_applied_are_verified")
+    drafted = EnterpriseUserFactory(applicant__identity_verified_at=None, applicant__identity_verified_via="")
+    complete_draft(drafted, FIXED)
+    submitted = complete_draft(unverified, FIXED)
+    Application.objects.filter(pk=submitted.pk).update(status=Status.SUBMITTED)  # as before identity checks
+    migration.verify_enterprises_that_applied(apps, None)
+    assert Applicant.objects.get(pk=unverified.applicant_id).identity_verified_via == "reviewed"
+    assert not Applicant.objects.get(pk=drafted.applicant_id).identity_verified
