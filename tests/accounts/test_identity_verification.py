@@ -70,6 +70,16 @@ def test_the_enterprise_uploads_its_licence_on_its_identity_page(newcomer: User)
     assert "Waiting for an official" in page and "Send the business licence" not in page
 
 
+def test_the_applicants_pages_point_an_unverified_enterprise_to_its_identity_page(
+    newcomer: User, enterprise_user: User
+) -> None:
+    for url in ("/me/", "/accounts/profile/"):
+        page = signed_in(newcomer).get(url).content.decode()
+        assert "Your enterprise's identity is not verified yet" in page, url
+        assert 'href="/accounts/identity/"' in page, url
+        assert "identity is not verified yet" not in signed_in(enterprise_user).get(url).content.decode(), url
+
+
 def test_a_file_that_is_not_a_licence_format_is_refused(newcomer: User) -> None:
     response = signed_in(newcomer).post(
         reverse("accounts:identity"), {"name": "广东新注册有限公司", "licence": upload("licence.pdf", EXECUTABLE)}
