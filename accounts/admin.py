@@ -8,7 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from portal.admin import LargeTableMixin
 from portal.http import client_ip
 
-from .models import Applicant, ApplicantQualification, BankAccount, ConflictOfInterest, Invitation, Notification, User
+from .models import (
+    Applicant,
+    ApplicantQualification,
+    BankAccount,
+    ConflictOfInterest,
+    IdentityCheck,
+    Invitation,
+    Notification,
+    User,
+)
 from .permissions import signed_in_user
 from .services import official_access, official_access_change_record
 
@@ -62,11 +71,12 @@ class UserInline(admin.TabularInline):
 
 @admin.register(Applicant)
 class ApplicantAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "identifier", "city", "industry", "size", "created_at")
-    list_filter = ("kind", "city", "size", "industry")
+    list_display = ("name", "kind", "identifier", "city", "industry", "size", "identity_verified_via", "created_at")
+    list_filter = ("kind", "city", "size", "industry", "identity_verified_via")
     # The resident ID is personal information: searchable by an exact number, never listed whole.
     search_fields = ("name", "uscc", "=resident_id")
-    readonly_fields = ("created_at", "updated_at")
+    # An identity is verified only through accounts/identity.py (audited), never by editing here.
+    readonly_fields = ("created_at", "updated_at", "identity_verified_at", "identity_verified_via")
     inlines = [QualificationInline, BankAccountInline, UserInline]
 
     @admin.display(description=_("identifier"))
@@ -106,3 +116,22 @@ class ConflictOfInterestAdmin(admin.ModelAdmin):
     list_select_related = ["official", "applicant"]
     autocomplete_fields = ["official", "applicant"]
     search_fields = ["official__username", "applicant__name", "applicant__uscc"]
+
+
+@admin.register(IdentityCheck)
+class IdentityCheckAdmin(admin.ModelAdmin):
+    """Read only: officials decide at /accounts/verifications/ (accounts/identity.py, audited)."""
+
+    list_display = ("created_at", "kind", "status", "applicant", "name", "requested_by", "decided_by", "decided_at")
+    list_filter = ("status", "kind")
+    list_select_related = ("applicant", "requested_by", "decided_by")
+    search_fields = ("applicant__uscc", "name", "requested_by__username")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

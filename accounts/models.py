@@ -12,6 +12,15 @@ from measures.vocabulary import ApplicantType, EnterpriseSize, GuangdongCity, In
 from .identifiers import mask_account_number, mask_resident_id
 
 
+class IdentityMethod(models.TextChoices):
+    """How an enterprise's identity (its credit code and name) was established."""
+
+    SSO = "sso", _("Verified by government single sign-on")
+    OFFICIAL = "official", _("Verified by an official against the business licence")
+    # Enterprises that had applied before identity checks began: their applications were reviewed.
+    REVIEWED = "reviewed", _("Verified by the review of its earlier applications")
+
+
 class Applicant(models.Model):
     """Who claims incentives: an enterprise (统一社会信用代码) or an individual (居民身份证号码).
 
@@ -40,6 +49,12 @@ class Applicant(models.Model):
     revenue_world = models.DecimalField(
         _("worldwide revenue last year (CNY)"), max_digits=18, decimal_places=2, null=True, blank=True
     )
+    # An enterprise's identity (accounts/identity.py): until verified it may prepare drafts but not
+    # submit, and a real company may claim its credit code. Individuals are not checked this way.
+    identity_verified_at = models.DateTimeField(_("identity verified at"), null=True, blank=True)
+    identity_verified_via = models.CharField(
+        _("identity verified by"), max_length=16, choices=IdentityMethod.choices, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -60,6 +75,12 @@ class Applicant(models.Model):
     @property
     def is_enterprise(self) -> bool:
         return self.kind == ApplicantType.ORGANISATION
+
+    @property
+    def identity_verified(self) -> bool:
+        """Whether the applicant may submit as who it says it is: an enterprise once its credit code
+        and name are verified; an individual always (identified by the resident ID)."""
+        return not self.is_enterprise or self.identity_verified_at is not None
 
     @property
     def identifier_masked(self) -> str:
@@ -98,6 +119,8 @@ class User(AbstractUser):
     # The enterprise's first user administers it and may invite colleagues.
     is_applicant_admin = models.BooleanField(_("administers the applicant's account"), default=False)
     email_verified_at = models.DateTimeField(_("email verified at"), null=True, blank=True)
+    # The government identity provider's subject ("sub") of a user who signs in by single sign-on.
+    sso_subject = models.CharField(_("single sign-on subject"), max_length=255, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("user")
@@ -224,3 +247,54 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class IdentityCheck(models.Model):
+    """A request that an official check a business licence (营业执照) against a credit code and name:
+    an enterprise verifying itself before its first submission, or a claim by a real company on a
+    credit code someone else registered. Its status moves only through accounts/workflow.py."""
+
+    class Kind(models.TextChoices):
+        VERIFICATION = "verification", _("Verification of the enterprise")
+        CLAIM = "claim", _("Claim of a registered credit code")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an official")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.CASCADE, related_name="identity_checks", verbose_name=_("applicant")
+    )
+    requested_by = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="identity_checks", verbose_name=_("requested by")
+    )
+    name = models.CharField(_("name on the business licence"), max_length=200)
+    licence = models.FileField(_("business licence"), upload_to="licences/%Y/")
+    licence_name = models.CharField(_("file name"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("identity check")
+        verbose_name_plural = _("identity checks")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            # One open request per person and enterprise: a second upload replaces nothing silently.
+            models.UniqueConstraint(
+                fields=["applicant", "requested_by"],
+                condition=Q(status="pending"),
+                name="identity_check_one_pending_per_requester",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.applicant.uscc}"

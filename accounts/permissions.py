@@ -79,3 +79,15 @@ class _FinanceAPI(APIView):
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [permissions.IsAuthenticated, FinanceOnly]
+
+
+def may_verify_enterprises(user: Any) -> bool:
+    """Who checks business licences (enterprise verification and claims of a credit code): the
+    administrators, and the handlers and approvers of the departments named in
+    ENTERPRISE_VERIFICATION_DEPARTMENTS (the market regulator, which issues the licences)."""
+    from django.conf import settings
+
+    if is_administrator(user):
+        return True
+    department = getattr(user, "department", None) if is_department_official(user) else None
+    return department is not None and department.code in settings.ENTERPRISE_VERIFICATION_DEPARTMENTS

@@ -36,7 +36,11 @@ EMAIL_VERIFICATION_MAX_AGE = dt.timedelta(days=3)
 INVITATION_VALID_FOR = dt.timedelta(days=14)
 
 
-USCC_TAKEN = _("This credit code is already registered — ask your enterprise's administrator to invite you.")
+# Registration is throttled per address (accounts/throttling.py), so codes cannot be tried in bulk.
+USCC_TAKEN = _(
+    "This credit code is already registered — ask your enterprise's administrator to invite you. "
+    "If nobody at your enterprise registered it, claim the enterprise with its business licence."
+)
 
 
 RESIDENT_ID_TAKEN = _("This resident identity card number is already registered. Sign in, or reset your password.")

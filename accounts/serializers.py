@@ -62,6 +62,15 @@ class ApplicantSerializer(serializers.ModelSerializer):
     )
     revenue_cn = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True, read_only=True)
     revenue_world = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True, read_only=True)
+    identity_verified = serializers.BooleanField(
+        read_only=True,
+        help_text="Whether the applicant may submit as who it says it is: an enterprise once an official checked "
+        "its business licence or its legal person signed in with the government identity; an individual always.",
+    )
+    identity_verified_via = serializers.CharField(
+        read_only=True, help_text="`sso`, `official`, `reviewed` (applied before identity checks began), or empty."
+    )
+    identity_verified_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Applicant
@@ -79,6 +88,9 @@ class ApplicantSerializer(serializers.ModelSerializer):
             "revenue_year",
             "revenue_cn",
             "revenue_world",
+            "identity_verified",
+            "identity_verified_via",
+            "identity_verified_at",
         ]
         read_only_fields = fields
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import security_views, views
+from . import identity_views, oidc, security_views, views
 
 app_name = "accounts"
 
@@ -32,4 +32,13 @@ urlpatterns = [
     path("security/remove-second-factor/", security_views.two_factor_disable, name="two_factor_disable"),
     path("security/keys/", security_views.token_issue, name="token_issue"),
     path("security/keys/<str:token_id>/revoke/", security_views.token_revoke, name="token_revoke"),
+    # Enterprise identity (accounts/identity.py): verification, claims, officials' checks, single sign-on.
+    path("identity/", identity_views.identity_page, name="identity"),
+    path("identity/<int:pk>/withdraw/", identity_views.identity_withdraw, name="identity_withdraw"),
+    path("identity/<int:pk>/licence/", identity_views.identity_licence, name="identity_licence"),
+    path("claim/", identity_views.claim, name="claim"),
+    path("verifications/", identity_views.verifications, name="verifications"),
+    path("verifications/<int:pk>/", identity_views.verification, name="verification"),
+    path("sso/start/", oidc.sso_start, name="sso_start"),
+    path("sso/callback/", oidc.sso_callback, name="sso_callback"),
 ]

@@ -14,7 +14,7 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -48,6 +48,7 @@ def _register(
     request: HttpRequest, form_class: type[forms.Form], service: Callable[..., User], template: str
 ) -> HttpResponse:
     form = form_class(request.POST or None)
+    context: dict[str, object] = {"form": form}
     if request.method == "POST" and form.is_valid():
         # Counted before the service says whether the username or code is taken (one bucket per
         # address with the API), so that cannot be asked in bulk.
@@ -62,6 +63,9 @@ def _register(
             user = service(**data)
         except ValidationError as error:
             apply_service_errors(form, error)
+            if any(e.code == "unique" for e in getattr(error, "error_dict", {}).get("uscc", [])):
+                # A real company whose code someone else registered claims it (accounts/identity.py).
+                context["claim_href"] = f"{reverse('accounts:claim')}?{urlencode({'uscc': data['uscc']})}"
         else:
             login(request, user, backend=BACKEND)
             messages.success(
@@ -70,7 +74,7 @@ def _register(
                 % {"email": user.email},
             )
             return redirect("accounts:profile")
-    return render(request, template, {"form": form})
+    return render(request, template, context)
 
 
 @require_http_methods(["GET", "POST"])

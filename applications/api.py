@@ -284,7 +284,9 @@ class ApplicationSubmitView(_Action):
             "the application's `credit_commitment.text`. Without it, 400 with `errors.credit_commitment`; an "
             "incomplete draft is 400 too. An applicant who may not apply now is 409 with the reason's `code`: "
             "`email_unverified` (the signed-in user has not confirmed their email address: open the emailed "
-            "link, or ask for a new one), `credit_listed` (on a list of seriously dishonest entities) or "
+            "link, or ask for a new one), `enterprise_unverified` (the enterprise's identity is not verified "
+            "yet: an official checks its business licence, or its legal person signs in with the government "
+            "identity), `credit_listed` (on a list of seriously dishonest entities) or "
             "`applicant_banned` (barred by a recovery decision until the date the message gives)."
         ),
         parameters=[REFERENCE],
@@ -294,8 +296,8 @@ class ApplicationSubmitView(_Action):
             409: OpenApiResponse(
                 ErrorSerializer,
                 description=(
-                    "`email_unverified`, `credit_listed`, `applicant_banned`, or not allowed in the "
-                    "application's state."
+                    "`email_unverified`, `enterprise_unverified`, `credit_listed`, `applicant_banned`, or not "
+                    "allowed in the application's state."
                 ),
             ),
         },

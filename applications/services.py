@@ -83,6 +83,23 @@ class EmailUnverified(ApplicationConflict):
         )
 
 
+class EnterpriseUnverified(ApplicationConflict):
+    """The enterprise's identity (credit code and name) is not verified yet (API: 409
+    enterprise_unverified): an official checks its business licence, or its legal person signs in
+    with the government identity (accounts/identity.py). Drafts may be prepared before."""
+
+    code = "enterprise_unverified"
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Your enterprise's identity is not verified yet: send its business licence on the enterprise "
+                "identity page (%(link)s) and submit once an official has checked it."
+            )
+            % {"link": reverse("accounts:identity")}
+        )
+
+
 def refuse_if_listed(application: Application, on: dt.date | None = None) -> None:
     """Screening at submission and approval (credit.screening): raises CreditListedRefusal."""
     try:
@@ -109,6 +126,7 @@ __all__ = [
     "DocumentRejected",
     "DuplicateApplication",
     "EmailUnverified",
+    "EnterpriseUnverified",
     "TransitionNotAllowed",
 ]
 
@@ -240,11 +258,14 @@ def application_submit(
 ) -> Application:
     """Submits a complete draft. The applicant gives the credit commitment (信用承诺, its text from
     the catalog: credit.selectors.commitment_for); `commitment_version` is the version they read,
-    when known. A user whose email address is not confirmed (EmailUnverified) and a listed enterprise
-    (CreditListedRefusal) are refused, with nothing changed."""
+    when known. A user whose email address is not confirmed (EmailUnverified), an enterprise whose
+    identity is not verified (EnterpriseUnverified) and a listed enterprise (CreditListedRefusal) are
+    refused, with nothing changed."""
     _require_owner(actor, application)
     if actor.email_verified_at is None:
         raise EmailUnverified(actor)
+    if not application.applicant.identity_verified:
+        raise EnterpriseUnverified()
     problems = application_problems(application)
     if not credit_commitment:
         problems[CREDIT_COMMITMENT] = [

@@ -443,6 +443,8 @@ def _check_page(
             "commitment_error": next((m for _f, m in (problems or {}).get(CREDIT_COMMITMENT, [])), ""),
             # Submission refuses an unconfirmed address (EmailUnverified): said before the button too.
             "email_unverified": getattr(request.user, "email_verified_at", None) is None,
+            # And an enterprise whose identity is not verified (EnterpriseUnverified).
+            "enterprise_unverified": not application.applicant.identity_verified,
         },
         status=status,
     )

@@ -6,7 +6,13 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.permissions import is_administrator, is_department_official, is_finance, is_official
+from accounts.permissions import (
+    is_administrator,
+    is_department_official,
+    is_finance,
+    is_official,
+    may_verify_enterprises,
+)
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -23,6 +29,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 (reverse("dashboard:home"), _("My portal")),
                 (reverse("dashboard:matches"), _("What can I claim")),
             ]
+        elif not is_official(user):
+            # Someone who claimed an enterprise and waits for the official's decision.
+            items.append((reverse("accounts:identity"), _("Enterprise identity")))
         if is_department_official(user):
             items.append((reverse("review:queue"), _("Review queue")))
         if is_department_official(user) or is_administrator(user):
@@ -32,6 +41,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if is_administrator(user):
             items.append((reverse("proactive:lists"), _("Proactive awards")))
             items.append((reverse("credit:list"), _("Dishonest entities")))
+        if may_verify_enterprises(user):
+            items.append((reverse("accounts:verifications"), _("Enterprise verification")))
         if is_official(user):
             items.append((reverse("reports:dashboard"), _("Reports")))
         if user.is_staff:

@@ -325,7 +325,11 @@ class OfferConfirmView(_Authenticated, APIView):
 
     @extend_schema(
         summary="Confirm an award offer (免申即享): commits the budget, the offer becomes approved",
-        description="Needs a bank account in the enterprise's own name (`/api/v1/me/bank-account/`).",
+        description=(
+            "Needs a bank account in the enterprise's own name (`/api/v1/me/bank-account/`) and a verified "
+            "enterprise identity (409 `enterprise_unverified` until an official has checked its business licence "
+            "or its legal person has signed in with the government identity)."
+        ),
         parameters=[REFERENCE],
         request=None,
         responses={200: ApplicationSerializer, **OFFER_ERRORS},

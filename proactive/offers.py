@@ -54,6 +54,15 @@ def proactive_offer_confirm(*, actor: User, application: Application, ip_address
     _require_applicant(actor, application)
 
     def commit(locked: Application) -> dict[str, Any]:
+        if not locked.applicant.identity_verified:
+            # Money goes to whoever holds the code: a squatter's registration must not collect it.
+            raise ProactiveError(
+                _(
+                    "Your enterprise's identity is not verified yet: send its business licence on the enterprise "
+                    "identity page, and confirm the award once an official has checked it."
+                ),
+                code="enterprise_unverified",
+            )
         try:
             credit_screen(locked.applicant)  # 信用审查: listed since the offer was made
         except CreditListed as listed:

@@ -68,6 +68,8 @@ class ApplicantFactory(factory.django.DjangoModelFactory):
             name=factory.Sequence(lambda n: f"张三{n}"),
             industry="",
             size="",
+            identity_verified_at=None,
+            identity_verified_via="",
         )
 
     kind = ApplicantType.ORGANISATION
@@ -80,6 +82,10 @@ class ApplicantFactory(factory.django.DjangoModelFactory):
     size = "medium"
     contact_person = "李四"
     contact_phone = "020-12345678"
+    # Enterprises' identity is verified unless a test says otherwise (identity_verified_at=None):
+    # submission refuses an unverified one (applications.services.EnterpriseUnverified).
+    identity_verified_at = factory.LazyFunction(timezone.now)
+    identity_verified_via = "official"
 
 
 class _UserFactory(factory.django.DjangoModelFactory):

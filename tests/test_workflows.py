@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
+import accounts.workflow  # noqa: F401  # registers the identity checks' table
 from accounts.models import OfficialRole
 from announcements.models import Objection
 from announcements.services import (
@@ -31,7 +32,9 @@ from tests.support.announcements import approved_quickly, days_after, publish_kw
 
 ROOT = Path(__file__).resolve().parent.parent
 # Importing each app's workflow registers it.
-WORKFLOWS = {"application", "award", "objection", "disbursement", "payment", "export_job", "results_job"}
+WORKFLOWS = {
+    "application", "award", "objection", "disbursement", "payment", "export_job", "results_job", "identity_check",
+}  # fmt: skip
 
 
 def test_every_stateful_model_has_a_registered_table() -> None:

@@ -401,3 +401,28 @@ LOGGING = logging_config(json_lines=LOG_FORMAT == "json", level=os.environ.get("
 
 # Policy text shipped with the code: the catalog's full texts are read from it.
 POLICY_TEXT_PATH = BASE_DIR / "measures" / "data" / "guangdong-quality-brand-31-measures.zh.txt"
+
+# Enterprise identity (accounts/identity.py, accounts/oidc.py). Government single sign-on by OpenID
+# Connect (mozilla-django-oidc), on only when the client and the provider's endpoints are set: the
+# provider (Guangdong's unified identity for legal persons) asserts the enterprise's credit code and
+# name in the claims named below. Without it, officials check uploaded business licences.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT") or None
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid")
+OIDC_CLAIM_CREDIT_CODE = os.environ.get("OIDC_CLAIM_CREDIT_CODE", "uscc")
+OIDC_CLAIM_ENTERPRISE_NAME = os.environ.get("OIDC_CLAIM_ENTERPRISE_NAME", "enterprise_name")
+OIDC_CLAIM_EMAIL = os.environ.get("OIDC_CLAIM_EMAIL", "email")
+# A failed single sign-on comes back to the sign-in page, which says so.
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+if OIDC_RP_CLIENT_ID:
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "accounts.oidc.GovernmentSSOBackend"]
+# Officials of these departments (handlers and approvers; codes, comma-separated) check business
+# licences, beside administrators: the market regulator issues the licences.
+ENTERPRISE_VERIFICATION_DEPARTMENTS = env_list("ENTERPRISE_VERIFICATION_DEPARTMENTS", "amr")
+OIDC_USE_PKCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"

@@ -53,12 +53,19 @@ PAGE_ROUTES = [
     ("post", "/accounts/security/remove-second-factor/"),
     ("post", "/accounts/security/keys/"),
     ("post", "/accounts/security/keys/{q}/revoke/"),
+    ("get", "/accounts/identity/"),
+    ("post", "/accounts/identity/"),
+    ("post", "/accounts/identity/{q}/withdraw/"),
+    ("get", "/accounts/identity/{q}/licence/"),
 ]
 # Open to everyone by design.
 PUBLIC = {
     "register/", "register/enterprise/", "register/individual/", "verify-email/<str:token>/",
     "invitation/<str:token>/", "password-reset/", "password-reset/sent/", "reset/<uidb64>/<token>/", "reset/done/",
+    "claim/", "sso/start/", "sso/callback/",
 }  # fmt: skip
+# Officials' pages, each role's outcome tested in tests/accounts/test_identity_verification.py.
+OFFICIALS = {"verifications/", "verifications/<int:pk>/"}
 
 
 @pytest.fixture
@@ -86,7 +93,9 @@ def test_every_route_is_in_the_tables() -> None:
     resolver = get_resolver()
     accounts = next(p for p in resolver.url_patterns if getattr(p, "namespace", None) == "accounts")
     page_paths = {"/accounts/" + str(p.pattern) for p in accounts.url_patterns}
-    tabled = {path.replace("{q}", "<int:pk>") for _m, path in PAGE_ROUTES} | {"/accounts/" + p for p in PUBLIC}
+    tabled = {path.replace("{q}", "<int:pk>") for _m, path in PAGE_ROUTES} | {
+        "/accounts/" + p for p in PUBLIC | OFFICIALS
+    }
     tabled |= {path.replace("{q}", "<str:token_id>") for _m, path in PAGE_ROUTES}  # API keys' ids
     assert page_paths <= tabled, page_paths - tabled
     from accounts import api_urls

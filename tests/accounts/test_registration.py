@@ -109,7 +109,8 @@ def test_api_refuses_a_code_already_registered_with_a_friendly_message(api: APIC
     response = post_enterprise(api, uscc=make_uscc(1001).lower())
     assert response.status_code == 400
     assert response.json()["errors"]["uscc"] == [
-        "This credit code is already registered — ask your enterprise's administrator to invite you."
+        "This credit code is already registered — ask your enterprise's administrator to invite you. "
+        "If nobody at your enterprise registered it, claim the enterprise with its business licence."
     ]
     assert not User.objects.filter(username="jinggong").exists()
 

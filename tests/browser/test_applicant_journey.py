@@ -1,5 +1,5 @@
-"""An enterprise in headless Chromium: register, complete the profile, see the matches, apply with a
-document, submit, and see the status."""
+"""An enterprise in headless Chromium: register, send its business licence, complete the profile, see
+the matches, apply with a document, have the licence approved, submit, and see the status."""
 
 import re
 from pathlib import Path
@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 from django.core import mail
 
+from accounts.identity import identity_check_approve
+from accounts.models import IdentityCheck, OfficialRole
 from applications.models import Application, Status
-from tests.factories import make_uscc
+from tests.factories import OfficialFactory, make_uscc
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,6 +41,16 @@ def test_register_profile_matches_apply_submit_and_follow(live_server, page, tmp
     assert match, mail.outbox[-1].body
     page.goto(live_server.url + match.group(1))
     assert "zhuoyue@example.com" in page.content()
+
+    # A new enterprise sends its business licence; an official checks it before the first submission.
+    licence = tmp_path / "营业执照.pdf"
+    licence.write_bytes(PDF)
+    page.goto(live_server.url + "/accounts/identity/")
+    assert page.input_value("input[name=name]") == "广东卓越质量电子有限公司"
+    page.set_input_files("input[name=licence]", str(licence))
+    submit(page)
+    page.wait_for_load_state()
+    check = IdentityCheck.objects.get(applicant__name="广东卓越质量电子有限公司", status="pending")
 
     page.goto(live_server.url + "/accounts/profile/qualifications/")
     page.select_option("select[name=qualification]", "china_quality_award")
@@ -84,6 +96,10 @@ def test_register_profile_matches_apply_submit_and_follow(live_server, page, tmp
 
     page.goto(live_server.url + f"/applications/{application.pk}/check/")
     assert "3,000,000.00" in page.content()
+    assert "/accounts/identity/" in page.content()  # not verified yet: the page says where to go
+    identity_check_approve(actor=OfficialFactory(role=OfficialRole.HANDLER, department="amr"), check=check)
+    page.reload()
+    assert "/accounts/identity/" not in page.locator("main").inner_html()
     page.check("#credit-commitment")  # 信用承诺: the applicant gives the credit commitment
     submit(page)
     page.wait_for_url("**/confirmation/")

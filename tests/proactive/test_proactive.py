@@ -498,3 +498,23 @@ def test_a_lists_amount_is_the_departments_ceiling_for_the_year_and_never_above_
     assert "500,000.00" in above.value.message_dict["amount"][0]
     import_list(admin, champion_list((make_uscc(900003), "第三公司")), amount="400000")  # within it: fine
     assert YearCeiling.objects.get(incentive=champion_incentive, fiscal_year=YEAR).amount == Decimal("500000.00")
+
+
+@pytest.mark.django_db
+def test_an_unverified_enterprise_cannot_confirm_an_offer(champion: User, offer: Application) -> None:
+    """Money goes to whoever holds the code: a registration nobody verified must not collect it."""
+    BankAccountFactory(applicant=champion.applicant)
+    budget_set(
+        actor=OfficialFactory(role=OfficialRole.FINANCE),
+        incentive=offer.incentive,
+        fiscal_year=YEAR,
+        allocation=Decimal("1000000"),
+    )
+    applicant = champion.applicant
+    applicant.identity_verified_at = None
+    applicant.save()
+    with pytest.raises(ProactiveError) as refused:
+        proactive_offer_confirm(actor=champion, application=offer)
+    assert refused.value.code == "enterprise_unverified"
+    offer.refresh_from_db()
+    assert offer.status == Status.OFFERED and not Award.objects.exists()
