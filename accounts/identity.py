@@ -178,7 +178,6 @@ def enterprise_claim(
     username: str = "",
     email: str = "",
     password: str = "",
-    base_url: str = "",
     ip_address: str | None = None,
 ) -> IdentityCheck:
     """A real company claims a credit code someone else registered: it sends the business licence,
@@ -217,7 +216,7 @@ def enterprise_claim(
         audit_record(
             actor=user, action="user.register", obj=user, after={"username": user.username, "email": user.email}
         )
-        email_verification_send(user=user, base_url=base_url)
+        email_verification_send(user=user)
     check = _new_check(kind=Kind.CLAIM, applicant=applicant, user=user, name=name, licence=licence, shown=found[0])
     # Not on the enterprise's own timeline: its current users are the ones whose access is in question.
     audit_record(

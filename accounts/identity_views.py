@@ -207,7 +207,6 @@ def claim(request: HttpRequest) -> HttpResponse:
                 username=data.get("username", ""),
                 email=data.get("email", ""),
                 password=data.get("password", ""),
-                base_url=request.build_absolute_uri("/").rstrip("/"),
                 ip_address=client_ip(request),
             )
         except ValidationError as error:
