@@ -3,6 +3,7 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -16,8 +17,11 @@ from .services import CallError, call_problems, call_save
 
 
 class CallAdminForm(CallForm):
+    class Meta(CallForm.Meta):
+        widgets = {"incentives": forms.CheckboxSelectMultiple}  # the admin's own date and time widgets
+
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         checked = ["opens_at", "closes_at", "reference_from", "reference_to", "reference_date_field", "money_available"]
         probe = Call(**{name: cleaned.get(name) for name in checked})
         problems = call_problems(probe, list(cleaned.get("incentives") or []))
@@ -53,9 +57,9 @@ class CallAdmin(admin.ModelAdmin):
         upload = request.FILES.get("notice_pdf")
         if obj.pk is not None:
             stored = Call.objects.filter(pk=obj.pk).values_list("notice_pdf", flat=True).first()
-            obj.notice_pdf = stored or ""  # type: ignore[assignment]
+            obj.notice_pdf = stored or ""
         else:
-            obj.notice_pdf = ""  # type: ignore[assignment]
+            obj.notice_pdf = ""
         try:
             call_save(
                 actor=signed_in_user(request),

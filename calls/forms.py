@@ -74,8 +74,8 @@ class CallForm(forms.ModelForm):
         incentives.queryset = queryset
         for name in ("opens_at", "closes_at"):
             field = self.fields[name]
-            assert isinstance(field, forms.DateTimeField)
-            field.input_formats = [MINUTE, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+            if isinstance(field, forms.DateTimeField):  # the admin's is a split date and time
+                field.input_formats = [MINUTE, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
         pdf = self.fields["notice_pdf"]
         pdf.widget.attrs["accept"] = ".pdf"
 

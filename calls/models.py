@@ -123,12 +123,17 @@ class Call(Bilingual):
         verbose_name_plural = _("calls for applications")
         ordering = ["-opens_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="call_closes_after_opening"),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")),
+                name="call_closes_after_opening",
+                violation_error_message=_("The call must close after it opens."),
+            ),
             models.CheckConstraint(
                 condition=Q(reference_from__isnull=True)
                 | Q(reference_to__isnull=True)
                 | Q(reference_to__gte=models.F("reference_from")),
                 name="call_reference_period_ordered",
+                violation_error_message=_("The reference period must end on or after its first day."),
             ),
         ]
         indexes = [models.Index(fields=["opens_at", "closes_at"], name="call_window")]

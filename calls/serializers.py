@@ -4,11 +4,15 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from measures.models import Incentive
+
 from .models import Call, CallStatus
 
 
 class CallSerializer(serializers.ModelSerializer):
-    incentives = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    incentives = serializers.SlugRelatedField[Incentive](
+        slug_field="code", many=True, read_only=True, help_text="The incentives' codes."
+    )
     title = serializers.SerializerMethodField(help_text="In the request's language.")
     guidance = serializers.SerializerMethodField(help_text="In the request's language.")
     title_zh = serializers.CharField(source="title", read_only=True)

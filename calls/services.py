@@ -1,6 +1,7 @@
 """Writes to calls: publishing and editing one, with the permission check and the audit record in
 the same transaction. Who may: calls/permissions.py."""
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -36,7 +37,10 @@ def call_problems(call: Call, incentives: list[Incentive]) -> dict[str, list[str
     problems: dict[str, list[str]] = {}
     if not incentives:
         problems["incentives"] = [_("Choose at least one incentive.")]
-    if call.opens_at and call.closes_at and call.closes_at <= call.opens_at:
+    # Either may be missing in a form that failed to parse it.
+    opens: dt.datetime | None = call.opens_at
+    closes: dt.datetime | None = call.closes_at
+    if opens is not None and closes is not None and closes <= opens:
         problems["closes_at"] = [_("The call must close after it opens.")]
     if call.reference_from and call.reference_to and call.reference_to < call.reference_from:
         problems["reference_to"] = [_("The reference period must end on or after its first day.")]
@@ -71,7 +75,7 @@ def call_save(
     """Publishes a new call (`call` unsaved) or saves the changes made to `call`'s fields. The
     published notice, when given, must be a PDF. Raises CallError with the problems by field."""
     chosen = list(incentives)
-    stored = Call.objects.prefetch_related("incentives").filter(pk=call.pk).first() if call.pk is not None else None
+    stored = Call.objects.prefetch_related("incentives").filter(pk=call.pk).first()  # None: a new call
     # Editing needs the right to the call as it was and as it will be.
     if not may_manage_call_for(actor, chosen) or (
         stored is not None and not may_manage_call_for(actor, stored.incentives.all())

@@ -58,7 +58,7 @@ def manage_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         edited = form.save(commit=False)
         upload = request.FILES.get("notice_pdf")
-        edited.notice_pdf = stored_pdf  # type: ignore[assignment]  # a new file goes through the service's check
+        edited.notice_pdf = stored_pdf  # a new file goes through the service's check
         try:
             saved = call_save(
                 actor=user,

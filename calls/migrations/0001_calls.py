@@ -77,11 +77,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='call',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_at__gt', models.F('opens_at'))), name='call_closes_after_opening'),
+            constraint=models.CheckConstraint(condition=models.Q(('closes_at__gt', models.F('opens_at'))), name='call_closes_after_opening', violation_error_message='The call must close after it opens.'),
         ),
         migrations.AddConstraint(
             model_name='call',
-            constraint=models.CheckConstraint(condition=models.Q(('reference_from__isnull', True), ('reference_to__isnull', True), ('reference_to__gte', models.F('reference_from')), _connector='OR'), name='call_reference_period_ordered'),
+            constraint=models.CheckConstraint(condition=models.Q(('reference_from__isnull', True), ('reference_to__isnull', True), ('reference_to__gte', models.F('reference_from')), _connector='OR'), name='call_reference_period_ordered', violation_error_message='The reference period must end on or after its first day.'),
         ),
         migrations.AddConstraint(
             model_name='callnotification',
