@@ -89,7 +89,11 @@ def test_the_apply_button_starts_a_draft_in_that_call(
     assert "2026-06-01 09:00" in start.content.decode()
     assert f'name="call" value="{calls["next"].pk}"' in start.content.decode()
     assert posted.status_code == 302
-    assert Application.objects.get(applicant=user.applicant).call == calls["next"]
+    application = Application.objects.get(applicant=user.applicant)
+    assert application.call == calls["next"]
+    with time_machine.travel(at(NOW), tick=False):
+        task_list = client.get(reverse("applications:detail", args=[application.pk]))  # type: ignore[attr-defined]
+    assert "Open from 2026-06-01 09:00 until 2026-06-30 17:00 (Beijing time)" in task_list.content.decode()
 
 
 def test_the_public_call_page(calls: dict[str, Call], page_client: Callable[..., object]) -> None:
