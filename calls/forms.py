@@ -17,8 +17,17 @@ from .models import Call
 MINUTE = "%Y-%m-%dT%H:%M"
 
 
+GUIDANCE_MAX = 20_000
+
+
 class CallForm(forms.ModelForm):
     money_available = MoneyField(label=_("Money available (CNY)"), required=False)
+    guidance = forms.CharField(
+        label=_("guidance (Chinese)"), required=False, max_length=GUIDANCE_MAX, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    guidance_en = forms.CharField(
+        label=_("guidance (English)"), required=False, max_length=GUIDANCE_MAX, widget=forms.Textarea(attrs={"rows": 5})
+    )
 
     class Meta:
         model = Call
@@ -52,8 +61,6 @@ class CallForm(forms.ModelForm):
             "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=MINUTE),
             "reference_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "reference_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "guidance": forms.Textarea(attrs={"rows": 5}),
-            "guidance_en": forms.Textarea(attrs={"rows": 5}),
         }
         help_texts = {
             "opens_at": _("Beijing time, to the minute."),
