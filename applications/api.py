@@ -30,6 +30,7 @@ from rest_framework.views import APIView
 from accounts.authentication import TokenAuthentication
 from accounts.permissions import signed_in_user
 from audit.models import AuditEvent
+from calls.models import Call
 from measures.models import Incentive
 from portal.api import Conflict, ErrorSerializer, JSONParser
 from portal.http import client_ip
@@ -139,12 +140,18 @@ class ApplicationListView(ApplicantAPIMixin, generics.ListCreateAPIView):
         answers, errors = clean_answers(incentive, serializer.validated_data.get("data", {}))
         if errors:
             raise exceptions.ValidationError({f"data.{section}": messages for section, messages in errors.items()})
+        call = None
+        if serializer.validated_data.get("call") is not None:
+            call = Call.objects.filter(pk=serializer.validated_data["call"]).first()
+            if call is None:
+                raise exceptions.ValidationError({"call": [_("There is no call for applications with this id.")]})
         try:
             application = application_create(
                 actor=signed_in_user(request),
                 incentive=incentive,
                 fiscal_year=serializer.validated_data["fiscal_year"],
                 data=answers,
+                call=call,
             )
         except DuplicateApplication as exc:
             raise Conflict(exc.message, code="duplicate") from exc
@@ -286,8 +293,12 @@ class ApplicationSubmitView(_Action):
             "`email_unverified` (the signed-in user has not confirmed their email address: open the emailed "
             "link, or ask for a new one), `enterprise_unverified` (the enterprise's identity is not verified "
             "yet: an official checks its business licence, or its legal person signs in with the government "
-            "identity), `credit_listed` (on a list of seriously dishonest entities) or "
-            "`applicant_banned` (barred by a recovery decision until the date the message gives)."
+            "identity), `credit_listed` (on a list of seriously dishonest entities), "
+            "`applicant_banned` (barred by a recovery decision until the date the message gives) or "
+            "`call_closed` (the incentive takes applications through calls and none is open for the "
+            "application's fiscal year now: the message names the closing time, or the opening time of the next "
+            "call). The call's window is checked first, before the form's completeness. A date answer outside the "
+            "call's reference period is 400, on its section."
         ),
         parameters=[REFERENCE],
         request=SubmitSerializer,
@@ -296,8 +307,8 @@ class ApplicationSubmitView(_Action):
             409: OpenApiResponse(
                 ErrorSerializer,
                 description=(
-                    "`email_unverified`, `enterprise_unverified`, `credit_listed`, `applicant_banned`, or not "
-                    "allowed in the application's state."
+                    "`call_closed`, `email_unverified`, `enterprise_unverified`, `credit_listed`, `applicant_banned`, "
+                    "or not allowed in the application's state."
                 ),
             ),
         },

@@ -26,10 +26,15 @@ class StartForm(forms.Form):
         help_text=_("Usually the current year."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, call: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         fiscal_year = self.fields["fiscal_year"]
         assert isinstance(fiscal_year, forms.ChoiceField)
+        if call is not None:  # started from a call: its year
+            fiscal_year.choices = [(call.fiscal_year, str(call.fiscal_year))]
+            fiscal_year.initial = call.fiscal_year
+            fiscal_year.help_text = _("The call for applications is for this fiscal year.")
+            return
         fiscal_year.choices = fiscal_year_choices()
         fiscal_year.initial = timezone.localdate().year
 

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Applicant
+from calls.models import Call
 from measures.models import Department, Incentive, RequiredDocument
 
 from .states import CLOSED_STATUSES, OPEN_STATUSES, Status
@@ -46,6 +47,17 @@ class Application(models.Model):
     applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="applications")
     incentive = models.ForeignKey(Incentive, on_delete=models.PROTECT, related_name="applications")
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    # The call for applications (申报通知) it answers: set when the incentive has calls (draft: the
+    # one open or next for its year; at submission: the open one). Empty for incentives without
+    # calls and for proactive offers (免申即享), which need none.
+    call = models.ForeignKey(
+        Call,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("call for applications"),
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     # Assigned at submission: QB-<year>-<measure>-<sequence>, no gaps, no duplicates.
     reference = models.CharField(_("reference number"), max_length=30, unique=True, null=True, blank=True)

@@ -22,10 +22,14 @@ def application_list(user: Any, *, own_only: bool = False) -> QuerySet[Applicati
 def access_application(user: Any, key: str | int, *, own_only: bool = False) -> Application:
     """The application by reference (or draft id), if the user may see it; otherwise 404, the same
     answer for "missing" and "not yours", so nobody can probe for others' references."""
-    queryset = application_list(user, own_only=own_only).prefetch_related(
-        Prefetch("documents", queryset=ApplicationDocument.objects.select_related("required_document")),
-        "incentive__required_documents",
-        "incentive__amount_parameters",
+    queryset = (
+        application_list(user, own_only=own_only)
+        .select_related("call")
+        .prefetch_related(
+            Prefetch("documents", queryset=ApplicationDocument.objects.select_related("required_document")),
+            "incentive__required_documents",
+            "incentive__amount_parameters",
+        )
     )
     lookup: dict[str, Any] = {"reference": key} if not str(key).isdigit() else {"pk": int(key)}
     try:

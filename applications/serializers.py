@@ -63,6 +63,12 @@ class ApplicationListSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display")
     next_step = serializers.SerializerMethodField()
     estimated_amount = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True, read_only=True)
+    call = serializers.IntegerField(
+        source="call_id",
+        allow_null=True,
+        read_only=True,
+        help_text="The call for applications it answers (/api/v1/calls/{id}/), or null.",
+    )
 
     class Meta:
         model = Application
@@ -74,6 +80,7 @@ class ApplicationListSerializer(serializers.ModelSerializer):
             "incentive_name",
             "measure",
             "fiscal_year",
+            "call",
             "status",
             "status_label",
             "next_step",
@@ -166,6 +173,14 @@ class ApplicationCreateSerializer(serializers.Serializer):
         max_length=60, help_text="The incentive's code, e.g. m17-china-quality-award-org."
     )
     fiscal_year = serializers.IntegerField()
+    call = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=(
+            "The call for applications to answer (its id). Without it, an incentive with calls joins the one "
+            "open now for the fiscal year, else the next to open."
+        ),
+    )
     data = _answers_field()  # type: ignore[assignment]  # a declared field: the metaclass takes it
 
 

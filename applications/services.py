@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import notification_send
 from audit.services import audit_record
+from calls.models import Call, CallStatus
+from calls.selectors import call_for_draft, incentive_has_calls, open_call_for
 from credit.screening import CreditListed, credit_screen
 from credit.services import CreditError, credit_commitment_record
 from measures.amounts import compute_amount
@@ -24,6 +26,7 @@ from portal.numbering import next_number
 from workdays.calendar import add_working_days
 
 from . import form_definitions
+from .call_rules import reference_period_problems
 from .documents import DocumentRejected, clean_name, detect_format
 from .hooks import application_submitting
 from .models import Application, ApplicationDocument, Status
@@ -100,6 +103,35 @@ class EnterpriseUnverified(ApplicationConflict):
         )
 
 
+class CallClosed(ApplicationConflict):
+    """Submitting outside the call's window (逾期不再受理; API: 409 call_closed). The message names
+    the closing time, or the opening time of a call not open yet."""
+
+    code = "call_closed"
+
+    def __init__(self, call: Call | None, *, incentive: Incentive, fiscal_year: int, now: dt.datetime) -> None:
+        if call is None:
+            message = _(
+                "No call for applications is open for “%(incentive)s” in %(year)s: you can submit once the "
+                "department opens one."
+            ) % {"incentive": incentive.localized("name"), "year": fiscal_year}
+        elif call.status(now) == CallStatus.UPCOMING:
+            message = _(
+                "The call for applications “%(title)s” opens on %(when)s (Beijing time): you can submit from then."
+            ) % {"title": call.localized("title"), "when": _minute(call.opens_at)}
+        else:
+            message = _(
+                "The call for applications “%(title)s” closed on %(when)s (Beijing time): applications "
+                "submitted after the closing time are not accepted."
+            ) % {"title": call.localized("title"), "when": _minute(call.closes_at)}
+        super().__init__(message)
+        self.call = call
+
+
+def _minute(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
 def refuse_if_listed(application: Application, on: dt.date | None = None) -> None:
     """Screening at submission and approval (credit.screening): raises CreditListedRefusal."""
     try:
@@ -122,6 +154,7 @@ __all__ = [
     "ApplicationChanged",
     "ApplicationConflict",
     "ApplicationError",
+    "CallClosed",
     "CreditListedRefusal",
     "DocumentRejected",
     "DuplicateApplication",
@@ -142,8 +175,15 @@ def _link(application: Application) -> str:
 
 
 def application_create(
-    *, actor: User, incentive: Incentive, fiscal_year: int, data: dict[str, Any] | None = None
+    *,
+    actor: User,
+    incentive: Incentive,
+    fiscal_year: int,
+    data: dict[str, Any] | None = None,
+    call: Call | None = None,
 ) -> Application:
+    """Starts a draft, at any time. For an incentive with calls, the draft joins `call` when given
+    (the catalog's "apply" button), else the call open now for the year, else the next to open."""
     applicant = actor.applicant
     if applicant is None:
         raise ApplicationError(_("Only an enterprise or individual account can apply."))
@@ -159,16 +199,26 @@ def application_create(
         raise ApplicationError(
             _("The fiscal year must be between %(a)s and %(b)s.") % {"a": this_year - 1, "b": this_year + 1}
         )
+    now = timezone.now()
+    if call is not None:
+        _check_chosen_call(call, incentive, fiscal_year, now)
+    else:
+        call = call_for_draft(incentive, fiscal_year, now)
     try:
         with transaction.atomic():
             application = Application.objects.create(
-                applicant=applicant, incentive=incentive, fiscal_year=fiscal_year, data=data or {}, created_by=actor
+                applicant=applicant,
+                incentive=incentive,
+                fiscal_year=fiscal_year,
+                call=call,
+                data=data or {},
+                created_by=actor,
             )
             audit_record(
                 actor=actor,
                 action="application.create",
                 obj=application,
-                after={"incentive": incentive.code, "fiscal_year": fiscal_year},
+                after={"incentive": incentive.code, "fiscal_year": fiscal_year, "call": call.pk if call else None},
             )
     except IntegrityError:
         existing = (
@@ -182,6 +232,36 @@ def application_create(
             existing,
         ) from None
     return application
+
+
+def _check_chosen_call(call: Call, incentive: Incentive, fiscal_year: int, now: dt.datetime) -> None:
+    if not call.incentives.filter(pk=incentive.pk).exists():
+        raise ApplicationError(_("This call for applications is not for this incentive."))
+    if call.fiscal_year != fiscal_year:
+        raise ApplicationError(
+            _("This call for applications is for the fiscal year %(year)s.") % {"year": call.fiscal_year}
+        )
+    if call.status(now) == CallStatus.CLOSED:
+        raise ApplicationError(
+            _("This call for applications closed on %(when)s (Beijing time).") % {"when": _minute(call.closes_at)}
+        )
+
+
+def call_for_submission(application: Application, now: dt.datetime) -> Call | None:
+    """The call a submission answers now: the draft's own when open, else the open call for its
+    incentive and year (a draft started before the call, or in an earlier round). None for an
+    incentive that has no call at all (it takes applications at any time). CallClosed otherwise."""
+    incentive = application.incentive
+    if application.call is not None and application.call.is_open(now):
+        return application.call
+    current = open_call_for(incentive, application.fiscal_year, now)
+    if current is not None:
+        return current
+    if application.call is None and not incentive_has_calls(incentive):
+        return None
+    # Name the next call of the year when one is announced, else the draft's own (closed) one.
+    shown = call_for_draft(incentive, application.fiscal_year, now) or application.call
+    raise CallClosed(shown, incentive=incentive, fiscal_year=application.fiscal_year, now=now)
 
 
 def application_save_section(
@@ -231,9 +311,13 @@ def _missing_documents(application: Application) -> list[RequiredDocument]:
     return [d for d in application.incentive.required_documents.all() if d.is_mandatory and d.pk not in provided]
 
 
-def application_problems(application: Application) -> dict[str, list[tuple[str, str]]]:
-    """What stops submission: invalid or missing answers per section, and missing documents."""
+def application_problems(application: Application, call: Call | None = None) -> dict[str, list[tuple[str, str]]]:
+    """What stops submission: invalid or missing answers per section (a date outside the call's
+    reference period included; `call`: the one it is submitted to, by default its own), and
+    missing documents."""
     problems = form_definitions.validate_answers(application.incentive, application.data)
+    for section, items in reference_period_problems(application, call or application.call).items():
+        problems[section] = [*problems.get(section, []), *items]
     missing = _missing_documents(application)
     if missing:
         problems["documents"] = [
@@ -258,15 +342,17 @@ def application_submit(
 ) -> Application:
     """Submits a complete draft. The applicant gives the credit commitment (信用承诺, its text from
     the catalog: credit.selectors.commitment_for); `commitment_version` is the version they read,
-    when known. A user whose email address is not confirmed (EmailUnverified), an enterprise whose
-    identity is not verified (EnterpriseUnverified) and a listed enterprise (CreditListedRefusal) are
-    refused, with nothing changed."""
+    when known. Outside its call's window (CallClosed: checked first, before the form), a user whose
+    email address is not confirmed (EmailUnverified), an enterprise whose identity is not verified
+    (EnterpriseUnverified) and a listed enterprise (CreditListedRefusal) are refused, with nothing
+    changed."""
     _require_owner(actor, application)
+    call = call_for_submission(application, timezone.now()) if application.status == Status.DRAFT else None
     if actor.email_verified_at is None:
         raise EmailUnverified(actor)
     if not application.applicant.identity_verified:
         raise EnterpriseUnverified()
-    problems = application_problems(application)
+    problems = application_problems(application, call)
     if not credit_commitment:
         problems[CREDIT_COMMITMENT] = [
             (CREDIT_COMMITMENT, _("Give the credit commitment: tick the box to confirm you accept it."))
@@ -278,6 +364,10 @@ def application_submit(
 
     def assign(locked: Application) -> dict[str, Any]:
         now = timezone.now()
+        if call is not None:
+            if not call.is_open(now):  # the window closed while the request ran
+                raise CallClosed(call, incentive=locked.incentive, fiscal_year=locked.fiscal_year, now=now)
+            locked.call = call
         refuse_if_listed(locked, timezone.localdate(now))  # 信用审查, before a reference is taken
         locked.reference = _next_reference(locked.fiscal_year, locked.incentive.measure.number)
         locked.submitted_at = now
@@ -303,6 +393,7 @@ def application_submit(
         application_submitting.send(actor=actor, application=locked)
         return {
             "reference": locked.reference,
+            "call": locked.call_id,
             "estimated_amount": locked.estimated_amount,
             "stage_due_on": locked.stage_due_on,
             "credit_commitment": commitment.version,
@@ -354,7 +445,8 @@ def application_withdraw(
 def application_supplement(
     *, actor: User, application: Application, note: str, ip_address: str | None = None
 ) -> Application:
-    """Answers a supplement request (补正): the changed answers and new documents go back to the department."""
+    """Answers a supplement request (补正): the changed answers and new documents go back to the
+    department. Never refused for its call's window: the department asked, after the closing time too."""
     _require_owner(actor, application)
     if not note.strip():
         raise ApplicationError(_("Say briefly what you changed or added."))

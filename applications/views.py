@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import signed_in_user
+from calls.models import Call
 from credit.selectors import commitment_for
 from measures.amounts import compute_amount
 from measures.models import Incentive, RequiredDocument
@@ -244,13 +245,19 @@ def start(request: HttpRequest, incentive_code: str) -> HttpResponse:
         ),
         code=incentive_code,
     )
-    form = StartForm(request.POST if request.method == "POST" else None)
+    # From the catalog's "apply" button: the call it was pressed under.
+    call_id = (request.POST if request.method == "POST" else request.GET).get("call", "")
+    call = Call.objects.filter(pk=int(call_id), incentives=incentive).first() if call_id.isdigit() else None
+    form = StartForm(request.POST if request.method == "POST" else None, call=call)
     problem = ""
     existing = None
     if request.method == "POST" and form.is_valid():
         try:
             application = application_create(
-                actor=signed_in_user(request), incentive=incentive, fiscal_year=form.cleaned_data["fiscal_year"]
+                actor=signed_in_user(request),
+                incentive=incentive,
+                fiscal_year=form.cleaned_data["fiscal_year"],
+                call=call,
             )
         except DuplicateApplication as exc:
             problem, existing = exc.message, exc.existing
@@ -267,6 +274,7 @@ def start(request: HttpRequest, incentive_code: str) -> HttpResponse:
         "applications/start.html",
         {
             "incentive": incentive,
+            "call": call,
             "estimate": compute_amount(incentive, on=timezone.localdate()),
             "form": form,
             "problem": problem,

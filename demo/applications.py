@@ -130,7 +130,8 @@ SAMPLE_VALUES = {
     "contact_phone": "0755-26880000",
     "number": "ISO 23456:2025",
     "title": "Smart manufacturing — Quality data exchange",
-    "published_on": "2025-05-01",
+    # Inside the demo call's reference period (demo/calls.py: last July to this June).
+    "published_on": f"{dt.date.today().year - 1}-09-30",
     "investment_period": "2025-01 至 2025-12",
 }
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from . import selectors
 from .amounts import compute_amount
 from .caching import cached
+from .hooks import panels_for
 from .models import Department, Incentive, Measure, PolicyDocument
 from .vocabulary import ApplicantType
 
@@ -73,11 +74,20 @@ def _measure(number: int) -> dict[str, Any] | None:
     return {"measure": measure, "incentives": _with_estimates(list(measure.incentives.all()))}
 
 
+def _with_panels(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
+    """The cached (incentive, estimate) pairs with what higher apps show under each incentive
+    (measures/hooks.py), read for this request: it changes with the time and the visitor."""
+    pairs = context["incentives"]
+    panels = panels_for([incentive for incentive, _estimate in pairs], request.user)
+    rows = [(incentive, estimate, panels.get(incentive.pk, [])) for incentive, estimate in pairs]
+    return {**context, "incentives": rows}
+
+
 def measure_detail(request: HttpRequest, number: int) -> HttpResponse:
     context = cached(f"measure:{number}", lambda: _measure(number))
     if context is None:
         raise Http404
-    return render(request, "measures/measure_detail.html", context)
+    return render(request, "measures/measure_detail.html", _with_panels(request, context))
 
 
 def _department(code: str) -> dict[str, Any] | None:
@@ -92,7 +102,7 @@ def department_detail(request: HttpRequest, code: str) -> HttpResponse:
     context = cached(f"department:{code}", lambda: _department(code))
     if context is None:
         raise Http404
-    return render(request, "measures/department_detail.html", context)
+    return render(request, "measures/department_detail.html", _with_panels(request, context))
 
 
 def department_list(request: HttpRequest) -> HttpResponse:

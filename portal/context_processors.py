@@ -35,6 +35,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if is_department_official(user):
             items.append((reverse("review:queue"), _("Review queue")))
         if is_department_official(user) or is_administrator(user):
+            items.append((reverse("calls:manage"), _("Calls for applications")))
             items.append((reverse("budgets:ceilings"), _("Ceilings")))
         if is_finance(user) or is_administrator(user):
             items.append((reverse("disbursement:batches"), _("Finance")))

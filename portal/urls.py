@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from announcements import api as announcement_api
 from applications import dashboard, review_api, verify
 from budgets import api as budget_api
+from calls import api as calls_api
 from credit import api as credit_api
 from disbursement import api as disbursement_api
 from measures import api as measures_api
@@ -34,6 +35,7 @@ urlpatterns = [
     path("announcements/", include("announcements.urls")),
     path("proactive/", include("proactive.urls")),
     path("credit/", include("credit.urls")),
+    path("calls/", include("calls.urls")),
     path("finance/", include("disbursement.urls")),
     path("ceilings/", include("budgets.urls")),
     path("recovery/", include("recovery.urls")),
@@ -55,6 +57,7 @@ urlpatterns = [
     path("api/v1/", include(proactive_api.api_urlpatterns)),
     path("api/v1/", include(budget_api.api_urlpatterns)),
     path("api/v1/", include(credit_api.api_urlpatterns)),
+    path("api/v1/", include(calls_api.api_urlpatterns)),
     path("api/v1/", include(disbursement_api.api_urlpatterns)),
     path("api/v1/", include(recovery_api.api_urlpatterns)),
     path("api/v1/", include(report_api.api_urlpatterns)),

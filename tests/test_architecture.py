@@ -13,6 +13,7 @@ LAYERS = [
     "measures",
     "accounts",
     "credit",
+    "calls",
     "applications",
     "budgets",
     "awards",

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "measures",
     "accounts",
     "credit",
+    "calls",
     "applications",
     "budgets",
     "awards",
@@ -336,6 +337,8 @@ CELERY_BEAT_SCHEDULE = {
     # The dashboards' tallies: deltas merged every five minutes, checked against a recount nightly.
     "compact-tallies": {"task": "reports.tasks.compact_tallies", "schedule": 300.0},
     "check-tallies": {"task": "reports.tasks.check_tallies", "schedule": crontab(hour=3, minute=20)},
+    # Calls: matching applicants told when a call opens and a week before it closes (once each).
+    "notify-calls": {"task": "calls.tasks.notify_calls", "schedule": 600.0},
 }
 # How long an import's preview may wait for its confirmation (seconds).
 STAGED_UPLOAD_MAX_AGE = 60 * 60

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from demo.accounts import ensure_demo_accounts
 from demo.applications import ensure_demo_applications, ensure_demo_officials
+from demo.calls import ensure_demo_calls
 from demo.credit import ensure_demo_credit_list
 from demo.money import ensure_demo_objections, ensure_demo_target_progress
 from demo.proactive import ensure_demo_proactive_list
@@ -42,6 +43,8 @@ class Command(BaseCommand):
             ensure_demo_proactive_list()
             ensure_demo_objections()
             ensure_demo_target_progress()
+            # After the demo applications, which were submitted before any call existed.
+            ensure_demo_calls()
             # Last: it lists the second demo enterprise, which the steps above take through the workflow.
             ensure_demo_credit_list()
         if options["json"]:
