@@ -61,7 +61,8 @@ class _AdministratorsAPI(APIView):
 class CreditEntrySerializer(serializers.ModelSerializer):
     active = serializers.SerializerMethodField(help_text="In force today: the entity is refused.")
     added_by = serializers.CharField(source="added_by.__str__")
-    ended_by = serializers.CharField(source="ended_by.__str__", allow_null=True, default=None)
+    # Not `ended_by.__str__`: for an entry in force that is None's own __str__, not None.
+    ended_by = serializers.StringRelatedField(allow_null=True, help_text="Who ended the entry; null while in force.")
 
     class Meta:
         model = CreditListEntry
