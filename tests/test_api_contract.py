@@ -54,6 +54,12 @@ def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytes
     yield from build_world(django_db_blocker, tmp_path_factory.mktemp("contract-media"))
 
 
+@pytest.fixture(autouse=True)
+def _private_media_in_a_temporary_directory(settings: Any, world: World) -> None:
+    """The world's files (notices, exports) stay where it wrote them, for every test of the module."""
+    settings.MEDIA_ROOT = world.media_root
+
+
 def _real_parameters(world: World) -> dict[str, Callable[[], list[dict[str, Any]]]]:
     """Path template prefix → consistent sets of real path parameters for it."""
     ids = world.ids

@@ -9,6 +9,9 @@ so whatever one test changes the next never sees.
 
     @pytest.fixture(scope="module")
     def world(django_db_setup, django_db_blocker, tmp_path_factory): yield from build_world(...)
+
+    @pytest.fixture(autouse=True)
+    def _private_media_in_a_temporary_directory(settings, world): settings.MEDIA_ROOT = world.media_root
 """
 
 import datetime as dt
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.test.utils import override_settings
@@ -34,7 +38,7 @@ from measures.vocabulary import ApplicantType
 from proactive.models import ProactiveList
 from recovery.models import Recovery
 from reports.models import ExportJob, TargetProgress
-from reports.services import export_job_create
+from reports.services import export_job_create, export_job_run
 from tests.factories import ApplicationFactory, make_uscc
 
 # Who asks: None is an anonymous visitor. The applicant owns the demo's applications; the other
@@ -52,6 +56,7 @@ PERSONAS: dict[str, str | None] = {
 
 @dataclass
 class World:
+    media_root: Path
     users: dict[str, User | None]
     tokens: dict[str, str | None]
     # Real values for URL parameters, by what they name.
@@ -64,8 +69,9 @@ class World:
 
 def build_world(django_db_blocker: Any, media_root: Path) -> Iterator[World]:
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media_root), transaction.atomic():
+        cache.clear()
         call_command("demo_data", "--json", stdout=_Discard())
-        yield _world()
+        yield _world(media_root)
         transaction.set_rollback(True)
 
 
@@ -77,7 +83,7 @@ class _Discard:
         pass
 
 
-def _world() -> World:
+def _world(media_root: Path) -> World:
     users = {name: (User.objects.get(username=username) if username else None) for name, username in PERSONAS.items()}
     tokens = {
         name: (Token.objects.get_or_create(user=user)[0].key if user else None) for name, user in users.items()
@@ -101,7 +107,7 @@ def _world() -> World:
     event = AuditEvent.objects.filter(object_type="applications.application", object_id=str(accepted.pk)).last()
     assert event is not None
     notice = issue_notice(application_id=accepted.pk, kind=Notice.Kind.ACCEPTANCE, event_sequence=event.sequence)
-    export = export_job_create(actor=administrator, report="ledger", fmt="csv")
+    export = export_job_run(job_id=export_job_create(actor=administrator, report="ledger", fmt="csv").pk)
     batch = DisbursementBatch.objects.order_by("pk").last()
     assert batch is not None
     results_job = ResultsJob.objects.create(batch=batch, file_name="results.csv", requested_by=users["finance"])
@@ -111,7 +117,7 @@ def _world() -> World:
         .exclude(pk__in=own.values("incentive"))
         .first(),
     )
-    document = ApplicationDocument.objects.filter(application__in=own).exclude(application__reference="").first()
+    document = ApplicationDocument.objects.filter(application__in=own, application__reference__isnull=False).first()
     assert document is not None
     announcement = Announcement.objects.order_by("pk").first()
     objection = Objection.objects.order_by("pk").first()
@@ -122,8 +128,9 @@ def _world() -> World:
     assert announcement and objection and recovery and payment and qualification and progress
     proactive_list = ProactiveList.objects.first()
     assert proactive_list is not None
-    offer = Application.objects.filter(proactive_row__isnull=False).filter(reference__isnull=False).first()
+    offer = own.filter(proactive_row__isnull=False, reference__isnull=False).first()
     return World(
+        media_root=media_root,
         users=users,
         tokens=tokens,
         ids={
