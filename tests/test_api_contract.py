@@ -135,7 +135,7 @@ def test_api_conforms_to_its_schema(case: schemathesis.Case, data: st.DataObject
             continue
         try:
             case.validate_response(response, headers=headers)
-        except Exception as exc:  # noqa: BLE001  (every persona's failures are reported together)
+        except Exception as exc:
             failures.append(f"── as {persona}:\n{exc}")
     assert not failures, "\n".join(failures)
 
@@ -151,10 +151,9 @@ def _django_404_for_an_unknown_path(case: schemathesis.Case, response: schemathe
         resolve(unquote(urlsplit(response.request.url).path))
     except Resolver404:
         warnings.warn(
-            f"{case.operation.method.upper()} {case.operation.path}: a path no URL pattern matches got Django's HTML 404,"
-            " not the API's JSON error (until portal.urls has a handler404)",
+            f"{case.operation.method.upper()} {case.operation.path}: a path no URL pattern matches got"
+            " Django's HTML 404, not the API's JSON error (until portal.urls has a handler404)",
             stacklevel=2,
         )
         return True
     return False
-

@@ -85,9 +85,7 @@ class _Discard:
 
 def _world(media_root: Path) -> World:
     users = {name: (User.objects.get(username=username) if username else None) for name, username in PERSONAS.items()}
-    tokens = {
-        name: (Token.objects.get_or_create(user=user)[0].key if user else None) for name, user in users.items()
-    }
+    tokens = {name: (Token.objects.get_or_create(user=user)[0].key if user else None) for name, user in users.items()}
     applicant = users["applicant"]
     assert applicant is not None and applicant.applicant is not None
     own = Application.objects.filter(applicant=applicant.applicant)
