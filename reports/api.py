@@ -431,7 +431,8 @@ class ExportDownloadView(DownloadMixin, APIView):
     renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer, PDFRenderer]
 
     @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        # The file in the job's format.
+        responses={(200, media_type): OpenApiTypes.BINARY for media_type in CONTENT_TYPES.values()},
         summary="An export job's file (the requester and administrators only)",
     )
     def get(self, request: Request, job_id: int) -> HttpResponseBase:
