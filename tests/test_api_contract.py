@@ -19,7 +19,9 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.urls import Resolver404, resolve
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
@@ -52,6 +54,17 @@ EXCLUDED: dict[str, str] = {}
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     yield from build_world(django_db_blocker, tmp_path_factory.mktemp("contract-media"))
+
+
+@pytest.fixture(autouse=True)
+def _connections_kept_across_requests() -> Iterator[None]:
+    """The WSGI application closes the database connection after each request when it is inside a
+    transaction (PostgreSQL): that would end the test's. Django's test client keeps it open the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)
