@@ -107,6 +107,7 @@ class _Mine(GenericAPIView):
     # (DRF answers with the first scheme's WWW-Authenticate challenge).
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [permissions.IsAuthenticated]
+    schema_error_codes = ("404",)  # a user without an applicant (an official)
 
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, DjangoValidationError):
@@ -197,6 +198,7 @@ class QualificationDetailView(_Mine):
 
 
 class BankAccountView(_Mine):
+    schema_error_codes = ("404",)  # no account recorded yet
     serializer_class = BankAccountSerializer
 
     @extend_schema(summary="Where awards are paid (the number masked); 404 when none is recorded")

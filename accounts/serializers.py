@@ -60,6 +60,9 @@ class ApplicantSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="The credit code, or the resident ID masked (first 6 and last 4 characters).",
     )
+    # Blank for individuals: the schema says so (an enum plus "").
+    industry = serializers.ChoiceField(choices=IndustryDivision.choices, allow_blank=True, read_only=True)
+    size = serializers.ChoiceField(choices=EnterpriseSize.choices, allow_blank=True, read_only=True)
     revenue_cn = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True, read_only=True)
     revenue_world = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True, read_only=True)
     identity_verified = serializers.BooleanField(

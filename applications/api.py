@@ -34,6 +34,7 @@ from calls.models import Call
 from measures.models import Incentive
 from portal.api import Conflict, ErrorSerializer, JSONParser
 from portal.http import client_ip
+from portal.uploads import CONTENT_TYPES as UPLOAD_CONTENT_TYPES
 
 from .document_views import document_file_response
 from .models import Application, ApplicationDocument
@@ -263,7 +264,8 @@ class ApplicationDocumentFileView(ApplicantAPIMixin, APIView):
     @extend_schema(
         summary="The document's file",
         parameters=[REFERENCE],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        # The file in the type it was uploaded as (portal.uploads accepts these).
+        responses={(200, media_type): OpenApiTypes.BINARY for media_type in UPLOAD_CONTENT_TYPES.values()},
     )
     def get(self, request: Request, reference: str, document_id: int) -> FileResponse:
         application = access_application(request.user, reference)

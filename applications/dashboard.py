@@ -88,6 +88,7 @@ class MatchSerializer(serializers.Serializer):
 
 
 class MatchesView(APIView):
+    schema_error_codes = ("404",)  # a user without an applicant (an official)
     """Every incentive with a verdict for the signed-in applicant, eligible first, by estimated value."""
 
     permission_classes = [IsAuthenticated]

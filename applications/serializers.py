@@ -4,7 +4,6 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -228,12 +227,13 @@ class TimelineEntrySerializer(serializers.ModelSerializer):
         model = AuditEvent
         fields = ["action", "at", "actor_label", "reason", "status_before", "status_after"]
 
-    @extend_schema_field(OpenApiTypes.STR)
+    # Null for events that change no status (a comment, a document).
+    @extend_schema_field({"type": "string", "nullable": True})
     def get_status_before(self, event: AuditEvent) -> str | None:
         status: str | None = event.before.get("status")  # JSON
         return status
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field({"type": "string", "nullable": True})
     def get_status_after(self, event: AuditEvent) -> str | None:
         status: str | None = event.after.get("status")  # JSON
         return status

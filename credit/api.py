@@ -8,7 +8,7 @@ Entries are never deleted: DELETE ends the entry today and answers 200 with it a
 entry the caller may not see is a 404, like a missing one; other users get 403.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -30,6 +30,9 @@ from .models import CreditListEntry
 from .permissions import may_manage_credit_list
 from .selectors import access_entry, credit_entries, is_active
 from .services import CreditError, credit_entry_add, credit_entry_end
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Invalid input: `errors` by field."),
@@ -62,7 +65,10 @@ class _AdministratorsAPI(APIView):
 class CreditEntrySerializer(serializers.ModelSerializer):
     active = serializers.SerializerMethodField(help_text="In force today: the entity is refused.")
     added_by = serializers.CharField(source="added_by.__str__")
-    ended_by = serializers.CharField(source="ended_by.__str__", allow_null=True, default=None)
+    # Not `ended_by.__str__`: for an entry in force that is None's own __str__, not None.
+    ended_by: "serializers.StringRelatedField[User]" = serializers.StringRelatedField(
+        allow_null=True, help_text="Who ended the entry; null while in force."
+    )
 
     class Meta:
         model = CreditListEntry

@@ -31,6 +31,30 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_page_size(self, request: Request) -> int:
+        return requested_page_size(request, self.page_size, self.max_page_size)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1  # pages and their sizes count from 1
+        return parameters
+
+
+def requested_page_size(request: Request, default: int, maximum: int) -> int:
+    """`?page_size=`: at most `maximum`; a value that is not a whole number of at least 1 is a 400
+    (DRF's own would quietly use the default)."""
+    value = request.query_params.get("page_size")
+    if value is None:
+        return default
+    try:
+        size = int(value)
+    except ValueError:
+        size = 0
+    if size < 1:
+        raise exceptions.ValidationError({"page_size": [_("Enter a whole number of rows per page, at least 1.")]})
+    return min(size, maximum)
+
 
 class KeysetPagination(BasePagination):
     """`{"next", "previous", "results"}` with opaque `cursor` links and no count, for lists that
@@ -41,10 +65,7 @@ class KeysetPagination(BasePagination):
     max_page_size = Pagination.max_page_size
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
-        try:
-            size = min(max(int(request.query_params.get("page_size", self.page_size)), 1), self.max_page_size)
-        except ValueError:
-            size = self.page_size
+        size = requested_page_size(request, self.page_size, self.max_page_size)
         self.request = request
         try:
             self.page = keyset_page(queryset, view.get_keyset(), cursor=request.query_params.get("cursor"), size=size)
@@ -88,7 +109,7 @@ class KeysetPagination(BasePagination):
                 "required": False,
                 "in": "query",
                 "description": f"Rows per page, at most {self.max_page_size}.",
-                "schema": {"type": "integer"},
+                "schema": {"type": "integer", "minimum": 1},
             },
         ]
 

@@ -23,7 +23,7 @@ from django.http import FileResponse, Http404, HttpResponseBase
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -177,6 +177,15 @@ class LedgerRowSerializer(serializers.Serializer):
     recovered = serializers.DecimalField(
         max_digits=18, decimal_places=2, help_text="Refunded of a paid payment after a recovery decision (追回)."
     )
+
+
+class LedgerPageSerializer(serializers.Serializer):
+    """The ledger as JSON: a page of payments (portal.api.Pagination), unlike the other reports' tables."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = LedgerRowSerializer(many=True)
 
 
 class ExportRequestSerializer(serializers.Serializer):
@@ -335,7 +344,11 @@ class ReportView(DownloadMixin, APIView):
     @extend_schema(
         parameters=[NAME, FORMAT, FISCAL_YEAR],
         responses={
-            (200, "application/json"): SummaryReportSerializer,
+            (200, "application/json"): PolymorphicProxySerializer(
+                component_name="Report",
+                serializers=[SummaryReportSerializer, LedgerPageSerializer],
+                resource_type_field_name=None,
+            ),
             (200, "text/csv"): OpenApiTypes.BINARY,
             (200, CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
             (200, "application/pdf"): OpenApiTypes.BINARY,
@@ -418,7 +431,8 @@ class ExportDownloadView(DownloadMixin, APIView):
     renderer_classes = [JSONRenderer, CSVRenderer, XLSXRenderer, PDFRenderer]
 
     @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        # The file in the job's format.
+        responses={(200, media_type): OpenApiTypes.BINARY for media_type in CONTENT_TYPES.values()},
         summary="An export job's file (the requester and administrators only)",
     )
     def get(self, request: Request, job_id: int) -> HttpResponseBase:
@@ -458,16 +472,18 @@ class DashboardView(APIView):
 
 class TargetListView(APIView):
     permission_classes = [permissions.AllowAny]
+    pagination_class = Pagination  # the schema then describes the page, not a bare array
 
     @extend_schema(responses=TargetRowSerializer(many=True), summary="The policy's targets with their latest progress")
     def get(self, request: Request) -> Response:
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(targets_with_progress(), request, view=self)
         return paginator.get_paginated_response(TargetRowSerializer(page, many=True).data)
 
 
 class TargetProgressView(APIView):
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    pagination_class = Pagination
 
     def _row(self, code: str) -> TargetRow:
         try:
@@ -478,7 +494,7 @@ class TargetProgressView(APIView):
     @extend_schema(responses=TargetProgressSerializer(many=True), summary="A target's recorded progress")
     def get(self, request: Request, code: str) -> Response:
         entries = self._row(code).entries
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(entries, request, view=self)
         return paginator.get_paginated_response(TargetProgressSerializer(page, many=True).data)
 

@@ -391,6 +391,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.schema.optional_query_values_may_be_empty",
+    ],
     # Several models have a `status`: name the application's enum once, for every endpoint.
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "applications.models.Status",
