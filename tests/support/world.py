@@ -24,7 +24,6 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.test.utils import override_settings
-from rest_framework.authtoken.models import Token
 
 from accounts.models import Applicant, ApplicantQualification, User
 from announcements.models import Announcement, Objection
@@ -40,6 +39,7 @@ from recovery.models import Recovery
 from reports.models import ExportJob, TargetProgress
 from reports.services import export_job_create, export_job_run
 from tests.factories import ApplicationFactory, make_uscc
+from tests.support.auth import api_key
 
 # Who asks: None is an anonymous visitor. The applicant owns the demo's applications; the other
 # applicant (a person) owns none of them; the officials are miit's, where most demo claims go.
@@ -85,7 +85,7 @@ class _Discard:
 
 def _world(media_root: Path) -> World:
     users = {name: (User.objects.get(username=username) if username else None) for name, username in PERSONAS.items()}
-    tokens = {name: (Token.objects.get_or_create(user=user)[0].key if user else None) for name, user in users.items()}
+    tokens = {name: (api_key(user) if user else None) for name, user in users.items()}
     applicant = users["applicant"]
     assert applicant is not None and applicant.applicant is not None
     own = Application.objects.filter(applicant=applicant.applicant)
