@@ -198,6 +198,32 @@ ROUTES: dict[str, tuple[str, str]] = {
     "verify:form": ("get", "200   200   200   200   200   200   200"),
     "verify:notice": ("get", "200   200   200   200   200   200   200"),
     "verify:notice_pdf": ("get", "login 200   404   200   200   404   200"),
+    # Added with the second factor, API keys, enterprise identity, calls and health checks (issues 11, 12).
+    "accounts:claim": ("get", "200   403   403   403   403   403   403"),
+    "accounts:identity": ("get", "login 200   200   404   404   404   302"),
+    "accounts:identity_licence": ("get", "login 404   404   404   404   404   404"),
+    "accounts:identity_withdraw": ("post", "login 404   404   404   404   404   404"),
+    "accounts:recovery_codes": ("post", "login 302   302   302   200   200   200"),
+    "accounts:security": ("get", "login 200   200   200   200   200   200"),
+    "accounts:sso_callback": ("get", "404   404   404   404   404   404   404"),
+    "accounts:sso_start": ("get", "404   404   404   404   404   404   404"),
+    "accounts:token_issue": ("post", "login 403   403   403   403   403   400"),
+    "accounts:token_revoke": ("post", "login 302   404   404   404   404   404"),
+    "accounts:two_factor_disable": ("post", "login 302   302   302   302   302   302"),
+    "accounts:two_factor_setup": ("get", "login 200   200   200   200   200   200"),
+    "accounts:two_factor_verify": ("get", "login 302   302   302   302   302   302"),
+    "accounts:verification": ("get", "login 403   403   403   403   403   404"),
+    "accounts:verifications": ("get", "login 403   403   403   403   403   200"),
+    "api-call": ("get", "200   200   200   200   200   200   200"),
+    "api-calls": ("get", "200   200   200   200   200   200   200"),
+    "api-token-detail": ("post", "401   405   405   405   405   405   405"),
+    "api-tokens": ("get", "401   200   200   200   200   200   200"),
+    "calls:detail": ("get", "200   200   200   200   200   200   200"),
+    "calls:manage": ("get", "login 403   403   200   200   403   200"),
+    "calls:manage_edit": ("get", "login 403   403   404   404   403   200"),
+    "calls:manage_new": ("get", "login 403   403   200   200   403   200"),
+    "calls:notice_pdf": ("get", "200   200   200   200   200   200   200"),
+    "health": ("get", "200   200   200   200   200   200   200"),
 }
 
 
@@ -314,6 +340,19 @@ def _kwargs(name: str, world: World) -> dict[str, Any]:
         from budgets.models import Budget
 
         return {"pk": Budget.objects.order_by("pk").first().pk}  # type: ignore[union-attr]
+    if name in {"accounts:identity_withdraw", "accounts:identity_licence", "accounts:verification"}:
+        from accounts.models import IdentityCheck
+
+        check = IdentityCheck.objects.order_by("pk").first()
+        return {"pk": check.pk if check else 999_999}
+    if name in {"accounts:token_revoke", "api-token-detail"}:
+        from knox.models import AuthToken
+
+        return {"token_id": AuthToken.objects.order_by("created").values_list("token_key", flat=True).first()}
+    if name in {"api-call", "calls:detail", "calls:manage_edit", "calls:notice_pdf"}:
+        from calls.models import Call
+
+        return {"pk": Call.objects.order_by("pk").values_list("pk", flat=True).first()}
     if name.startswith(("api-application", "api-review-", "api-offer-")) and name != "api-applications":
         return {"reference": reference}
     return {}

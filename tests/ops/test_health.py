@@ -3,6 +3,7 @@ healthchecks (django-health-check); /healthz/ stays the cheap liveness answer.""
 
 import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,9 @@ def test_health_fails_and_names_the_storage_when_uploads_cannot_be_written(
 
 
 def result_of(check: Broker) -> str | None:
-    result = asyncio.run(check.get_result())
+    # In a thread of its own: the browser tests' Playwright keeps an event loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        result = pool.submit(asyncio.run, check.get_result()).result()
     return None if result.error is None else str(result.error)
 
 
