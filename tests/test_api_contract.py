@@ -25,9 +25,11 @@ from django.db import close_old_connections
 from django.urls import Resolver404, resolve
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
+from knox.models import AuthToken
 
 from applications.models import Application
 from budgets.models import Budget
+from calls.models import Call
 from portal import urls as portal_urls
 from tests.support.world import PERSONAS, World, build_world
 
@@ -110,6 +112,11 @@ def _real_parameters(world: World) -> dict[str, Callable[[], list[dict[str, Any]
         "/api/v1/reports/targets/{code}/": lambda: [{"code": ids["target"].code}],
         "/api/v1/reports/{name}/": lambda: [{"name": "ledger"}, {"name": "applications"}],
         "/api/v1/verify/{code}/": lambda: [{"code": ids["notice"].verification_code}],
+        "/api/v1/calls/{id}/": lambda: [{"id": pk} for pk in Call.objects.order_by("pk").values_list("pk", flat=True)],
+        # The applicant's own key (its DELETE revokes it: later cases then meet a 401 or a 404, both documented).
+        "/api/v1/tokens/{token_id}/": lambda: [
+            {"token_id": key} for key in AuthToken.objects.order_by("created").values_list("token_key", flat=True)[:2]
+        ],
     }
 
 
