@@ -47,11 +47,15 @@ def _department_incentives(user: Any, *, acting: bool) -> QuerySet[Incentive]:
     )
 
 
-def applications_visible_to(user: Any, *, incentives_listed: bool = False) -> QuerySet[Application]:
+def applications_visible_to(
+    user: Any, *, incentives_listed: bool = False, status: str | None = None
+) -> QuerySet[Application]:
     """What the user may see. `incentives_listed`: a department's incentives as a list of ids (one
     small query, kept on the user for the request) rather than a subquery, for the long lists: the
     planner then walks the list's index and stops at the page, where a subquery made it join
-    every row of the department first."""
+    every row of the department first. `status`: the caller asks for this one status only (a
+    queue's tab) and filters by it itself; the province's query then names no other status, which
+    is the query the status index serves."""
     if not getattr(user, "is_authenticated", False):
         return Application.objects.none()
     if user.applicant_id:
@@ -74,7 +78,12 @@ def applications_visible_to(user: Any, *, incentives_listed: bool = False) -> Qu
                 user._visible_incentive_ids = list(incentives.values_list("pk", flat=True))
             incentives = user._visible_incentive_ids
         # Still with the city bureau: not the province's yet (nor ever, when not recommended).
-        return Application.objects.exclude(status__in=(Status.DRAFT, *CITY_STATUSES)).filter(incentive__in=incentives)
+        hidden = (Status.DRAFT, *CITY_STATUSES)
+        if status is not None:
+            if status in hidden:
+                return Application.objects.none()
+            return Application.objects.exclude(status=Status.DRAFT).filter(incentive__in=incentives)
+        return Application.objects.exclude(status__in=hidden).filter(incentive__in=incentives)
     return Application.objects.none()
 
 

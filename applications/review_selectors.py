@@ -62,19 +62,20 @@ def is_official(user: Any) -> bool:
     return accounts_is_official(user)
 
 
-def _queue_visible(user: Any) -> QuerySet[Application]:
+def _queue_visible(user: Any, status: str | None = None) -> QuerySet[Application]:
     """What the official may see, as their queue lists it: a city bureau's queue is its first review
-    (地市初审推荐), the applications of its city still with it."""
-    visible = applications_visible_to(user, incentives_listed=True)
+    (地市初审推荐), the applications of its city still with it. `status`: a tab's, which the caller
+    filters by."""
+    visible = applications_visible_to(user, incentives_listed=True, status=status)
     if user.official_role in (OfficialRole.CITY_HANDLER, OfficialRole.CITY_APPROVER):
         visible = visible.filter(status__in=CITY_STATUSES)
     return visible
 
 
-def review_queue_base(user: Any) -> QuerySet[Application]:
+def review_queue_base(user: Any, status: str | None = None) -> QuerySet[Application]:
     """The official's applications (never drafts), with what a queue row shows joined in."""
     return (
-        _queue_visible(user)
+        _queue_visible(user, status)
         .exclude(status=Status.DRAFT)
         .select_related("incentive", "incentive__measure", "applicant", "assigned_to")
     )
@@ -131,7 +132,7 @@ def review_queue(user: Any, filters: QueueFilters | None = None, *, today: dt.da
     """The queue with its filters applied, unordered: `review_queue_page` orders and pages it."""
     filters = filters or QueueFilters()
     today = today or timezone.localdate()
-    queryset = _filtered(review_queue_base(user), user, filters, today)
+    queryset = _filtered(review_queue_base(user, filters.status or None), user, filters, today)
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     return queryset.only(*QUEUE_COLUMNS)
