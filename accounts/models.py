@@ -91,6 +91,9 @@ class OfficialRole(models.TextChoices):
     HANDLER = "handler", _("Department handler")  # 经办人
     APPROVER = "approver", _("Department approver")  # 审核人
     FINANCE = "finance", _("Finance officer")  # 省财政厅
+    # A prefecture-level city's bureau (地市局), first review of calls whose path says so (地市初审推荐).
+    CITY_HANDLER = "city_handler", _("City bureau handler")
+    CITY_APPROVER = "city_approver", _("City bureau approver")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
@@ -113,6 +116,8 @@ class User(AbstractUser):
         verbose_name=_("department"),
     )
     official_role = models.CharField(_("official role"), max_length=16, choices=OfficialRole.choices, blank=True)
+    # City bureau officials: the city whose applicants (by their registered city) they review first.
+    city = models.CharField(_("city"), max_length=16, choices=GuangdongCity.choices, blank=True)
     applicant = models.ForeignKey(
         Applicant, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("applicant")
     )
@@ -141,6 +146,10 @@ class User(AbstractUser):
     @property
     def is_official(self) -> bool:
         return bool(self.official_role)
+
+    @property
+    def is_city_official(self) -> bool:
+        return self.official_role in (OfficialRole.CITY_HANDLER, OfficialRole.CITY_APPROVER) and bool(self.city)
 
 
 class ConflictOfInterest(models.Model):

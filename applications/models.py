@@ -104,6 +104,27 @@ class Application(models.Model):
         related_name="+",
         verbose_name=_("approved by"),
     )
+    # The city bureau's first review (地市初审推荐), for calls whose review path is "city_first": its
+    # proposal (recommend or not, with reasons) and the second official who signed it (four-eyes).
+    city_recommended = models.BooleanField(_("recommended by the city bureau"), null=True, blank=True)
+    city_reasons = models.TextField(_("the city bureau's reasons"), blank=True)
+    city_proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("city recommendation proposed by"),
+    )
+    city_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("city recommendation signed by"),
+    )
+    city_decided_at = models.DateTimeField(_("city recommendation signed at"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -6,6 +6,10 @@
   grant lets them act too, a "read" grant only read. A declared conflict of interest with the
   applicant takes away every action.
 - Finance officers see applications from approval on; administrators see every non-draft one.
+- City bureau officials (地市初审推荐) see the non-draft applications of calls reviewed by the city
+  first whose applicant is registered in their city, and act on them as the city's handler or
+  approver. The provincial department does not see an application while it is with the city
+  (CITY_STATUSES): only what the city recommended reaches it, as "submitted".
 """
 
 from dataclasses import dataclass
@@ -15,10 +19,12 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import ConflictOfInterest, OfficialRole
 from accounts.permissions import is_administrator
+from calls.models import Call
 from measures.models import Incentive, IncentiveAccess
 
 from .models import Application, Status
-from .workflow import Role
+from .states import CITY_STATUSES
+from .workflow import Role, city_first
 
 FINANCE_STATUSES = (
     Status.APPROVED,
@@ -41,11 +47,15 @@ def _department_incentives(user: Any, *, acting: bool) -> QuerySet[Incentive]:
     )
 
 
-def applications_visible_to(user: Any, *, incentives_listed: bool = False) -> QuerySet[Application]:
+def applications_visible_to(
+    user: Any, *, incentives_listed: bool = False, status: str | None = None
+) -> QuerySet[Application]:
     """What the user may see. `incentives_listed`: a department's incentives as a list of ids (one
     small query, kept on the user for the request) rather than a subquery, for the long lists: the
     planner then walks the list's index and stops at the page, where a subquery made it join
-    every row of the department first."""
+    every row of the department first. `status`: the caller asks for this one status only (a
+    queue's tab) and filters by it itself; the province's query then names no other status, which
+    is the query the status index serves."""
     if not getattr(user, "is_authenticated", False):
         return Application.objects.none()
     if user.applicant_id:
@@ -55,13 +65,25 @@ def applications_visible_to(user: Any, *, incentives_listed: bool = False) -> Qu
         return Application.objects.exclude(status=Status.DRAFT)
     if role == OfficialRole.FINANCE:
         return Application.objects.filter(status__in=FINANCE_STATUSES)
+    if role in CITY_ROLES:
+        if not user.city:
+            return Application.objects.none()
+        return Application.objects.exclude(status=Status.DRAFT).filter(
+            applicant__city=user.city, call__review_path=Call.ReviewPath.CITY_FIRST
+        )
     if role in (OfficialRole.HANDLER, OfficialRole.APPROVER) and user.department_id:
         incentives: Any = _department_incentives(user, acting=False)
         if incentives_listed:
             if not hasattr(user, "_visible_incentive_ids"):
                 user._visible_incentive_ids = list(incentives.values_list("pk", flat=True))
             incentives = user._visible_incentive_ids
-        return Application.objects.exclude(status=Status.DRAFT).filter(incentive__in=incentives)
+        # Still with the city bureau: not the province's yet (nor ever, when not recommended).
+        hidden = (Status.DRAFT, *CITY_STATUSES)
+        if status is not None:
+            if status in hidden:
+                return Application.objects.none()
+            return Application.objects.exclude(status=Status.DRAFT).filter(incentive__in=incentives)
+        return Application.objects.exclude(status__in=hidden).filter(incentive__in=incentives)
     return Application.objects.none()
 
 
@@ -105,6 +127,20 @@ def acting_scope(user: Any) -> ActingScope:
     return ActingScope(role, incentive_ids, conflicts)
 
 
+CITY_ROLES = {OfficialRole.CITY_HANDLER: Role.CITY_HANDLER, OfficialRole.CITY_APPROVER: Role.CITY_APPROVER}
+
+
+def city_roles(user: Any, application: Application) -> set[str]:
+    """A city bureau official's role on an application of their city reviewed by the city first;
+    a declared conflict of interest with the applicant takes it away."""
+    role = CITY_ROLES.get(user.official_role)
+    if role is None or not user.city or not city_first(application) or application.applicant.city != user.city:
+        return set()
+    if ConflictOfInterest.objects.filter(official=user, applicant_id=application.applicant_id).exists():
+        return set()
+    return {role}
+
+
 def roles_for(user: Any, application: Application) -> set[str]:
     """The workflow roles the user holds on this application (empty: may only look, or not even)."""
     if not getattr(user, "is_authenticated", False):
@@ -113,4 +149,9 @@ def roles_for(user: Any, application: Application) -> set[str]:
         return {Role.APPLICANT} if user.applicant_id == application.applicant_id else set()
     if user.official_role == OfficialRole.FINANCE:
         return {Role.FINANCE}
+    if user.official_role in CITY_ROLES:
+        return city_roles(user, application)
+    # The province acts on an application only once the city (if any) let it through.
+    if application.status in CITY_STATUSES:
+        return set()
     return acting_scope(user).roles(application)

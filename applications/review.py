@@ -29,6 +29,7 @@ from .models import Application, Notice, ReviewComment, Status
 from .notices import schedule_notice
 from .permissions import roles_for
 from .services import ApplicationError, _notify_applicant_users, refuse_if_listed
+from .states import RETURNED_STATUSES
 from .workflow import TIMED_STATES, Role, TransitionNotAllowed, transition
 
 
@@ -499,7 +500,7 @@ def applications_lapse_overdue(today: dt.date | None = None) -> int:
     """Returned applications whose supplement deadline has passed lapse (系统), each with a notice."""
     today = today or _today()
     lapsed = 0
-    for application in Application.objects.filter(status=Status.RETURNED, supplement_deadline__lt=today):
+    for application in Application.objects.filter(status__in=RETURNED_STATUSES, supplement_deadline__lt=today):
         try:
             done = transition(
                 application,
@@ -560,7 +561,7 @@ def supplement_reminders_send(today: dt.date | None = None) -> int:
     today = today or _today()
     soon = add_working_days(today, 2).day
     sent = 0
-    for application in Application.objects.filter(status=Status.RETURNED, supplement_deadline=soon):
+    for application in Application.objects.filter(status__in=RETURNED_STATUSES, supplement_deadline=soon):
         _notify_applicant_users(
             application,
             _("Reminder: supplement for %(reference)s due %(deadline)s")

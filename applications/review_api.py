@@ -12,6 +12,9 @@ as the pages (applications.review).
                                                            override_reason?}
     POST  /api/v1/applications/{reference}/approve/
     POST  /api/v1/applications/{reference}/send-back/      {reason}
+    POST  /api/v1/applications/{reference}/recommend/      the city bureau's proposal (地市初审推荐) {reasons}
+    POST  /api/v1/applications/{reference}/not_recommend/  the same, not to recommend {reasons}
+    POST  /api/v1/applications/{reference}/forward/        the city approver signs the proposal
     POST  /api/v1/applications/{reference}/<step>/         a higher app's step (REVIEW_STEPS), e.g. recover
 
 Every action takes an optional `version` (the one the caller read): when the application changed
@@ -45,6 +48,7 @@ from portal.http import client_ip
 from portal.keyset import Keyset
 
 from .api import api_refusal
+from .city_review import city_approve, city_propose, city_return, city_send_back
 from .hooks import REVIEW_STEPS
 from .models import Application, Status
 from .review import (
@@ -80,6 +84,13 @@ API_NAMES = {
     "approve": "approve",
     "confirm_rejection": "approve",  # the approver's sign-off, whichever the proposal
     "send_back": "send-back",
+    # The city bureau's first review: its return and send-back use the province's endpoints.
+    "city_return": "return",
+    "recommend": "recommend",
+    "not_recommend": "not_recommend",
+    "forward": "forward",
+    "confirm_not_recommended": "forward",  # the city approver's sign-off, whichever the proposal
+    "city_send_back": "send-back",
 }
 
 
@@ -308,6 +319,10 @@ class SendBackSerializer(VersionSerializer):
     reason = serializers.CharField(max_length=TEXT_MAX)
 
 
+class RecommendSerializer(VersionSerializer):
+    reasons = serializers.CharField(max_length=TEXT_MAX, help_text="The city bureau's grounds.")
+
+
 # ── the queue ────────────────────────────────────────────────────────────────────────────────
 
 
@@ -442,9 +457,12 @@ AcceptView = _action_view(
 ReturnView = _action_view(
     "return",
     ReturnSerializer,
-    lambda user, application, data, common: application_return(missing=data["missing"], **common),
+    lambda user, application, data, common: (
+        city_return if application.status == Status.CITY_REVIEW else application_return
+    )(missing=data["missing"], **common),
     "Return for supplement (补正)",
-    "Handlers. The deadline is counted in Chinese working days (holidays and make-up workdays included).",
+    "Handlers, or the city bureau's handler while the city reviews it first. The deadline is counted in Chinese "
+    "working days (holidays and make-up workdays included).",
     "missing",
 )
 RejectView = _action_view(
@@ -501,10 +519,40 @@ ApproveView = _action_view(
 SendBackView = _action_view(
     "send-back",
     SendBackSerializer,
-    lambda user, application, data, common: application_send_back(reason=data["reason"], **common),
+    lambda user, application, data, common: (
+        city_send_back if application.status == Status.CITY_PROPOSED else application_send_back
+    )(reason=data["reason"], **common),
     "Send a proposal back to the handler",
-    "Approvers, with the reason; never the official who proposed it.",
+    "Approvers (or the city bureau's approver, for its recommendation), with the reason; never the official who "
+    "proposed it.",
     "reason",
+)
+RecommendView = _action_view(
+    "recommend",
+    RecommendSerializer,
+    lambda user, application, data, common: city_propose(recommend=True, reasons=data["reasons"], **common),
+    "Propose to recommend an application to the province (地市初审推荐)",
+    "The city bureau's handler of the applicant's registered city, for calls reviewed by the city first; with "
+    "reasons. A second official of the bureau signs it (`forward`).",
+    "reasons",
+)
+NotRecommendView = _action_view(
+    "not_recommend",
+    RecommendSerializer,
+    lambda user, application, data, common: city_propose(recommend=False, reasons=data["reasons"], **common),
+    "Propose not to recommend an application to the province",
+    "The city bureau's handler, with the reasons the applicant will be told once the proposal is signed.",
+    "reasons",
+)
+ForwardView = _action_view(
+    "forward",
+    VersionSerializer,
+    _simple(city_approve),
+    "Sign the city bureau's recommendation",
+    "The city bureau's approver; never the official who proposed it (four-eyes). A recommended application "
+    "reaches the provincial department as `submitted`; one not recommended ends (`city_not_recommended`) and "
+    "the applicant is told the reasons.",
+    "non_field_errors",
 )
 
 ACTION_VIEWS: dict[str, type[_ReviewAction]] = {
@@ -516,6 +564,9 @@ ACTION_VIEWS: dict[str, type[_ReviewAction]] = {
     "propose": ProposeView,
     "approve": ApproveView,
     "send-back": SendBackView,
+    "recommend": RecommendView,
+    "not_recommend": NotRecommendView,
+    "forward": ForwardView,
 }
 
 

@@ -183,6 +183,17 @@ class SendBackForm(VersionForm):
     reason = _text(_("Why the proposal goes back"), required=_("Say why the proposal goes back."), rows=3)
 
 
+class RecommendForm(VersionForm):
+    """The city bureau's proposal (地市初审推荐), to recommend or not: the reasons go with it."""
+
+    reasons = _text(
+        _("Reasons for the recommendation"),
+        required=_("Give the reasons for the recommendation."),
+        help_text=_("When the application is not recommended, the applicant is told these reasons."),
+        rows=3,
+    )
+
+
 # The action name in the workflow table → its form (the page renders one per allowed action).
 ACTION_FORMS: dict[str, type[VersionForm]] = {
     "accept": AcceptForm,
@@ -195,6 +206,12 @@ ACTION_FORMS: dict[str, type[VersionForm]] = {
     "approve": ApproveForm,
     "confirm_rejection": ApproveForm,
     "send_back": SendBackForm,
+    "city_return": ReturnForm,
+    "recommend": RecommendForm,
+    "not_recommend": RecommendForm,
+    "forward": ApproveForm,
+    "confirm_not_recommended": ApproveForm,
+    "city_send_back": SendBackForm,
 }
 
 

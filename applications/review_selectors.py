@@ -28,7 +28,7 @@ from .models import (
     queue_due_date_within_status,
 )
 from .permissions import _department_incentives, applications_visible_to
-from .states import OPEN_STATUSES
+from .states import CITY_STATUSES, OPEN_STATUSES
 
 # The queue's sorts, as keysets (portal/keyset.py), each matched by an index on the same
 # expressions (applications/models.py). "deadline": open applications first, soonest due date
@@ -62,10 +62,20 @@ def is_official(user: Any) -> bool:
     return accounts_is_official(user)
 
 
-def review_queue_base(user: Any) -> QuerySet[Application]:
+def _queue_visible(user: Any, status: str | None = None) -> QuerySet[Application]:
+    """What the official may see, as their queue lists it: a city bureau's queue is its first review
+    (地市初审推荐), the applications of its city still with it. `status`: a tab's, which the caller
+    filters by."""
+    visible = applications_visible_to(user, incentives_listed=True, status=status)
+    if user.official_role in (OfficialRole.CITY_HANDLER, OfficialRole.CITY_APPROVER):
+        visible = visible.filter(status__in=CITY_STATUSES)
+    return visible
+
+
+def review_queue_base(user: Any, status: str | None = None) -> QuerySet[Application]:
     """The official's applications (never drafts), with what a queue row shows joined in."""
     return (
-        applications_visible_to(user, incentives_listed=True)
+        _queue_visible(user, status)
         .exclude(status=Status.DRAFT)
         .select_related("incentive", "incentive__measure", "applicant", "assigned_to")
     )
@@ -122,7 +132,7 @@ def review_queue(user: Any, filters: QueueFilters | None = None, *, today: dt.da
     """The queue with its filters applied, unordered: `review_queue_page` orders and pages it."""
     filters = filters or QueueFilters()
     today = today or timezone.localdate()
-    queryset = _filtered(review_queue_base(user), user, filters, today)
+    queryset = _filtered(review_queue_base(user, filters.status or None), user, filters, today)
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     return queryset.only(*QUEUE_COLUMNS)
@@ -161,9 +171,7 @@ def queue_status_counts(user: Any, filters: QueueFilters | None = None, *, today
     filters = filters or QueueFilters()
     today = today or timezone.localdate()
     rows = (
-        _filtered(
-            applications_visible_to(user, incentives_listed=True).filter(status__in=OPEN_STATUSES), user, filters, today
-        )
+        _filtered(_queue_visible(user).filter(status__in=OPEN_STATUSES), user, filters, today)
         .order_by()
         .values("status")
         .annotate(n=Count("*"))  # COUNT(*): answered from the partial index alone (no row reads)

@@ -28,6 +28,7 @@ from measures.amounts import AmountInputError, money
 from portal.http import client_ip
 from portal.languages import is_english
 
+from .city_review import city_approve, city_propose, city_return, city_send_back
 from .claim_keys import claims_elsewhere
 from .document_views import document_file_response
 from .hooks import REVIEW_STEPS
@@ -79,8 +80,18 @@ ERROR_FIELD = {
     "propose": "amount",
     "reject": "reasons",
     "send_back": "reason",
+    "city_return": "missing",
+    "recommend": "reasons",
+    "not_recommend": "reasons",
+    "city_send_back": "reason",
 }
 ACTION_HINTS = {
+    "recommend": gettext_lazy("Propose to recommend it to the provincial department. A second official signs it."),
+    "not_recommend": gettext_lazy(
+        "Propose not to recommend it, with reasons. A second official signs it; then the applicant is told the reasons."
+    ),
+    "forward": gettext_lazy("Sign the recommendation: the application goes to the provincial department."),
+    "confirm_not_recommended": gettext_lazy("Sign: not recommended. The applicant is told the reasons."),
     "accept": gettext_lazy("The application is complete: accept it for review. The applicant receives a notice."),
     "return": gettext_lazy(
         "Ask for missing documents or answers. The applicant has a number of working days to answer, "
@@ -289,7 +300,7 @@ def _render_page(
             "application": application,
             "applicant": applicant,
             "roles": roles,
-            "read_only": not roles & {Role.HANDLER, Role.APPROVER},
+            "read_only": not roles & {Role.HANDLER, Role.APPROVER, Role.CITY_HANDLER, Role.CITY_APPROVER},
             "overdue": is_overdue(application),
             "is_open": application.status in OPEN_STATUSES,
             "answers": answers(application),
@@ -366,6 +377,14 @@ def _perform(action: str, request: HttpRequest, application: Application, data: 
         return application_confirm_rejection(**common)
     if action == "send_back":
         return application_send_back(reason=data["reason"], **common)
+    if action == "city_return":
+        return city_return(missing=data["missing"], **common)
+    if action in ("recommend", "not_recommend"):
+        return city_propose(recommend=action == "recommend", reasons=data["reasons"], **common)
+    if action in ("forward", "confirm_not_recommended"):
+        return city_approve(**common)
+    if action == "city_send_back":
+        return city_send_back(reason=data["reason"], **common)
     raise Http404
 
 
@@ -410,6 +429,19 @@ def _done_message(action: str, application: Application) -> str:
         }
     if action == "approve":
         return _("The proposal for %(reference)s is approved.") % {"reference": reference}
+    if action == "city_return":
+        return _("%(reference)s is returned for supplement. The applicant must answer by %(deadline)s.") % {
+            "reference": reference,
+            "deadline": application.supplement_deadline,
+        }
+    if action in ("recommend", "not_recommend"):
+        return _("The recommendation for %(reference)s is proposed. It now waits for a second official's sign-off.") % {
+            "reference": reference
+        }
+    if action == "forward":
+        return _("%(reference)s is recommended to the provincial department.") % {"reference": reference}
+    if action == "confirm_not_recommended":
+        return _("%(reference)s is not recommended. The applicant is told the reasons.") % {"reference": reference}
     return _("The proposal for %(reference)s is sent back to the handler.") % {"reference": reference}
 
 

@@ -140,7 +140,7 @@ class ApplicationSerializer(ApplicationListSerializer):
 
     @extend_schema_field(serializers.DictField(child=ProblemSerializer(many=True)))
     def get_problems(self, application: Application) -> dict[str, list[dict[str, str]]]:
-        if application.status not in {Status.DRAFT, Status.RETURNED}:
+        if application.status not in {Status.DRAFT, Status.RETURNED, Status.CITY_RETURNED}:
             return {}
         return problems_as_json(application_problems(application))
 

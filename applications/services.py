@@ -30,7 +30,7 @@ from .call_rules import reference_period_problems
 from .documents import DocumentRejected, clean_name, detect_format
 from .hooks import application_submitting
 from .models import Application, ApplicationDocument, Status
-from .states import EDITABLE
+from .states import EDITABLE, RETURNED_STATUSES
 from .workflow import ApplicationChanged, TransitionNotAllowed, transition
 
 
@@ -361,6 +361,12 @@ def application_submit(
         only_commitment = list(problems) == [CREDIT_COMMITMENT]
         message = problems[CREDIT_COMMITMENT][0][1] if only_commitment else _("The application is not complete yet.")
         raise ApplicationError(message, problems=problems)
+    to_city = call is not None and call.review_path == Call.ReviewPath.CITY_FIRST
+    if to_city and not application.applicant.city:
+        # 地市初审推荐 goes to the bureau of the registered city: without one nobody could review it.
+        raise ApplicationError(
+            _("This call is reviewed first by the city bureau of your registered city: set your city in your profile.")
+        )
 
     def assign(locked: Application) -> dict[str, Any]:
         now = timezone.now()
@@ -399,9 +405,19 @@ def application_submit(
             "credit_commitment": commitment.version,
         }
 
-    submitted = transition(
+    with transaction.atomic():
+        if call is not None and application.call_id != call.pk:
+            # The call it answers decides the path the table takes (submit or submit_to_city); a
+            # draft started in another round joins this one first, in the submission's transaction.
+            Application.objects.filter(pk=application.pk, status=Status.DRAFT).update(call=call)
+        submitted = _submit(application, "submit_to_city" if to_city else "submit", actor, assign, ip_address)
+    return submitted
+
+
+def _submit(application: Application, action: str, actor: User, assign: Any, ip_address: str | None) -> Application:
+    return transition(
         application,
-        "submit",
+        action,
         actor=actor,
         changes=assign,
         ip_address=ip_address,
@@ -416,7 +432,6 @@ def application_submit(
             },
         ),
     )
-    return submitted
 
 
 def _notify_applicant_users(application: Application, subject: str, body: str) -> None:
@@ -453,9 +468,11 @@ def application_supplement(
     problems = application_problems(application)
     if problems:
         raise ApplicationError(_("The application is not complete yet."), problems=problems)
+    # Back to whoever asked: the city bureau (地市初审) or the provincial department.
+    action = "city_supplement" if application.status == Status.CITY_RETURNED else "supplement"
     return transition(
         application,
-        "supplement",
+        action,
         actor=actor,
         reason=note,
         ip_address=ip_address,
@@ -495,7 +512,7 @@ def document_add(
             size=upload.size or 0,
             sha256=digest.hexdigest(),
             uploaded_by=actor,
-            for_supplement=application.status == Status.RETURNED,
+            for_supplement=application.status in RETURNED_STATUSES,
         )
         document.file.save(document.stored_name, upload, save=False)
         document.save()

@@ -17,6 +17,11 @@ class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     OFFERED = "offered", _("Award offered")  # 免申即享: made from an official list, the applicant confirms
     SUBMITTED = "submitted", _("Submitted")
+    # 地市初审推荐: calls whose review path is "city_first" go to the applicant's city bureau first.
+    CITY_REVIEW = "city_review", _("City first review")
+    CITY_RETURNED = "city_returned", _("Returned by the city bureau for supplement")
+    CITY_PROPOSED = "city_proposed", _("City recommendation proposed")  # awaiting the city approver
+    CITY_NOT_RECOMMENDED = "city_not_recommended", _("Not recommended by the city bureau")
     ACCEPTED = "accepted", _("Accepted")
     RETURNED = "returned", _("Returned for supplement")
     REFUSED = "refused", _("Not accepted")
@@ -48,6 +53,14 @@ STATES: dict[str, State] = {
                      next_step=_("An award is offered to you: confirm your bank account to accept it.")),
     S.SUBMITTED: State(open=True, timed=True, stage="intake",
                        next_step=_("The department checks that the application is complete.")),
+    S.CITY_REVIEW: State(open=True, timed=True, stage="intake",
+                         next_step=_("The city bureau of your registered city reviews it first.")),
+    S.CITY_RETURNED: State(open=True, timed=True, editable=True, tone="action", stage="intake",
+                           next_step=_("Answer the city bureau's supplement request before its deadline.")),
+    S.CITY_PROPOSED: State(open=True, timed=True, stage="intake",
+                           next_step=_("The city bureau has proposed its recommendation: awaiting its sign-off.")),
+    S.CITY_NOT_RECOMMENDED: State(closed=True, tone="negative", stage="closed",
+                                  next_step=_("Not recommended by the city bureau: see the reasons.")),
     S.ACCEPTED: State(open=True, timed=True, stage="review",
                       next_step=_("Accepted: the department will review it.")),
     S.RETURNED: State(open=True, timed=True, editable=True, tone="action", stage="intake",
@@ -90,3 +103,7 @@ OPEN_STATUSES = _where("open")  # queues' "open", dashboards' backlog and overdu
 TIMED_STATES = frozenset(_where("timed"))  # an official time limit (stage_due_on) runs
 EDITABLE = frozenset(_where("editable"))  # the applicant may change answers and documents
 CLOSED_STATUSES = _where("closed")  # free the place for a new application (a database constraint)
+# With the city bureau (地市初审推荐): its officials' queue; the province does not see them.
+CITY_STATUSES = (S.CITY_REVIEW, S.CITY_RETURNED, S.CITY_PROPOSED, S.CITY_NOT_RECOMMENDED)
+# Waiting for the applicant's supplement (补正), to the province or to the city bureau.
+RETURNED_STATUSES = (S.RETURNED, S.CITY_RETURNED)

@@ -47,6 +47,7 @@ from .services import (
     application_supplement,
     application_withdraw,
 )
+from .states import RETURNED_STATUSES
 from .workflow import NEXT_STEP_FOR_APPLICANT, allowed_actions
 
 # ── helpers ──────────────────────────────────────────────────────────────────────────────────
@@ -323,7 +324,7 @@ def _submitted_detail(
     problems: dict[str, list[tuple[str, str]]] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    returned = application.status == Status.RETURNED
+    returned = application.status in RETURNED_STATUSES
     rows, others, _state = document_rows(application)
     actions = {t.action for t in allowed_actions(application, request.user)}
     return render(
@@ -340,7 +341,7 @@ def _submitted_detail(
             "timeline": timeline(application, for_official=False),
             "notices": list(application.notices.order_by("issued_at")),
             "can_withdraw": "withdraw" in actions,
-            "can_supplement": "supplement" in actions,
+            "can_supplement": bool({"supplement", "city_supplement"} & actions),
             "returned": returned,
             "supplement_form": supplement_form or SupplementForm(),
             "problem": problem,

@@ -43,6 +43,8 @@ class Role:
     HANDLER = "handler"  # 经办人
     APPROVER = "approver"  # 审核人
     FINANCE = "finance"
+    CITY_HANDLER = "city_handler"  # the city bureau of the applicant's registered city (地市初审)
+    CITY_APPROVER = "city_approver"
     SYSTEM = SYSTEM  # Celery beat: lapses, finalisation
 
 
@@ -64,14 +66,78 @@ def four_eyes(actor: Any, application: Application) -> None:
         raise TransitionNotAllowed(gettext("The approver must be another official than the handler who proposed it."))
 
 
+def city_first(application: Application) -> bool:
+    """The application's call sends it to the city bureau first (地市初审推荐)."""
+    call = application.call
+    return call is not None and call.review_path == "city_first"
+
+
+def province_first(application: Application) -> bool:
+    return not city_first(application)
+
+
+def _city_recommends(application: Application) -> bool:
+    return application.city_recommended is True
+
+
+def _city_does_not_recommend(application: Application) -> bool:
+    return application.city_recommended is False
+
+
+def city_four_eyes(actor: Any, application: Application) -> None:
+    """The city bureau's sign-off is another official's than the proposer's."""
+    if actor is not None and actor.pk == application.city_proposed_by_id:
+        raise TransitionNotAllowed(
+            gettext("The city approver must be another official than the one who proposed the recommendation.")
+        )
+
+
 S = Status
 R = Role
 OPEN_BEFORE_DECISION = {S.SUBMITTED, S.ACCEPTED, S.RETURNED, S.UNDER_REVIEW}
+WITH_THE_CITY = {S.CITY_REVIEW, S.CITY_RETURNED, S.CITY_PROPOSED}
 
 TRANSITIONS: tuple[Transition[Application], ...] = (
-    _t("submit", {S.DRAFT}, S.SUBMITTED, {R.APPLICANT}, _("Submit")),
+    _t("submit", {S.DRAFT}, S.SUBMITTED, {R.APPLICANT}, _("Submit"), applies=province_first),
     _t(
-        "withdraw", OPEN_BEFORE_DECISION | {S.PROPOSED, S.REJECTION_PROPOSED}, S.WITHDRAWN, {R.APPLICANT}, _("Withdraw")
+        "withdraw",
+        OPEN_BEFORE_DECISION | WITH_THE_CITY | {S.PROPOSED, S.REJECTION_PROPOSED},
+        S.WITHDRAWN,
+        {R.APPLICANT},
+        _("Withdraw"),
+    ),
+    # 地市初审推荐: the city bureau of the applicant's registered city reviews it first; only what it
+    # recommends (signed by a second official) reaches the provincial department as "submitted".
+    _t("submit_to_city", {S.DRAFT}, S.CITY_REVIEW, {R.APPLICANT}, _("Submit"), applies=city_first),
+    _t("city_return", {S.CITY_REVIEW}, S.CITY_RETURNED, {R.CITY_HANDLER}, _("Return for supplement")),
+    _t("city_supplement", {S.CITY_RETURNED}, S.CITY_REVIEW, {R.APPLICANT}, _("Send the supplement")),
+    _t("recommend", {S.CITY_REVIEW}, S.CITY_PROPOSED, {R.CITY_HANDLER}, _("Propose to recommend")),
+    _t("not_recommend", {S.CITY_REVIEW}, S.CITY_PROPOSED, {R.CITY_HANDLER}, _("Propose not to recommend")),
+    _t(
+        "forward",
+        {S.CITY_PROPOSED},
+        S.SUBMITTED,
+        {R.CITY_APPROVER},
+        _("Sign: recommend to the province"),
+        applies=_city_recommends,
+        guard=city_four_eyes,
+    ),
+    _t(
+        "confirm_not_recommended",
+        {S.CITY_PROPOSED},
+        S.CITY_NOT_RECOMMENDED,
+        {R.CITY_APPROVER},
+        _("Sign: not recommended"),
+        applies=_city_does_not_recommend,
+        guard=city_four_eyes,
+    ),
+    _t(
+        "city_send_back",
+        {S.CITY_PROPOSED},
+        S.CITY_REVIEW,
+        {R.CITY_APPROVER},
+        _("Send back"),
+        guard=city_four_eyes,
     ),
     _t("supplement", {S.RETURNED}, S.SUBMITTED, {R.APPLICANT}, _("Send the supplement")),
     _t("accept", {S.SUBMITTED}, S.ACCEPTED, {R.HANDLER}, _("Accept")),
@@ -99,7 +165,7 @@ TRANSITIONS: tuple[Transition[Application], ...] = (
     _t("finalise", {S.ANNOUNCED}, S.FINAL, {R.SYSTEM, R.APPROVER}, _("Finalise")),
     _t("pay", {S.FINAL, S.PAYMENT_FAILED}, S.PAID, {R.FINANCE}, _("Record payment")),
     _t("payment_fail", {S.FINAL, S.PAYMENT_FAILED}, S.PAYMENT_FAILED, {R.FINANCE}, _("Record failed payment")),
-    _t("lapse", {S.RETURNED}, S.LAPSED, {R.SYSTEM}, _("Lapse")),
+    _t("lapse", {S.RETURNED, S.CITY_RETURNED}, S.LAPSED, {R.SYSTEM}, _("Lapse")),
     # A failed payment that will not be retried: the award ends, its budget commitment is released.
     _t("payment_cancel", {S.PAYMENT_FAILED}, S.PAYMENT_CANCELLED, {R.FINANCE}, _("Cancel the payment")),
     # 追回: an approver decides to recover money paid (again after an earlier recovery was refunded);
@@ -130,7 +196,7 @@ WORKFLOW: Workflow[Application] = register(
         version_field="version",
         on_enter=_on_enter,
         on_leave=stage_leave,  # the timed stage left becomes a StageRecord
-        select_related=("incentive",),
+        select_related=("incentive", "call"),
         not_allowed_message=_("You may not take this action on this application."),
         wrong_state_message=_("“%(action)s” is not possible while the application is “%(status)s”."),
         changed_message=_("This application was changed by %(by)s since you opened it. Reload to see the change."),

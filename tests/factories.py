@@ -119,6 +119,9 @@ OFFICIAL_DEPARTMENT = {
     OfficialRole.APPROVER: "miit",
     OfficialRole.FINANCE: "finance",
     OfficialRole.ADMINISTRATOR: None,
+    # City bureaus are not provincial departments: their officials have a city instead.
+    OfficialRole.CITY_HANDLER: None,
+    OfficialRole.CITY_APPROVER: None,
 }
 
 

@@ -33,6 +33,14 @@ def test_every_state_tells_the_applicant_what_comes_next() -> None:
 
 def test_applicants_act_only_on_their_own_steps() -> None:
     applicant_actions = {r.action for r in TRANSITIONS if Role.APPLICANT in r.roles}
-    assert applicant_actions == {"submit", "withdraw", "supplement", "confirm_offer", "decline_offer"}
+    assert applicant_actions == {
+        "submit",
+        "submit_to_city",  # a call reviewed by the city first (地市初审推荐)
+        "withdraw",
+        "supplement",
+        "city_supplement",
+        "confirm_offer",
+        "decline_offer",
+    }
     assert Role.APPLICANT not in BY_ACTION["approve"].roles
     assert BY_ACTION["approve"].roles == {Role.APPROVER}

@@ -6,6 +6,7 @@ import pytest
 from accounts.models import OfficialRole, User
 from applications.models import Application, Status
 from applications.permissions import applications_visible_to
+from applications.states import CITY_STATUSES
 from audit.models import AuditEvent
 from audit.services import audit_verify
 from demo.applications import DEMO_OFFICIAL_PASSWORD, ensure_demo_applications, ensure_demo_officials
@@ -37,8 +38,9 @@ def test_demo_officials_are_made_once_and_can_sign_in() -> None:
 def test_demo_applications_cover_every_state_with_a_real_trail() -> None:
     made = ensure_demo_applications()
     states = {a.status for a in made}
-    # Offers (免申即享) come from the proactive list's own demo (awards.proactive).
-    assert states == set(Status.values) - {Status.OFFERED}
+    # Offers (免申即享) come from the proactive list's own demo (awards.proactive). The city first
+    # review's states (地市初审推荐) have no demo applications yet: issue 12's demo data is to come.
+    assert states == set(Status.values) - {Status.OFFERED} - set(CITY_STATUSES)
     assert ensure_demo_applications() == made  # nothing added the second time
     assert Application.objects.count() == len(made)
     approved = next(a for a in made if a.status == Status.APPROVED)

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from applications import review
 from applications.models import Application
+from applications.states import OPEN_STATUSES
 from tests.applications.helpers import PER_UNIT
 
 from .conftest import submit_new
@@ -115,7 +116,7 @@ def test_the_queue_seeks_by_its_key_and_counts_only_open_work(
         assert "OFFSET" not in sql.upper()
         if "COUNT(" in sql.upper():
             # Only the open states are counted (the status tabs), by the partial index.
-            assert "IN ('submitted', 'accepted', 'returned', 'under_review', 'proposed', 'rejection_proposed')" in sql
+            assert "IN (" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")" in sql
         else:
             assert '"data"' not in sql and '"amount_trace"' not in sql, sql
     listing = [sql for sql in second if "LIMIT" in sql.upper() and "COUNT(" not in sql.upper()]

@@ -19,11 +19,14 @@ from accounts.models import OfficialRole, User
 from applications import review
 from applications.models import Application, StageRecord, Status
 from applications.services import application_supplement, application_withdraw
-from applications.states import TIMED_STATES
+from applications.states import CITY_STATUSES, TIMED_STATES
 from applications.workflow import TRANSITIONS, Role, Transition, transition
+from calls.models import Call
 from measures.models import Incentive
+from measures.vocabulary import GuangdongCity
 from tests.applications.helpers import FIXED, complete_draft
 from tests.factories import EnterpriseUserFactory
+from tests.support.city import city_official, draft_for, enterprise_in, open_call
 from tests.support.clock import clock_moved
 
 from .conftest import NON_MONETARY, fund, submit_new
@@ -36,6 +39,7 @@ DUE = dt.date(2026, 12, 31)
 @pytest.fixture
 def cast(make_official: Any) -> dict[str, Any]:
     owner = EnterpriseUserFactory()
+    city_owner = enterprise_in(GuangdongCity.FOSHAN)
     fund(FIXED)
     return {
         Role.APPLICANT: owner,
@@ -45,12 +49,23 @@ def cast(make_official: Any) -> dict[str, Any]:
         Role.SYSTEM: None,
         "monetary": complete_draft(owner, FIXED),
         "non_monetary": complete_draft(owner, NON_MONETARY),
+        Role.CITY_HANDLER: city_official(OfficialRole.CITY_HANDLER, GuangdongCity.FOSHAN),
+        Role.CITY_APPROVER: city_official(OfficialRole.CITY_APPROVER, GuangdongCity.FOSHAN),
+        # Reviewed by the Foshan bureau first (地市初审推荐); its own enterprise applies.
+        "city_first": draft_for(city_owner, open_call(Call.ReviewPath.CITY_FIRST)),
+        "city_owner": city_owner,
     }
 
 
-def _put_in(application: Application, status: str, due: dt.date | None) -> Application:
+def _walks_the_city(rule: Transition[Application]) -> bool:
+    return bool(rule.roles & {Role.CITY_HANDLER, Role.CITY_APPROVER} or rule.sources & set(CITY_STATUSES))
+
+
+def _put_in(application: Application, status: str, due: dt.date | None, recommended: bool = True) -> Application:
     """Test set-up, not a transition: the application in `status` since a known time."""
     Application.objects.filter(pk=application.pk).update(
+        city_recommended=recommended if status == Status.CITY_PROPOSED else None,
+        city_proposed_by=None,
         status=status,
         reference=None if status == Status.DRAFT else f"QB-TEST-{application.pk:06d}",
         stage_due_on=due,
@@ -58,16 +73,23 @@ def _put_in(application: Application, status: str, due: dt.date | None) -> Appli
         proposed_by=None,
         assigned_to=None,
     )
-    return Application.objects.select_related("incentive").get(pk=application.pk)
+    return Application.objects.select_related("incentive", "call").get(pk=application.pk)
 
 
 def _move(rule: Transition[Application], status: str, cast: dict[str, Any], due: dt.date | None) -> list[StageRecord]:
     """Takes `rule` from `status` through the workflow (rolled back); the records it wrote."""
-    application = cast["monetary"] if rule.applies is None or rule.applies(cast["monetary"]) else cast["non_monetary"]
+    city = _walks_the_city(rule) or rule.target in CITY_STATUSES
+    if (city and status != Status.DRAFT) or rule.action == "submit_to_city":
+        application = cast["city_first"]
+    elif rule.applies is None or rule.applies(cast["monetary"]):
+        application = cast["monetary"]
+    else:
+        application = cast["non_monetary"]
     with transaction.atomic():
-        application = _put_in(application, status, due)
+        application = _put_in(application, status, due, recommended=rule.action != "confirm_not_recommended")
         before = set(StageRecord.objects.values_list("pk", flat=True))
-        actor = cast[sorted(rule.roles)[0]]
+        role = sorted(rule.roles)[0]
+        actor = cast["city_owner"] if role == Role.APPLICANT and application == cast["city_first"] else cast[role]
         moved = transition(application, rule.action, actor=actor)
         assert moved.status == rule.target
         assert moved.status_changed_at is not None and moved.status_changed_at > timezone.now() - dt.timedelta(
