@@ -19,9 +19,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
 from rest_framework import exceptions
-from rest_framework.throttling import SimpleRateThrottle
 
 from audit.services import audit_record
+from portal.api import AddressRateThrottle
 from portal.http import client_ip
 
 from .models import User
@@ -114,7 +114,7 @@ def login_failure_audit(sender: Any, credentials: dict[str, Any], request: Any =
     )
 
 
-class RegistrationRateThrottle(SimpleRateThrottle):
+class RegistrationRateThrottle(AddressRateThrottle):
     """Registration attempts per address, pages and API together (one bucket per address), so
     that "this username / credit code is taken" cannot be collected in bulk."""
 
@@ -122,9 +122,6 @@ class RegistrationRateThrottle(SimpleRateThrottle):
 
     def get_rate(self) -> str:
         return str(settings.REGISTRATION_RATE)
-
-    def get_cache_key(self, request: Any, view: Any) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "unknown"}
 
 
 def registration_throttled(request: HttpRequest) -> int | None:

@@ -26,14 +26,13 @@ from rest_framework import exceptions, generics, permissions, serializers, statu
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.authentication import TokenAuthentication
 from accounts.permissions import signed_in_user
 from applications.workflow import TransitionNotAllowed
 from awards.models import Award
 from measures.models import Department
-from portal.api import Conflict
+from portal.api import AddressRateThrottle, Conflict
 from portal.http import client_ip
 
 from .models import Announcement, AnnouncementEntry, Objection
@@ -60,21 +59,11 @@ from .services import (
 OBJECTION_RATE = "5/hour"
 
 
-class ObjectionRateThrottle(SimpleRateThrottle):
-    """Objections per address, signed in or not, page and API together (one bucket per address).
-
-    The address is portal.http.client_ip's: a client-sent X-Forwarded-For alone must not open a
-    new bucket.
-    """
+class ObjectionRateThrottle(AddressRateThrottle):
+    """Objections per address, signed in or not, page and API together (one bucket per address)."""
 
     scope = "announcement_objections"
     rate = OBJECTION_RATE
-
-    def get_ident(self, request: Any) -> str:
-        return client_ip(request) or "unknown"
-
-    def get_cache_key(self, request: Any, view: Any) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 ANNOUNCEMENT_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The announcement.")

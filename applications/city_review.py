@@ -17,14 +17,9 @@ from accounts.models import User
 from workdays.calendar import add_working_days
 
 from .models import Application
-from .permissions import roles_for
+from .review import _require, supplement_requested
 from .services import ApplicationError, _notify_applicant_users
-from .workflow import Role, TransitionNotAllowed, transition
-
-
-def _require(actor: User, application: Application, role: str) -> None:
-    if role not in roles_for(actor, application):
-        raise TransitionNotAllowed(_("You may not take this action on this application."))
+from .workflow import Role, transition
 
 
 def city_return(
@@ -41,19 +36,12 @@ def city_return(
         raise ApplicationError(_("Say what the applicant must supply."))
     _require(actor, application, Role.CITY_HANDLER)
 
-    def changes(locked: Application) -> dict[str, Any]:
-        deadline = add_working_days(timezone.localdate(), locked.incentive.supplement_days)
-        locked.supplement_request = missing.strip()
-        locked.supplement_deadline = deadline.day
-        locked.stage_due_on = deadline.day
-        return {"supplement_request": locked.supplement_request, "supplement_deadline": deadline.day}
-
     return transition(
         application,
         "city_return",
         actor=actor,
         expected_version=expected_version,
-        changes=changes,
+        changes=supplement_requested(missing),
         reason=missing,
         ip_address=ip_address,
         notify=lambda a: _notify_applicant_users(

@@ -7,6 +7,7 @@ the approver is never the proposer.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -47,6 +48,24 @@ def _schedule_notice(application: Application, kind: str) -> None:
 
 def _today() -> dt.date:
     return timezone.localdate()
+
+
+def supplement_requested(missing: str) -> Callable[[Application], dict[str, Any]]:
+    """The changes of a 补正 request, the province's or the city bureau's: what is missing and a
+    deadline in working days (the stage's due date too); the audit's extras."""
+
+    def changes(locked: Application) -> dict[str, Any]:
+        deadline = add_working_days(_today(), locked.incentive.supplement_days)
+        locked.supplement_request = missing.strip()
+        locked.supplement_deadline = deadline.day
+        locked.stage_due_on = deadline.day
+        return {
+            "supplement_request": locked.supplement_request,
+            "supplement_deadline": deadline.day,
+            "deadline_provisional": deadline.provisional,
+        }
+
+    return changes
 
 
 def application_accept(
@@ -90,23 +109,12 @@ def application_return(
         raise ApplicationError(_("Say what the applicant must supply."))
     _require(actor, application, Role.HANDLER)
 
-    def changes(locked: Application) -> dict[str, Any]:
-        deadline = add_working_days(_today(), locked.incentive.supplement_days)
-        locked.supplement_request = missing.strip()
-        locked.supplement_deadline = deadline.day
-        locked.stage_due_on = deadline.day
-        return {
-            "supplement_request": locked.supplement_request,
-            "supplement_deadline": deadline.day,
-            "deadline_provisional": deadline.provisional,
-        }
-
     returned = transition(
         application,
         "return",
         actor=actor,
         expected_version=expected_version,
-        changes=changes,
+        changes=supplement_requested(missing),
         reason=missing,
         ip_address=ip_address,
         notify=lambda a: _notify_applicant_users(

@@ -44,9 +44,6 @@ class VerifyRateThrottle(AddressRateThrottle):
     scope = "notice_verify"
     rate = "30/min"
 
-    def get_cache_key(self, request: Any, view: Any) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
 
 # ---- pages ----------------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from rest_framework import exceptions, parsers, serializers
 from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -114,12 +114,19 @@ class KeysetPagination(BasePagination):
         ]
 
 
-class AddressRateThrottle(AnonRateThrottle):
-    """REST framework's anonymous throttle keyed on the portal's one client address: its own
-    would believe a client-sent X-Forwarded-For when no proxy is configured."""
+class AddressRateThrottle(SimpleRateThrottle):
+    """A rate per client address, signed in or not (an account must not lift it), for pages and
+    the API alike. The address is portal.http.client_ip's: REST framework's own would believe a
+    client-sent X-Forwarded-For when no proxy is configured, opening a bucket per forged value.
+    Subclasses name their `scope` and `rate` (default: the anonymous rate)."""
+
+    scope = "anon"
 
     def get_ident(self, request: Any) -> str:
         return client_ip(request) or "unknown"
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class ErrorSerializer(serializers.Serializer):
