@@ -8,6 +8,10 @@ SHELL := /bin/bash
 PYTHON      ?= python3.11
 VENV        ?= .venv
 ADDRESS     ?= 127.0.0.1:8000
+# The address `make run` prints and puts in links (notices, emails): ADDRESS as a browser reaches it
+# (a bare port is on 127.0.0.1; a server listening on 0.0.0.0 is reached on 127.0.0.1 here).
+RUN_HOST    := $(subst 0.0.0.0,127.0.0.1,$(if $(findstring :,$(ADDRESS)),$(ADDRESS),127.0.0.1:$(ADDRESS)))
+RUN_SITE_URL ?= $(or $(SITE_URL),http://$(RUN_HOST))
 PYTEST_ARGS ?=
 # The packages mypy checks (`make lint`); add an app here once its types are clean.
 MYPY_PACKAGES ?= portal audit workdays measures credit calls awards demo budgets proactive reports announcements disbursement accounts applications recovery
@@ -75,11 +79,11 @@ $(STATIC_MANIFEST): $(STATIC_SOURCES) $(VENV_STAMP) | var
 	$(MANAGE) collectstatic --noinput
 	touch $@
 
-run: install  ## migrate, load the demo data, collect static files, serve on 127.0.0.1:8000
+run: install  ## migrate, load the demo data, collect static files, serve on ADDRESS (127.0.0.1:8000)
 	$(MANAGE) migrate --noinput
-	$(MANAGE) demo_data
+	SITE_URL=$(RUN_SITE_URL) $(MANAGE) demo_data
 	$(MAKE) --no-print-directory collectstatic
-	$(MANAGE) runserver $(ADDRESS)
+	SITE_URL=$(RUN_SITE_URL) $(MANAGE) runserver $(ADDRESS)
 
 test: install lint  ## lint, then the whole test suite in parallel (SQLite, Celery eager); PYTEST_ARGS=...
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -32,6 +32,7 @@ INK, MUTED, LINE, TRACK = "#1b1f24", "#5b6472", "#b8c0ca", "#e8ebef"
 
 
 BLUE, GREEN, AMBER, RED = "#0b5cad", "#1e7d32", "#9a6700", "#a4161a"
+GREY = "#6f777f"
 
 
 _ids = itertools.count(1)
@@ -42,6 +43,11 @@ class Series:
     name: str
     values: Sequence[Number]
     colour: str = BLUE
+    # One colour per bar instead of `colour`, when the rows are themselves kinds (paid, failed, …).
+    colours: Sequence[str] | None = None
+
+    def colour_of(self, row: int) -> str:
+        return self.colours[row] if self.colours else self.colour
 
 
 def _chinese() -> bool:
@@ -150,7 +156,7 @@ def bar_chart(
             if w > 0:
                 tip = f"{label}: {s.name} {exact(s.values[i], money=money)}"
                 out.append(
-                    f'<rect x="{x:.1f}" y="{bar_y}" width="{w:.1f}" height="{bar_height}" fill="{s.colour}">'
+                    f'<rect x="{x:.1f}" y="{bar_y}" width="{w:.1f}" height="{bar_height}" fill="{s.colour_of(i)}">'
                     f"<title>{escape(tip)}</title></rect>"
                 )
             x += w

@@ -138,6 +138,10 @@ def export_download(request: HttpRequest, job_id: int) -> HttpResponseBase:
     )
 
 
+# Paid money is green, failed red, money still on its way amber: never one colour for all.
+PAYMENT_COLOURS = {"paid": charts.GREEN, "failed": charts.RED, "pending": charts.AMBER, "cancelled": charts.GREY}
+
+
 def dashboard_charts(board: Dashboard) -> dict[str, Any]:
     """The dashboard's charts as inline SVG (figures in tables beside them)."""
     committed, paid = _("Committed"), _("Paid")
@@ -184,7 +188,13 @@ def dashboard_charts(board: Dashboard) -> dict[str, Any]:
         out["payments"] = charts.bar_chart(
             title=_("Payments by status (amount)"),
             labels=[r.label for r in board.payments],
-            series=[charts.Series(_("Amount"), [r.amount or 0 for r in board.payments], charts.GREEN)],
+            series=[
+                charts.Series(
+                    _("Amount"),
+                    [r.amount or 0 for r in board.payments],
+                    colours=[PAYMENT_COLOURS.get(r.key, charts.GREY) for r in board.payments],
+                )
+            ],
             money=True,
             width=320,
             label_width=70,

@@ -260,3 +260,30 @@ def test_amounts_by_city_chart_and_table_agree_with_the_awards() -> None:
     assert cities["zhuhai"]["awards"] == 1
     assert list(cities) == ["shenzhen", "zhuhai"], "largest first"
     assert Award.objects.count() == 3
+
+
+def test_payments_chart_colours_each_status_by_its_meaning() -> None:
+    """Paid, failed and pending money are not all green: failed is red, pending amber."""
+    import re
+
+    from reports import charts
+    from reports.dashboards import Dashboard
+    from reports.selectors import CountRow, SummaryRow
+    from reports.views import dashboard_charts
+
+    board = Dashboard(
+        scope=ReportScope(role="finance"),
+        fiscal_year=2026,
+        sections=("payments",),
+        totals=SummaryRow("", "", 0, Decimal(0), Decimal(0), 0),
+        payments=[
+            CountRow("pending", "待支付", 1, Decimal(100)),
+            CountRow("paid", "已支付", 2, Decimal(200)),
+            CountRow("failed", "支付失败", 1, Decimal(50)),
+        ],
+    )
+    bars = re.findall(
+        r'<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="16" fill="(#[0-9a-f]{6})"',
+        dashboard_charts(board)["payments"],
+    )
+    assert bars == [charts.AMBER, charts.GREEN, charts.RED]
