@@ -9,6 +9,7 @@ from base64 import b32decode
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.urls import reverse
 from django_otp.oath import totp
@@ -18,7 +19,7 @@ from applications.models import Application, Status
 from .two_factor import DEMO_TOTP_SECRET
 
 CHROMIUM = "/usr/bin/chromium"
-SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 812}}
+SIZES: dict[str, Any] = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 812}}
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def _under_review() -> str:
     """The reference of an application an official works on (one the demo takes into review)."""
     states = (Status.UNDER_REVIEW, Status.ACCEPTED, Status.SUBMITTED, Status.PROPOSED)
     application = Application.objects.filter(status__in=states, reference__isnull=False).order_by("pk").first()
-    if application is None:
+    if application is None or application.reference is None:
         raise LookupError("The demo data has no application in review: run `manage.py demo_data` first.")
     return application.reference
 
