@@ -88,3 +88,20 @@ def test_the_punctuation_check_catches_half_width_marks() -> None:
     assert HALF_WIDTH_IN_CHINESE.search("金额: 100")
     assert HALF_WIDTH_IN_CHINESE.search("证明文件(如有)")
     assert not HALF_WIDTH_IN_CHINESE.search(NOT_PROSE.sub("X", "%(label)s：%(text)s，共 3 项（如有）"))
+
+
+def test_templates_join_translated_text_with_the_languages_punctuation() -> None:
+    from django.template import Context, Template
+
+    template = Template('{% load i18n %}{% translate "Amount" %}{% colon %}100{{ _("if available")|parenthesised }}')
+    with translation.override("zh-hans"):
+        assert template.render(Context()) == "金额：100（如有）"
+    with translation.override("en"):
+        assert template.render(Context()) == "Amount: 100 (if available)"
+
+
+def test_parenthesised_escapes_what_it_wraps() -> None:
+    from portal.templatetags.punctuation import parenthesised
+
+    with translation.override("en"):
+        assert parenthesised("<b>") == " (&lt;b&gt;)"

@@ -171,6 +171,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "portal.context_processors.navigation",
             ],
+            # The language's own "：" and "（）" around translated text, in every template.
+            "builtins": ["portal.templatetags.punctuation"],
         },
     },
 ]
