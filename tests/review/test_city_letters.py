@@ -4,6 +4,8 @@ forwarded applications in the rank the city sets; a later letter supersedes the 
 the letter's PDF is for the city bureau and the call's provincial officials; the province's view of
 an application shows its city ranking, and the applicant sees the city's outcome with its reasons."""
 
+import shutil
+import subprocess
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -103,7 +105,12 @@ def test_the_letter_ranks_as_the_city_sets_with_amounts_and_reasons(
         (1, small.pk, Decimal("200000.00")),
         (2, large.pk, Decimal("500000.00")),
     ]
-    assert letter.pdf.read().startswith(b"%PDF")
+    pdf = letter.pdf.read()
+    assert pdf.startswith(b"%PDF")
+    if shutil.which("pdftotext"):  # poppler-utils: the PDF's own text, where the machine has it
+        text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+        assert text.index(small.reference or "") < text.index(large.reference or "")
+        assert "200,000.00" in text and "500,000.00" in text and "佛山市市场监督管理局" in text
     html = render_letter_html(letter.essentials)
     assert "推荐函" in html and "佛山市市场监督管理局" in html
     assert html.index(small.reference or "") < html.index(large.reference or "")
@@ -230,3 +237,22 @@ def test_the_applicant_sees_the_citys_outcome_and_reasons(
     city_approve(actor=bureau["foshan_approver"], application=proposed)
     page = page_client(other).get(f"/applications/{refused.reference}/").content.decode()
     assert "Not recommended to the provincial department" in page and "不在参考期内" in page
+
+
+def test_the_demo_city_review(page_client: Any) -> None:
+    """`manage.py demo_data`'s city part (demo/city.py), twice: a Foshan application at the bureau's first
+    review, another forwarded and on the bureau's letter; nothing added the second time."""
+    from demo.city import ensure_demo_city_review
+
+    made = ensure_demo_city_review()
+    assert sorted(a.status for a in made) == ["city_review", "submitted"]
+    assert ensure_demo_city_review() == made
+    letter = CityRecommendationLetter.objects.get()
+    assert (letter.city, letter.entries.count()) == (FOSHAN, 1)
+    foshan = User.objects.get(username="demo-city-handler-foshan")
+    queue = page_client(foshan).get("/review/").content.decode()
+    at_the_city = next(a for a in made if a.status == "city_review")
+    assert at_the_city.reference in queue
+    assert at_the_city.reference not in page_client(User.objects.get(username="demo-city-handler-guangzhou")).get(
+        "/review/"
+    ).content.decode()
