@@ -27,9 +27,9 @@ from calls.models import Call
 from measures.vocabulary import GuangdongCity
 from portal.pdf import render_pdf, static_files_only_fetcher
 
+from .city_selectors import forwarded_ranking
 from .models import Application, CityLetterEntry, CityRecommendationLetter
 from .notices import _chinese_date, _formal_department_name, amount_in_words
-from .city_selectors import forwarded_ranking
 
 NUMBER_PREFIX = "粤质品推"
 

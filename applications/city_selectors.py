@@ -164,5 +164,7 @@ def city_ranking(application: Application) -> CityRanking | None:
     if entry is None:
         return None
     letter = entry.letter
-    later = CityRecommendationLetter.objects.filter(call_id=letter.call_id, city=letter.city, ordinal__gt=letter.ordinal)
+    later = CityRecommendationLetter.objects.filter(
+        call_id=letter.call_id, city=letter.city, ordinal__gt=letter.ordinal
+    )
     return CityRanking(entry=entry, letter=letter, of=letter.entries.count(), superseded=later.exists())

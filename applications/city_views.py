@@ -86,7 +86,11 @@ def city_call(request: HttpRequest, call_id: int) -> HttpResponse:
 def city_letter_issue_view(request: HttpRequest, call_id: int) -> HttpResponse:
     call = _call_for(request, call_id)
     user = signed_in_user(request)
-    raw = {int(key[5:]): value.strip() for key, value in request.POST.items() if key.startswith("rank-") and key[5:].isdigit()}
+    raw = {
+        int(key[5:]): str(request.POST.get(key, "")).strip()
+        for key in request.POST
+        if key.startswith("rank-") and key[5:].isdigit() and len(key) < 25
+    }
     try:
         ranks = {pk: int(value) for pk, value in raw.items()} if raw else None
     except ValueError:

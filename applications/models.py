@@ -366,9 +366,7 @@ class CityLetterEntry(models.Model):
     letter = models.ForeignKey(CityRecommendationLetter, on_delete=models.CASCADE, related_name="entries")
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="city_letter_entries")
     rank = models.PositiveIntegerField(_("rank"))
-    amount_asked = models.DecimalField(
-        _("amount asked (CNY)"), max_digits=18, decimal_places=2, null=True, blank=True
-    )
+    amount_asked = models.DecimalField(_("amount asked (CNY)"), max_digits=18, decimal_places=2, null=True, blank=True)
     reasons = models.TextField(_("the city bureau's reasons"), blank=True)
 
     class Meta:

@@ -28,8 +28,8 @@ from measures.amounts import AmountInputError, money
 from portal.http import client_ip
 from portal.languages import is_english
 
-from .city_selectors import city_ranking
 from .city_review import city_approve, city_propose, city_return, city_send_back
+from .city_selectors import city_ranking
 from .claim_keys import claims_elsewhere
 from .document_views import document_file_response
 from .hooks import REVIEW_STEPS

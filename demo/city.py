@@ -32,7 +32,12 @@ from .calls import ensure_demo_calls
 DEMO_CITY_OFFICIALS = [
     # (username, role, city, display name)
     ("demo-city-handler-guangzhou", OfficialRole.CITY_HANDLER, GuangdongCity.GUANGZHOU, "广州市市场监管局经办人 何静"),
-    ("demo-city-approver-guangzhou", OfficialRole.CITY_APPROVER, GuangdongCity.GUANGZHOU, "广州市市场监管局审核人 罗军"),
+    (
+        "demo-city-approver-guangzhou",
+        OfficialRole.CITY_APPROVER,
+        GuangdongCity.GUANGZHOU,
+        "广州市市场监管局审核人 罗军",
+    ),
     ("demo-city-handler-shenzhen", OfficialRole.CITY_HANDLER, GuangdongCity.SHENZHEN, "深圳市市场监管局经办人 邓丽"),
     ("demo-city-approver-shenzhen", OfficialRole.CITY_APPROVER, GuangdongCity.SHENZHEN, "深圳市市场监管局审核人 曾宏"),
     ("demo-city-handler-foshan", OfficialRole.CITY_HANDLER, GuangdongCity.FOSHAN, "佛山市市场监管局经办人 梁敏"),

@@ -192,7 +192,9 @@ def test_who_may_download_the_letter(
         page = page_client(refused).get(f"/review/calls/{call.pk}/city/")
         # Guangzhou's bureau has its own page of the call, without Foshan's letter; the others none.
         assert page.status_code == 404 or letter.number not in page.content.decode(), refused
-    assert page_client(make_official(OfficialRole.HANDLER, "amr")).get(f"/review/calls/{call.pk}/city/").status_code == 404
+    assert (
+        page_client(make_official(OfficialRole.HANDLER, "amr")).get(f"/review/calls/{call.pk}/city/").status_code == 404
+    )
     assert page_client(None).get(url).status_code == 302  # to sign in
     # The API: the same people, the same answers.
     miit = make_official(OfficialRole.HANDLER, "miit")
@@ -230,7 +232,9 @@ def test_the_applicant_sees_the_citys_outcome_and_reasons(
     page = page_client(owner).get(f"/applications/{recommended.reference}/").content.decode()
     assert "Recommended to the provincial department" in page and "龙头企业主导" in page
     refused = _submitted(call, FOSHAN)
-    proposed = city_propose(actor=bureau["foshan_handler"], application=refused, recommend=False, reasons="不在参考期内")
+    proposed = city_propose(
+        actor=bureau["foshan_handler"], application=refused, recommend=False, reasons="不在参考期内"
+    )
     other = User.objects.get(applicant=refused.applicant)
     # Before the approver signs, the applicant is not told the proposal.
     assert "不在参考期内" not in page_client(other).get(f"/applications/{refused.reference}/").content.decode()
@@ -253,6 +257,7 @@ def test_the_demo_city_review(page_client: Any) -> None:
     queue = page_client(foshan).get("/review/").content.decode()
     at_the_city = next(a for a in made if a.status == "city_review")
     assert at_the_city.reference in queue
-    assert at_the_city.reference not in page_client(User.objects.get(username="demo-city-handler-guangzhou")).get(
-        "/review/"
-    ).content.decode()
+    assert (
+        at_the_city.reference
+        not in page_client(User.objects.get(username="demo-city-handler-guangzhou")).get("/review/").content.decode()
+    )
