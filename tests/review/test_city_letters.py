@@ -261,3 +261,42 @@ def test_the_demo_city_review(page_client: Any) -> None:
         at_the_city.reference
         not in page_client(User.objects.get(username="demo-city-handler-guangzhou")).get("/review/").content.decode()
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_approvers_issuing_at_once_make_one_letter() -> None:
+    """The call's row lock serialises issuing: the second finds the first's letter listing the same
+    applications in the same order and is refused, so no duplicate ordinal or letter appears."""
+    import threading
+
+    from django.db import connection
+
+    fund()
+    call = open_call(Call.ReviewPath.CITY_FIRST)
+    bureau = {
+        "foshan_handler": city_official(OfficialRole.CITY_HANDLER, FOSHAN),
+        "foshan_approver": city_official(OfficialRole.CITY_APPROVER, FOSHAN),
+    }
+    _forward(_submitted(call, FOSHAN, "100000.00"), bureau, "推荐")
+    approvers = [bureau["foshan_approver"], city_official(OfficialRole.CITY_APPROVER, FOSHAN)]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def run(actor: User) -> None:
+        try:
+            barrier.wait(timeout=30)
+            city_letter_issue(actor=actor, call=call)
+            outcomes.append("issued")
+        except CityLetterError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in approvers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["issued", "refused"]
+    assert CityRecommendationLetter.objects.filter(call=call).count() == 1
