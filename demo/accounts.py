@@ -26,6 +26,7 @@ class DemoAccount:
     display_name: str
     department: str | None = None
     enterprise: str | None = None
+    employer: str | None = None  # experts (demo/experts.py): where the expert works
     # The second factor of the roles that require one (demo/two_factor.py): the authenticator's key
     # and a recovery code.
     totp_secret: str | None = None

@@ -17,6 +17,7 @@ from django.urls import reverse
 from demo.accounts import ensure_demo_accounts
 from demo.applications import ensure_demo_applications, ensure_demo_officials
 from demo.calls import ensure_demo_calls
+from demo.experts import ensure_demo_experts
 from demo.credit import ensure_demo_credit_list
 from demo.money import ensure_demo_objections, ensure_demo_target_progress
 from demo.proactive import ensure_demo_proactive_list
@@ -39,6 +40,7 @@ class Command(BaseCommand):
         logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             accounts = ensure_demo_second_factor(ensure_demo_accounts() + ensure_demo_officials())
+            accounts += ensure_demo_experts()
             ensure_demo_applications()
             ensure_demo_proactive_list()
             ensure_demo_objections()
@@ -52,7 +54,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"Demo logins ({site_url(reverse('login'))}):")
         for account in accounts:
-            extra = account.department or account.enterprise or ""
+            extra = account.department or account.enterprise or account.employer or ""
             self.stdout.write(f"  {account.role:<14} {account.username:<22} {account.password:<22} {extra}")
         self.stdout.write(
             "Approvers, finance officers and the administrator also need a second factor: add the key "
