@@ -13,20 +13,76 @@ from experts.seed import load_expert_seed
 
 from .accounts import DemoAccount
 
-DEMO_EXPERT_PASSWORD = "demo-Expert-2026"
+DEMO_EXPERT_PASSWORD = "demo-Expert-2026"  # noqa: S105 - public demo password (README)
 
 # (username, name, employer, employer's credit code, city, fields)
 DEMO_EXPERTS = [
-    ("demo-expert-1", "林标准", "广东省标准化研究院", "124400004558600011", "guangzhou", ("standardisation", "quality-management")),
+    (
+        "demo-expert-1",
+        "林标准",
+        "广东省标准化研究院",
+        "124400004558600011",
+        "guangzhou",
+        ("standardisation", "quality-management"),
+    ),
     ("demo-expert-2", "黄质量", "华南理工大学", "91440101MA59ABC10X", "guangzhou", ("quality-management", "brand")),
-    ("demo-expert-3", "周电子", "深圳市计量质量检测研究院", "12440300455870008X", "shenzhen", ("electronics", "measurement")),
-    ("demo-expert-4", "吴装备", "佛山市智能装备研究所", "91440604MA4EXP030H", "foshan", ("equipment", "standardisation")),
-    ("demo-expert-5", "郑材料", "汕头市新材料检测中心", "91440400MA4EXP050F", "shantou", ("materials", "quality-management")),
-    ("demo-expert-6", "冯品牌", "东莞市品牌发展促进会", "91441900MA4EXP070P", "dongguan", ("brand", "quality-management")),
-    ("demo-expert-7", "陈审计", "江门市诚信会计师事务所", "91440700MA4EXP0903", "jiangmen", ("finance", "standardisation")),
+    (
+        "demo-expert-3",
+        "周电子",
+        "深圳市计量质量检测研究院",
+        "12440300455870008X",
+        "shenzhen",
+        ("electronics", "measurement"),
+    ),
+    (
+        "demo-expert-4",
+        "吴装备",
+        "佛山市智能装备研究所",
+        "91440604MA4EXP030H",
+        "foshan",
+        ("equipment", "standardisation"),
+    ),
+    (
+        "demo-expert-5",
+        "郑材料",
+        "汕头市新材料检测中心",
+        "91440400MA4EXP050F",
+        "shantou",
+        ("materials", "quality-management"),
+    ),
+    (
+        "demo-expert-6",
+        "冯品牌",
+        "东莞市品牌发展促进会",
+        "91441900MA4EXP070P",
+        "dongguan",
+        ("brand", "quality-management"),
+    ),
+    (
+        "demo-expert-7",
+        "陈审计",
+        "江门市诚信会计师事务所",
+        "91440700MA4EXP0903",
+        "jiangmen",
+        ("finance", "standardisation"),
+    ),
     # Works for the demo enterprise (深圳市鹏城智造): never drawn for its applications.
-    ("demo-expert-8", "孙工程", "深圳市鹏城智造电子科技有限公司", "91440300MA5DKQ8L3X", "shenzhen", ("electronics", "standardisation")),
-    ("demo-expert-9", "何计量", "广州计量检测技术研究院", "91440101MA59QX7706", "guangzhou", ("measurement", "standardisation", "quality-management")),
+    (
+        "demo-expert-8",
+        "孙工程",
+        "深圳市鹏城智造电子科技有限公司",
+        "91440300MA5DKQ8L3X",
+        "shenzhen",
+        ("electronics", "standardisation"),
+    ),
+    (
+        "demo-expert-9",
+        "何计量",
+        "广州计量检测技术研究院",
+        "91440101MA59QX7706",
+        "guangzhou",
+        ("measurement", "standardisation", "quality-management"),
+    ),
 ]
 # username → the demo applicant's credit code the expert declared a conflict with.
 DEMO_CONFLICTS = {"demo-expert-9": ("91440604MA4UR7N2X6", "曾为该企业提供计量咨询服务")}

@@ -58,7 +58,7 @@ class AssignmentInline(admin.TabularInline):
     model = Assignment
     extra = 0
     fields = ["application", "expert", "scored_at", "missing_reason"]
-    readonly_fields = fields
+    readonly_fields = ["application", "expert", "scored_at", "missing_reason"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -48,7 +48,7 @@ class _SignedInAPI(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
 
-class CriterionSerializer(serializers.Serializer):
+class ScoreCriterionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     max_points = serializers.DecimalField(max_digits=6, decimal_places=2)
@@ -69,7 +69,7 @@ class AssignmentSerializer(serializers.Serializer):
     missing_reason = serializers.CharField(
         allow_blank=True, help_text="Set when the department recorded that this assignment will not be scored."
     )
-    criteria = CriterionSerializer(many=True)
+    criteria = ScoreCriterionSerializer(many=True)
 
     @staticmethod
     def represent(assignment: Assignment) -> dict[str, Any]:
@@ -100,13 +100,15 @@ class AssignmentSerializer(serializers.Serializer):
         return super().to_representation(data)
 
 
-class PointsSerializer(serializers.Serializer):
+class ScorePointsSerializer(serializers.Serializer):
     criterion = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     points = serializers.CharField(max_length=20, help_text="A decimal string, 0 up to the criterion's max_points.")
 
 
 class ScoreInputSerializer(serializers.Serializer):
-    points = PointsSerializer(many=True, max_length=50, help_text="One entry per criterion of the sheet.")
+    points = serializers.ListField(
+        child=ScorePointsSerializer(), max_length=50, help_text="One entry per criterion of the sheet."
+    )
     comment = serializers.CharField(max_length=COMMENT_MAX, help_text="What the score rests on (required).")
 
 
@@ -157,9 +159,7 @@ class AssignmentScoreView(_SignedInAPI):
         except ExpertReviewError as refused:
             if refused.code == "conflict":
                 raise Conflict(refused.message) from None
-            raise exceptions.ValidationError(
-                {"non_field_errors": [refused.message], **refused.problems}
-            ) from None
+            raise exceptions.ValidationError({"non_field_errors": [refused.message], **refused.problems}) from None
         return Response(AssignmentSerializer(access_assignment(request.user, scored.pk)).data)
 
 

@@ -53,5 +53,7 @@ class ScoreForm(forms.Form):
 
 class MissingForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why this assignment will not be scored"), max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Why this assignment will not be scored"),
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

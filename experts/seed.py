@@ -22,26 +22,73 @@ FIELDS = [
 Criterion = tuple[str, str, str, str, str, str]
 
 STANDARDS_SHEET: list[Criterion] = [
-    ("主导程度", "Leadership of the work", "申报单位在标准制修订中的角色（召集人、项目负责人、主要起草单位）及贡献。",
-     "The applicant's role in drafting the standard (convenor, project leader, main drafter) and its contribution.",
-     "30", "1"),
-    ("技术水平与创新性", "Technical level and innovation", "标准的技术先进性，与国内外同类标准的比较。",
-     "How advanced the standard is, compared with similar national and international standards.", "30", "1"),
-    ("产业影响", "Impact on the industry", "标准对广东产业、出口和产业链的带动作用。",
-     "What the standard does for Guangdong's industry, exports and supply chains.", "25", "1"),
-    ("材料规范性", "Completeness of the material", "申报材料是否完整、真实、规范。",
-     "Whether the material is complete, genuine and in order.", "15", "1"),
+    (
+        "主导程度",
+        "Leadership of the work",
+        "申报单位在标准制修订中的角色（召集人、项目负责人、主要起草单位）及贡献。",
+        "The applicant's role in drafting the standard (convenor, project leader, main drafter) and its contribution.",
+        "30",
+        "1",
+    ),
+    (
+        "技术水平与创新性",
+        "Technical level and innovation",
+        "标准的技术先进性，与国内外同类标准的比较。",
+        "How advanced the standard is, compared with similar national and international standards.",
+        "30",
+        "1",
+    ),
+    (
+        "产业影响",
+        "Impact on the industry",
+        "标准对广东产业、出口和产业链的带动作用。",
+        "What the standard does for Guangdong's industry, exports and supply chains.",
+        "25",
+        "1",
+    ),
+    (
+        "材料规范性",
+        "Completeness of the material",
+        "申报材料是否完整、真实、规范。",
+        "Whether the material is complete, genuine and in order.",
+        "15",
+        "1",
+    ),
 ]
 
 QUALITY_AWARD_SHEET: list[Criterion] = [
-    ("领导与战略", "Leadership and strategy", "质量领导力、质量战略及其落实。",
-     "Quality leadership, the quality strategy and how it is carried out.", "20", "1"),
-    ("质量管理体系与方法", "Quality management system and methods", "先进质量管理模式、方法的应用与创新。",
-     "How advanced quality management models and methods are applied and developed.", "25", "1"),
-    ("创新与品牌", "Innovation and brand", "自主创新能力、品牌影响力与顾客满意。",
-     "Own innovation, the brand's reach and customer satisfaction.", "25", "1"),
-    ("经营绩效与社会责任", "Results and social responsibility", "质量效益、行业带动作用、社会责任履行。",
-     "Quality-driven results, what it does for its industry, and social responsibility.", "30", "1"),
+    (
+        "领导与战略",
+        "Leadership and strategy",
+        "质量领导力、质量战略及其落实。",
+        "Quality leadership, the quality strategy and how it is carried out.",
+        "20",
+        "1",
+    ),
+    (
+        "质量管理体系与方法",
+        "Quality management system and methods",
+        "先进质量管理模式、方法的应用与创新。",
+        "How advanced quality management models and methods are applied and developed.",
+        "25",
+        "1",
+    ),
+    (
+        "创新与品牌",
+        "Innovation and brand",
+        "自主创新能力、品牌影响力与顾客满意。",
+        "Own innovation, the brand's reach and customer satisfaction.",
+        "25",
+        "1",
+    ),
+    (
+        "经营绩效与社会责任",
+        "Results and social responsibility",
+        "质量效益、行业带动作用、社会责任履行。",
+        "Quality-driven results, what it does for its industry, and social responsibility.",
+        "30",
+        "1",
+    ),
 ]
 
 SHEETS = {

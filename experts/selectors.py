@@ -75,7 +75,9 @@ def scores_of_application(panel: Panel, application_id: int) -> list[ExpertScore
         rows.append(
             ExpertScore(
                 expert_name=str(assignment.expert),
-                total=sum((s.points * s.criterion.weight for s in scores), Decimal(0)) if assignment.scored_at else None,
+                total=sum((s.points * s.criterion.weight for s in scores), Decimal(0))
+                if assignment.scored_at
+                else None,
                 points={s.criterion_id: s.points for s in scores},
                 comment=assignment.comment,
                 missing_reason=assignment.missing_reason,
@@ -130,9 +132,7 @@ def access_panel_call(user: Any, pk: int) -> Call:
 
 def expert_review_state(application: Application) -> str:
     """For the applicant: "" (no expert review), "under_way" or "done". Neither scores nor names."""
-    closed = list(
-        Assignment.objects.filter(application=application).values_list("panel__closed_at", flat=True)[:1]
-    )
+    closed = list(Assignment.objects.filter(application=application).values_list("panel__closed_at", flat=True)[:1])
     if not closed:
         return ""
     return "under_way" if closed[0] is None else "done"

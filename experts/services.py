@@ -84,11 +84,8 @@ def eligible_experts(application: Application, pool: list[Expert], declared: set
 
 def draw(seed: int, candidates: Mapping[str, list[int]], per_application: int) -> dict[str, list[int]]:
     """The pure draw: for each application id (ascending), `per_application` of its candidates."""
-    rng = random.Random(seed)
-    return {
-        key: sorted(rng.sample(candidates[key], per_application))
-        for key in sorted(candidates, key=int)
-    }
+    rng = random.Random(seed)  # noqa: S311 - reproducible from the recorded seed; the seed comes from secrets
+    return {key: sorted(rng.sample(candidates[key], per_application)) for key in sorted(candidates, key=int)}
 
 
 def _pool(fields: Iterable[ExpertiseField]) -> list[Expert]:
@@ -124,9 +121,11 @@ def panel_draw(
     applications = applications_to_review(call)
     if not applications:
         raise WrongState(_("No application of this call is accepted at the province yet: there is nothing to review."))
-    sheets = set(ScoreSheet.objects.filter(incentive__in={a.incentive_id for a in applications}).values_list(
-        "incentive_id", flat=True
-    ))
+    sheets = set(
+        ScoreSheet.objects.filter(incentive__in={a.incentive_id for a in applications}).values_list(
+            "incentive_id", flat=True
+        )
+    )
     for application in applications:
         if application.incentive_id not in sheets:
             raise ExpertReviewError(
@@ -161,9 +160,7 @@ def panel_draw(
     if seed is None:
         seed = secrets.randbits(SEED_BITS)
     drawn = draw(seed, candidates, need)
-    panel = Panel.objects.create(
-        call=call, seed=seed, candidates=candidates, drawn_at=timezone.now(), drawn_by=actor
-    )
+    panel = Panel.objects.create(call=call, seed=seed, candidates=candidates, drawn_at=timezone.now(), drawn_by=actor)
     panel.fields.set(chosen)
     Assignment.objects.bulk_create(
         Assignment(panel=panel, application_id=int(key), expert_id=expert_id)
@@ -180,7 +177,7 @@ def panel_draw(
             "fields": sorted(f.code for f in chosen),
             "applications": len(applications),
             "experts_per_application": need,
-            "assignments": {key: experts for key, experts in drawn.items()},
+            "assignments": dict(drawn.items()),
         },
         ip_address=ip_address,
         visible_to_applicant=False,
@@ -249,7 +246,9 @@ def assignment_score(
             parsed[criterion.pk] = value
     unknown = {str(k) for k in points} - {str(c.pk) for c in criteria}
     if unknown:
-        problems["points"] = [_("Points for criteria that are not on this sheet: %(ids)s.") % {"ids": ", ".join(sorted(unknown))}]
+        problems["points"] = [
+            _("Points for criteria that are not on this sheet: %(ids)s.") % {"ids": ", ".join(sorted(unknown))}
+        ]
     comment = (comment or "").strip()
     if not comment:
         problems["comment"] = [_("Write a comment: what the score rests on.")]
@@ -293,7 +292,8 @@ def assignment_mark_missing(
     reason = (reason or "").strip()
     if not reason or len(reason) > REASON_MAX:
         raise ExpertReviewError(
-            _("Say why this assignment is not scored."), problems={"reason": [_("Say why this assignment is not scored.")]}
+            _("Say why this assignment is not scored."),
+            problems={"reason": [_("Say why this assignment is not scored.")]},
         )
     locked.missing_reason = reason
     locked.save(update_fields=["missing_reason"])

@@ -39,7 +39,14 @@ from .selectors import (
     panel_progress,
     scores_of_application,
 )
-from .services import ExpertReviewError, applications_to_review, assignment_mark_missing, assignment_score, panel_close, panel_draw
+from .services import (
+    ExpertReviewError,
+    applications_to_review,
+    assignment_mark_missing,
+    assignment_score,
+    panel_close,
+    panel_draw,
+)
 
 REVIEW_LABEL = gettext_lazy("Expert review")
 STATES = {
@@ -73,7 +80,9 @@ def assignment(request: HttpRequest, pk: int) -> HttpResponse:
     application = found.application
     criteria = criteria_for(application)
     panel = found.panel
-    form = ScoreForm(request.POST or None, criteria=criteria, initial_points=own_points(found), initial={"comment": found.comment})
+    form = ScoreForm(
+        request.POST or None, criteria=criteria, initial_points=own_points(found), initial={"comment": found.comment}
+    )
     problem = ""
     status = 200
     if request.method == "POST":
@@ -227,10 +236,12 @@ def assignment_missing(request: HttpRequest, pk: int, assignment_id: int) -> Htt
         return _panel_page(request, pk, problem=_("Say why this assignment is not scored."), status=400)
     try:
         assignment_mark_missing(
-            actor=signed_in_user(request), assignment=found, reason=form.cleaned_data["reason"], ip_address=client_ip(request)
+            actor=signed_in_user(request),
+            assignment=found,
+            reason=form.cleaned_data["reason"],
+            ip_address=client_ip(request),
         )
     except ExpertReviewError as refused:
         return _panel_page(request, pk, problem=refused.message, status=409 if refused.code == "conflict" else 400)
     messages.success(request, _("The assignment is recorded as not scored."))
     return redirect("experts:panel", call.pk)
-

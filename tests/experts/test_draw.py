@@ -203,4 +203,3 @@ def test_no_field_chosen_is_refused(handler, call, make_application, pool) -> No
     with pytest.raises(ExpertReviewError) as refused:
         panel_draw(actor=handler, call=call, fields=[], seed=1)
     assert "fields" in refused.value.problems
-

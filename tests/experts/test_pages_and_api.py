@@ -77,13 +77,25 @@ def test_the_assignment_page_shows_the_answers_and_serves_only_its_documents(pan
 
     mine, _theirs = two_on_one_application(panel)
     document = ApplicationDocument.objects.create(
-        application=mine.application, original_name="证书.pdf", format="pdf", size=4, sha256="0" * 64,
-        file=ContentFile(b"%PDF", name="cert.pdf"), stored_name="cert.pdf", uploaded_by=mine.application.created_by,
+        application=mine.application,
+        original_name="证书.pdf",
+        format="pdf",
+        size=4,
+        sha256="0" * 64,
+        file=ContentFile(b"%PDF", name="cert.pdf"),
+        stored_name="cert.pdf",
+        uploaded_by=mine.application.created_by,
     )
     elsewhere = make_application(status="submitted")
     foreign = ApplicationDocument.objects.create(
-        application=elsewhere, original_name="其他.pdf", format="pdf", size=4, sha256="1" * 64,
-        file=ContentFile(b"%PDF", name="other.pdf"), stored_name="other.pdf", uploaded_by=elsewhere.created_by,
+        application=elsewhere,
+        original_name="其他.pdf",
+        format="pdf",
+        size=4,
+        sha256="1" * 64,
+        file=ContentFile(b"%PDF", name="other.pdf"),
+        stored_name="other.pdf",
+        uploaded_by=elsewhere.created_by,
     )
     client = signed_in(mine.expert.user)
     page = client.get(reverse("experts:assignment", args=[mine.pk]))

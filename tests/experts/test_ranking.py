@@ -1,6 +1,7 @@
 """Properties of the aggregation and the ranking (pure functions, no database)."""
 
 import datetime as dt
+import itertools
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -82,7 +83,7 @@ def test_the_ranking_is_a_permutation_ordered_by_score(raw: list[tuple[list[Deci
     scores = [r.score for r in results]
     assert scores == sorted(scores, reverse=True)
     by_id = {e.application_id: e for e in given_entries}
-    for better, worse in zip(results, results[1:], strict=False):
+    for better, worse in itertools.pairwise(results):
         if better.score == worse.score:  # ties: earlier submission, then the smaller id
             a, b = by_id[better.application_id], by_id[worse.application_id]
             key_a = (a.submitted_at or dt.datetime.max.replace(tzinfo=dt.UTC), a.application_id)

@@ -80,8 +80,15 @@ def test_another_expert_or_an_official_may_not_score(panel: Panel, handler) -> N
 
 @pytest.mark.parametrize(
     ("value", "problem"),
-    [("-1", "between 0"), ("31", "between 0"), ("abc", "number"), ("", "Give points"), ("1.005", "two decimal"),
-     ("NaN", "number"), ("1e3", "between 0")],
+    [
+        ("-1", "between 0"),
+        ("31", "between 0"),
+        ("abc", "number"),
+        ("", "Give points"),
+        ("1.005", "two decimal"),
+        ("NaN", "number"),
+        ("1e3", "between 0"),
+    ],
 )
 def test_points_outside_zero_to_max_or_not_numbers_are_refused(panel: Panel, value: str, problem: str) -> None:
     assignment = panel.assignments.first()
@@ -181,4 +188,3 @@ def test_the_applicant_learns_only_that_the_review_is_under_way_or_done(panel: P
         score(assignment)
     panel_close(actor=handler, panel=panel)
     assert expert_review_state(application) == "done"
-

@@ -17,8 +17,8 @@ from django.urls import reverse
 from demo.accounts import ensure_demo_accounts
 from demo.applications import ensure_demo_applications, ensure_demo_officials
 from demo.calls import ensure_demo_calls
-from demo.experts import ensure_demo_experts
 from demo.credit import ensure_demo_credit_list
+from demo.experts import ensure_demo_experts
 from demo.money import ensure_demo_objections, ensure_demo_target_progress
 from demo.proactive import ensure_demo_proactive_list
 from demo.two_factor import DEMO_RECOVERY_CODE, DEMO_TOTP_SECRET, ensure_demo_second_factor
