@@ -39,7 +39,7 @@ class ScoreForm(forms.Form):
         self.criteria = criteria
         for criterion in criteria:
             self.fields[f"criterion_{criterion.pk}"] = forms.CharField(
-                label=f"{criterion.localized('name')} (0–{criterion.max_points.normalize()})",
+                label=f"{criterion.localized('name')} (0–{criterion.max_points.normalize():f})",
                 help_text=criterion.localized("guidance"),
                 required=False,
                 initial=initial_points.get(criterion.pk),

@@ -207,7 +207,7 @@ def _parse_points(criterion: ScoreCriterion, raw: Any) -> tuple[Decimal | None, 
     if not value.is_finite():
         return None, _("Enter a number.")
     if value < 0 or value > criterion.max_points:
-        return None, _("Give between 0 and %(max)s points.") % {"max": criterion.max_points.normalize()}
+        return None, _("Give between 0 and %(max)s points.") % {"max": format(criterion.max_points.normalize(), "f")}
     if value != value.quantize(Decimal("0.01")):
         return None, _("Use at most two decimal places.")
     return value, ""

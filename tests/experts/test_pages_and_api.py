@@ -265,3 +265,14 @@ def test_the_api_gives_the_ranking_to_the_department_once_closed(panel: Panel, h
     expert = panel.assignments.first().expert.user  # type: ignore[union-attr]
     assert api(expert).get(url).status_code == 404
     assert api(OfficialFactory(role=OfficialRole.HANDLER, department="amr")).get(url).status_code == 404
+
+
+def test_an_expert_obtains_an_api_key_with_the_password(panel: Panel) -> None:
+    from tests.factories import PASSWORD
+
+    expert = panel.assignments.first().expert.user  # type: ignore[union-attr]
+    answer = APIClient().post("/api/v1/auth/token/", {"username": expert.username, "password": PASSWORD}, format="json")
+    assert answer.status_code in (200, 201), answer.content
+    token = answer.json().get("token") or answer.json().get("key")
+    listed = APIClient(HTTP_AUTHORIZATION=f"Token {token}").get("/api/v1/expert/assignments/")
+    assert listed.status_code == 200 and listed.json()["count"] >= 1
