@@ -118,6 +118,18 @@ def panel_progress(panel: Panel) -> list[ApplicationProgress]:
     return list(rows.values())
 
 
+def assignment_totals(panel: Panel) -> dict[int, Decimal]:
+    """Each scored assignment's total (Σ points × weight): only for a closed panel."""
+    if not panel.is_closed:
+        return {}
+    totals: dict[int, Decimal] = {}
+    for assignment_id, points, weight in Score.objects.filter(assignment__panel=panel).values_list(
+        "assignment_id", "points", "criterion__weight"
+    ):
+        totals[assignment_id] = totals.get(assignment_id, Decimal(0)) + points * weight
+    return totals
+
+
 def panel_of(call: Call) -> Panel | None:
     return Panel.objects.filter(call=call).select_related("drawn_by", "closed_by").prefetch_related("fields").first()
 

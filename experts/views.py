@@ -31,6 +31,7 @@ from .selectors import (
     access_assignment,
     access_panel_call,
     assignment_document,
+    assignment_totals,
     assignments_of,
     criteria_for,
     expert_review_state,
@@ -173,6 +174,11 @@ def _panel_page(
         context["total"] = sum(p.total for p in progress)
         context["missing_form"] = MissingForm()
         if panel.is_closed:
+            # Closed: each expert's total and comment show beside their name.
+            totals = assignment_totals(panel)
+            for row in progress:
+                for item in row.assignments:
+                    item.total = totals.get(item.pk)  # type: ignore[attr-defined]
             by_id = {p.application.pk: p.application for p in progress}
             try:
                 ranking = panel_ranking(call)

@@ -30,7 +30,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 (reverse("dashboard:home"), _("My portal")),
                 (reverse("dashboard:matches"), _("What can I claim")),
             ]
-        elif is_expert(user):
+        elif not is_official(user) and is_expert(user):  # officials are never experts: no query for them
             items.append((reverse("experts:workspace"), _("Expert reviews")))
         elif not is_official(user):
             # Someone who claimed an enterprise and waits for the official's decision.

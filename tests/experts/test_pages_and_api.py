@@ -136,6 +136,7 @@ def test_experts_do_not_see_each_others_scores_until_the_panel_closes(panel: Pan
     assert COMMENT_A in after and COMMENT_B in after
     closed = signed_in(handler).get(reverse("experts:panel", args=[panel.call_id]))
     assert closed.status_code == 200 and len(closed.context["ranking"]) == 2
+    assert COMMENT_A in closed.content.decode() and "90.00" in closed.content.decode()  # 0.9 × 100, weights 1
 
 
 def score_all_others(panel: Panel, *done: Assignment) -> None:
