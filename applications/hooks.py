@@ -50,3 +50,9 @@ def review_step_register(step: ReviewStep) -> None:
 # record=StageRecord. Inside the transition's transaction, when an application leaves a timed stage
 # (applications/stages.py wrote the record): the reports app adds it to its stage tallies.
 stage_ended = Hook("stage_ended")
+
+
+# application=Application -> a list of (label, text) the applicant's page of a submitted
+# application shows in its key facts: the experts app says whether the expert review is under
+# way or done (never the scores or the experts' names).
+applicant_facts = Hook("applicant_facts")

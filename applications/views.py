@@ -32,6 +32,7 @@ from portal.http import client_ip
 from . import form_definitions
 from .claim_keys import claimed_before
 from .forms import StartForm, SupplementForm, WithdrawForm
+from .hooks import applicant_facts
 from .models import CLOSED_STATUSES, Application, ApplicationDocument, Status
 from .presentation import answers, live_estimate, stored_trace, timeline
 from .selectors import access_application, application_list
@@ -350,6 +351,7 @@ def _submitted_detail(
             "commitment_error": next((m for _f, m in (problems or {}).get(CREDIT_COMMITMENT, [])), ""),
             # Submission refuses an unconfirmed address (EmailUnverified): said before the button too.
             "email_unverified": getattr(request.user, "email_verified_at", None) is None,
+            "extra_facts": [fact for facts in applicant_facts.send(application=application) for fact in facts],
         },
         status=status,
     )

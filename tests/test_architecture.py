@@ -15,6 +15,7 @@ LAYERS = [
     "credit",
     "calls",
     "applications",
+    "experts",
     "budgets",
     "awards",
     "announcements",

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "credit",
     "calls",
     "applications",
+    "experts",
     "budgets",
     "awards",
     "announcements",
