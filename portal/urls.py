@@ -11,6 +11,7 @@ from applications import dashboard, review_api, verify
 from budgets import api as budget_api
 from calls import api as calls_api
 from credit import api as credit_api
+from decisions import api as decisions_api
 from disbursement import api as disbursement_api
 from measures import api as measures_api
 from proactive import api as proactive_api
@@ -36,6 +37,7 @@ urlpatterns = [
     path("proactive/", include("proactive.urls")),
     path("credit/", include("credit.urls")),
     path("calls/", include("calls.urls")),
+    path("", include("decisions.urls")),  # site checks beside the review, meetings under calls/manage/
     path("finance/", include("disbursement.urls")),
     path("ceilings/", include("budgets.urls")),
     path("recovery/", include("recovery.urls")),
@@ -58,6 +60,7 @@ urlpatterns = [
     path("api/v1/", include(budget_api.api_urlpatterns)),
     path("api/v1/", include(credit_api.api_urlpatterns)),
     path("api/v1/", include(calls_api.api_urlpatterns)),
+    path("api/v1/", include(decisions_api.api_urlpatterns)),
     path("api/v1/", include(disbursement_api.api_urlpatterns)),
     path("api/v1/", include(recovery_api.api_urlpatterns)),
     path("api/v1/", include(report_api.api_urlpatterns)),

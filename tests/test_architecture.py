@@ -15,6 +15,7 @@ LAYERS = [
     "credit",
     "calls",
     "applications",
+    "decisions",
     "budgets",
     "awards",
     "announcements",

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "credit",
     "calls",
     "applications",
+    "decisions",
     "budgets",
     "awards",
     "announcements",
