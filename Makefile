@@ -10,7 +10,7 @@ VENV        ?= .venv
 ADDRESS     ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 # The packages mypy checks (`make lint`); add an app here once its types are clean.
-MYPY_PACKAGES ?= portal audit workdays measures credit calls awards demo budgets proactive reports announcements disbursement accounts applications recovery
+MYPY_PACKAGES ?= portal audit workdays measures credit calls awards demo budgets proactive reports announcements disbursement accounts applications recovery decisions
 
 BIN    := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py

@@ -50,26 +50,26 @@ def allocate(
     keys = [key for key, _ask in ranked]
     if len(set(keys)) != len(keys):
         raise ValueError("a key is ranked twice")
-    for _key, ask in ranked:
-        if ask < 0:
+    for _key, asked in ranked:
+        if asked < 0:
             raise ValueError("an amount asked cannot be negative")
 
-    given = dict.fromkeys(keys, 0)
+    given: dict[K, int] = dict.fromkeys(keys, 0)
     places = list(ranked if max_awards is None else ranked[:max_awards])
-    asks = [(key, _cents(ask)) for key, ask in places]
-    total = sum(ask for _key, ask in asks)
+    asks: list[tuple[K, int]] = [(key, _cents(asked)) for key, asked in places]
+    total = sum(cents for _key, cents in asks)
     if money is None or total <= _cents(money):
-        for key, ask in asks:
-            given[key] = ask
+        for key, cents in asks:
+            given[key] = cents
     elif mode == RANK:
         remaining = _cents(money)
-        for key, ask in asks:
+        for key, cents in asks:
             if remaining <= 0:
                 break
-            given[key] = min(ask, remaining)
+            given[key] = min(cents, remaining)
             remaining -= given[key]
     else:
         available = _cents(money)
-        for key, ask in asks:
-            given[key] = ask * available // total  # floor: never above the exact share
+        for key, cents in asks:
+            given[key] = cents * available // total  # floor: never above the exact share
     return {key: _amount(cents) for key, cents in given.items()}

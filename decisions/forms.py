@@ -30,7 +30,7 @@ class MultipleFileField(forms.FileField):
 
 class SiteCheckForm(forms.Form):
     checked_on = forms.DateField(label=_("Date of the site check"), widget=forms.DateInput(attrs={"type": "date"}))
-    officials = forms.ModelMultipleChoiceField(
+    officials: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("Officials present"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
     others_present = forms.CharField(
@@ -57,8 +57,8 @@ class SiteCheckForm(forms.Form):
 
 class MeetingForm(forms.Form):
     held_on = forms.DateField(label=_("Date of the meeting"), widget=forms.DateInput(attrs={"type": "date"}))
-    chaired_by = forms.ModelChoiceField(label=_("Chaired by"), queryset=None)
-    attendees = forms.ModelMultipleChoiceField(
+    chaired_by: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Chaired by"), queryset=None)
+    attendees: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("Officials attending"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
     other_attendees = forms.CharField(

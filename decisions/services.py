@@ -323,8 +323,10 @@ def _propose(actor: User, application: Application, decision: MeetingDecision, n
                     r
                     for r in (
                         reasons,
-                        _("%(meeting)s: the call's money or its number of awards was used up by better-ranked "
-                          "applications.")
+                        _(
+                            "%(meeting)s: the call's money or its number of awards was used up by better-ranked "
+                            "applications."
+                        )
                         % {"meeting": meeting_line},
                     )
                     if r

@@ -28,8 +28,13 @@ from portal.uploads import CONTENT_TYPES, UploadRefused
 
 from .forms import DecisionRowForm, MeetingForm, SiteCheckForm
 from .models import Meeting, SiteCheckPhoto
-from .permissions import department_of_call, may_read_meetings, may_read_site_checks, may_record_meeting
-from .permissions import may_record_site_check
+from .permissions import (
+    department_of_call,
+    may_read_meetings,
+    may_read_site_checks,
+    may_record_meeting,
+    may_record_site_check,
+)
 from .selectors import Candidate, allocation_preview, department_officials, meeting_candidates, meetings_of
 from .services import DecisionError, meeting_record, site_check_record
 
@@ -42,6 +47,8 @@ def site_check(request: HttpRequest, reference: str) -> HttpResponse:
     if not is_official(request.user):
         raise Http404
     application = access_for_review(request.user, reference)
+    if application.call is None or not application.call.site_check:
+        raise Http404  # only calls with site checks have this page
     user = signed_in_user(request)
     if not may_record_site_check(user, application):
         raise PermissionDenied
@@ -150,7 +157,7 @@ def _rows(
 ) -> tuple[list[dict[str, Any]], list[tuple[Candidate, bool, str]], bool]:
     """The candidates' row forms; when bound and valid, the decided ones in rank order (rank
     number, then the order shown) as (candidate, support, reasons)."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for position, candidate in enumerate(candidates, start=1):
         form = DecisionRowForm(
             data, prefix=f"a{candidate.application.pk}", initial={"rank": position, "decision": "support"}
@@ -185,7 +192,9 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
     posted = request.method == "POST"
     data = request.POST if posted else None
     form = MeetingForm(
-        data, officials=officials, initial={"held_on": timezone.localdate(), "chaired_by": user.pk, "attendees": [user.pk]}
+        data,
+        officials=officials,
+        initial={"held_on": timezone.localdate(), "chaired_by": user.pk, "attendees": [user.pk]},
     )
     rows, ranked, rows_valid = _rows(candidates, data)
     problem, status = "", 200
@@ -217,7 +226,8 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Meeting %(number)s is recorded: its proposals now wait for an approver.") % {"number": meeting.number},
+                _("Meeting %(number)s is recorded: its proposals now wait for an approver.")
+                % {"number": meeting.number},
             )
             return redirect("decisions:meeting", meeting.pk)
     preview = allocation_preview(call, [(c, support) for c, support, _r in ranked]) if ranked else {}

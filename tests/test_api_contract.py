@@ -112,6 +112,10 @@ def _real_parameters(world: World) -> dict[str, Callable[[], list[dict[str, Any]
         "/api/v1/reports/targets/{code}/": lambda: [{"code": ids["target"].code}],
         "/api/v1/reports/{name}/": lambda: [{"name": "ledger"}, {"name": "applications"}],
         "/api/v1/verify/{code}/": lambda: [{"code": ids["notice"].verification_code}],
+        # A call's meetings (decisions app): every call, the department's officials read them.
+        "/api/v1/calls/{id}/meetings/": lambda: [
+            {"id": pk} for pk in Call.objects.order_by("pk").values_list("pk", flat=True)
+        ],
         "/api/v1/calls/{id}/": lambda: [{"id": pk} for pk in Call.objects.order_by("pk").values_list("pk", flat=True)],
         # The applicant's own key (its DELETE revokes it: later cases then meet a 401 or a 404, both documented).
         "/api/v1/tokens/{token_id}/": lambda: [

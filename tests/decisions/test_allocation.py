@@ -1,5 +1,6 @@
 """decisions.allocation.allocate: examples, then properties over any ranking (hypothesis)."""
 
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -82,10 +83,12 @@ def test_shares_are_bounded(
 
 @settings(max_examples=300, deadline=None)
 @given(ranked=rankings, money=moneys, max_awards=awards)
-def test_rank_mode_is_monotone(ranked: list[tuple[int, Decimal]], money: Decimal | None, max_awards: int | None) -> None:
+def test_rank_mode_is_monotone(
+    ranked: list[tuple[int, Decimal]], money: Decimal | None, max_awards: int | None
+) -> None:
     shares = allocate(ranked, money, max_awards, RANK)
     ratios = [shares[k] / a for k, a in ranked if a > 0]
-    assert all(better >= worse for better, worse in zip(ratios, ratios[1:], strict=False))
+    assert all(better >= worse for better, worse in itertools.pairwise(ratios))
 
 
 @settings(max_examples=300, deadline=None)

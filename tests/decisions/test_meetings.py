@@ -89,7 +89,15 @@ def test_pro_rata_mode_proposes_proportional_amounts(three: Callable, amr_handle
 
 def test_the_ranking_is_the_meetings_not_the_submission_order(three: Callable, amr_handler: User) -> None:
     call, a, b, c = three(Call.Allocation.RANK)
-    _record(amr_handler, call, [(c, True, ""), (b, True, ""), (a, False, "创新性不足"), ])
+    _record(
+        amr_handler,
+        call,
+        [
+            (c, True, ""),
+            (b, True, ""),
+            (a, False, "创新性不足"),
+        ],
+    )
     assert _fresh(c).proposed_amount == D("300000.00")
     assert _fresh(b).proposed_amount == D("500000.00")
     refused = _fresh(a)
@@ -108,7 +116,7 @@ def test_most_awards_limits_the_proposals(
 def test_proposals_outside_the_meeting_are_refused_for_expert_review_calls(
     three: Callable, amr_handler: User, api_client: Callable, page_client: Callable
 ) -> None:
-    call, a, _b, _c = three(Call.Allocation.RANK)
+    _call, a, _b, _c = three(Call.Allocation.RANK)
     for support in (True, False):
         with pytest.raises(TransitionNotAllowed, match="collective decision meeting"):
             application_propose(actor=amr_handler, application=a, support=support, reasons="材料齐全")

@@ -151,4 +151,4 @@ def test_the_pages(
     own = applicant.get(f"/applications/{application.reference}/")
     assert own.status_code == 200
     assert b"Failed" in own.content and FINDINGS.encode() not in own.content
-    assert "Site check".encode() in own.content
+    assert b"Site check" in own.content
