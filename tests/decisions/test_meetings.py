@@ -4,6 +4,7 @@ transaction; the approver then approves each proposal as for any other (four-eye
 
 from collections.abc import Callable
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils import timezone
 from accounts.models import ConflictOfInterest, OfficialRole, User
 from applications.models import Application, Status
 from applications.review import application_approve, application_confirm_rejection, application_propose
+from applications.review_api import ReviewedApplicationSerializer
 from applications.workflow import TransitionNotAllowed
 from audit.models import AuditEvent
 from calls.models import Call
@@ -285,3 +287,14 @@ def test_attendees_are_officials_of_the_department(three: Callable, amr_handler:
     with pytest.raises(DecisionError, match="attended"):
         _record(amr_handler, call, [(a, True, "")], attendee_ids=[amr_handler.pk, handler.pk])
     assert not Meeting.objects.exists()
+
+
+def test_the_api_does_not_offer_propose_in_expert_review_calls(
+    make_call: Callable[..., Call], under_review: Callable[..., Application], amr_handler: User
+) -> None:
+    """The actions' answers list the caller's allowed actions (ReviewedApplicationSerializer)."""
+    by_meeting = under_review(make_call(expert_review=True), 1)
+    ordinary = under_review(make_call(), 1)
+    context = {"request": SimpleNamespace(user=amr_handler)}
+    assert ReviewedApplicationSerializer(_fresh(by_meeting), context=context).data["allowed_actions"] == ["return"]
+    assert "propose" in ReviewedApplicationSerializer(_fresh(ordinary), context=context).data["allowed_actions"]
