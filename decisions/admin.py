@@ -22,8 +22,8 @@ class ReadOnly(admin.ModelAdmin):
 
 class MeetingDecisionInline(admin.TabularInline):
     model = MeetingDecision
-    fields = ["rank", "application", "score", "amount_asked", "support", "amount_allocated", "reasons"]
-    readonly_fields = fields
+    fields = ("rank", "application", "score", "amount_asked", "support", "amount_allocated", "reasons")
+    readonly_fields = ("rank", "application", "score", "amount_asked", "support", "amount_allocated", "reasons")
     extra = 0
     can_delete = False
 

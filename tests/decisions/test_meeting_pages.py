@@ -5,6 +5,9 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from django.http import HttpRequest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -107,3 +110,19 @@ def test_the_api_lists_the_calls_meetings(
     assert api_client(handler).get(url).status_code == 404
     assert api_client(User.objects.filter(applicant=a.applicant).first()).get(url).status_code == 403
     assert api_client(None).get(url).status_code == 401
+
+
+def test_the_admin_shows_a_meeting_read_only(
+    setup: tuple, amr_handler: User, page_client: Callable, client: Client
+) -> None:
+    call, a, b, c = setup
+    page_client(amr_handler).post(
+        f"/calls/manage/{call.pk}/meetings/new/", _post(call, [a, b, c], amr_handler, [1, 2, 3], record="1")
+    )
+    meeting = Meeting.objects.get()
+    User.objects.create_superuser("root", password="x-Admin-2026")
+    client.login(request=HttpRequest(), username="root", password="x-Admin-2026")
+    page = client.get(reverse("admin:decisions_meeting_change", args=[meeting.pk]))
+    assert page.status_code == 200 and a.reference.encode() in page.content
+    assert client.get(reverse("admin:decisions_meeting_add")).status_code == 403
+    assert client.get(reverse("admin:decisions_sitecheck_changelist")).status_code == 200
