@@ -32,7 +32,7 @@ from portal.http import client_ip
 from . import form_definitions
 from .claim_keys import claimed_before
 from .forms import StartForm, SupplementForm, WithdrawForm
-from .hooks import applicant_facts
+from .hooks import applicant_facts, panels_for_application
 from .models import CLOSED_STATUSES, Application, ApplicationDocument, Status
 from .presentation import answers, live_estimate, stored_trace, timeline
 from .selectors import access_application, application_list
@@ -340,6 +340,7 @@ def _submitted_detail(
             "document_rows": rows,
             "other_documents": others,
             "timeline": timeline(application, for_official=False),
+            "panels": panels_for_application(application, request.user, for_official=False),
             "notices": list(application.notices.order_by("issued_at")),
             "can_withdraw": "withdraw" in actions,
             "can_supplement": bool({"supplement", "city_supplement"} & actions),

@@ -16,6 +16,7 @@ LAYERS = [
     "calls",
     "applications",
     "experts",
+    "decisions",
     "budgets",
     "awards",
     "announcements",

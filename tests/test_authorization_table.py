@@ -235,6 +235,12 @@ ROUTES: dict[str, tuple[str, str]] = {
     "calls:manage_edit": ("get", "login 403   403   404   404   403   200"),
     "calls:manage_new": ("get", "login 403   403   200   200   403   200"),
     "calls:notice_pdf": ("get", "200   200   200   200   200   200   200"),
+    "decisions:meeting": ("get", "login 403   403   404   404   403   403"),
+    "decisions:meeting_new": ("get", "login 403   403   404   404   403   403"),
+    "decisions:meetings": ("get", "login 403   403   404   404   403   403"),
+    "decisions:site_check": ("get", "login 404   404   404   404   404   404"),
+    "decisions:site_check_photo": ("get", "login 404   404   404   404   404   404"),
+    "api-call-meetings": ("get", "401   403   403   404   404   403   403"),
     "health": ("get", "200   200   200   200   200   200   200"),
     # Expert review (issue 12): experts are checked in tests/experts/ (no expert persona here); the
     # demo has no panel, so assignments are a missing id and the panel is the quality award call's.
@@ -379,7 +385,19 @@ def _kwargs(name: str, world: World) -> dict[str, Any]:
         from knox.models import AuthToken
 
         return {"token_id": AuthToken.objects.order_by("created").values_list("token_key", flat=True).first()}
-    if name in {"api-call", "calls:detail", "calls:manage_edit", "calls:notice_pdf"}:
+    if name in {"decisions:site_check"}:
+        return {"reference": reference}
+    if name in {"decisions:meeting", "decisions:site_check_photo"}:
+        return {"pk": 999999}  # the demo records none: an unknown id
+    if name in {
+        "api-call",
+        "calls:detail",
+        "calls:manage_edit",
+        "calls:notice_pdf",
+        "api-call-meetings",
+        "decisions:meetings",
+        "decisions:meeting_new",
+    }:
         from calls.models import Call
 
         return {"pk": Call.objects.order_by("pk").values_list("pk", flat=True).first()}

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "calls",
     "applications",
     "experts",
+    "decisions",
     "budgets",
     "awards",
     "announcements",
