@@ -209,12 +209,6 @@ def meeting_record(
             scores = {result.application_id: result.score for result in panel_ranking(call)}
         except PanelNotClosed as not_closed:
             raise _refuse(not_closed.message, conflict=True, code="not_allowed") from None
-        for application, support, _reasons in decisions:
-            if support and scores.get(application.pk) is None:
-                raise _refuse(
-                    _("%(reference)s has no score from the expert panel: it cannot be supported.")
-                    % {"reference": application.reference}
-                )
 
     with transaction.atomic():
         # Locked in one order: two meetings of the same call wait for each other, and the second
@@ -247,6 +241,11 @@ def meeting_record(
             asked[current.pk] = ask if ask is not None else Decimal("0.00")
             if not support:
                 continue
+            if call.expert_review and scores.get(current.pk) is None:
+                raise _refuse(
+                    _("%(reference)s has no score from the expert panel: it cannot be supported.")
+                    % {"reference": current.reference}
+                )
             if ask is None or ask <= 0:
                 raise _refuse(
                     _("%(reference)s has no amount asked: it cannot be supported with money.")

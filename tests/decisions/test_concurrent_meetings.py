@@ -14,6 +14,7 @@ from applications.models import Application, Status
 from calls.models import Call
 from decisions.models import Meeting, MeetingDecision
 from decisions.services import DecisionError, meeting_record
+from tests.support.panels import closed_panel
 from tests.support.threads import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -32,6 +33,7 @@ def test_two_meetings_at_once_decide_each_application_once(
 ) -> None:
     call = make_call(expert_review=True)
     a, b = under_review(call, 2, "600000"), under_review(call, 1)
+    closed_panel(call, [a, b])
 
     def meeting(actor: User, order: list[Application]) -> Meeting:
         return meeting_record(

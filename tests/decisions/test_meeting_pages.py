@@ -14,14 +14,17 @@ from accounts.models import User
 from applications.models import Application, Status
 from calls.models import Call
 from decisions.models import Meeting
+from tests.support.panels import closed_panel
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def setup(make_call: Callable[..., Call], under_review: Callable[..., Application]) -> tuple:
+def setup(make_call: Callable[..., Call], under_review: Callable[..., Application], amr_handler: User) -> tuple:
     call = make_call(expert_review=True)
-    return call, under_review(call, 2, "600000"), under_review(call, 1), under_review(call, 1, "300000")
+    applications = under_review(call, 2, "600000"), under_review(call, 1), under_review(call, 1, "300000")
+    closed_panel(call, applications)
+    return call, *applications
 
 
 def _post(call: Call, apps: list[Application], handler: User, ranks: list[int], **extra: str) -> dict:

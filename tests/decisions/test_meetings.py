@@ -18,9 +18,11 @@ from audit.models import AuditEvent
 from calls.models import Call
 from decisions.models import Meeting, MeetingDecision
 from decisions.services import DecisionError, meeting_record, site_check_record
+from experts.models import Panel
 from measures.models import Incentive, YearCeiling
 from tests.factories import EnterpriseUserFactory
 from tests.review.conftest import fund
+from tests.support.panels import closed_panel
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +39,8 @@ def _record(actor: User, call: Call, decisions: list[tuple[Application, bool, st
         "minutes": "会议按评审排名逐项审议。",
     }
     fields.update(kwargs)
+    if call.expert_review and not Panel.objects.filter(call=call).exists():
+        closed_panel(call, [application for application, _support, _reasons in decisions])
     return meeting_record(actor=actor, call=call, decisions=decisions, **fields)  # type: ignore[arg-type]
 
 
@@ -145,7 +149,7 @@ def test_calls_without_expert_review_keep_ordinary_proposals(
 def test_a_ceiling_breach_refuses_the_whole_meeting(
     make_call: Callable[..., Call], under_review: Callable[..., Application], amr_handler: User
 ) -> None:
-    call = make_call(money_available=D("5000000"), expert_review=True)
+    call = make_call(money_available=D("5000000"))  # no panel: the m14 award has no score sheet
     discretionary = Incentive.objects.get(code="m14-gd-standardisation-award-org")
     call.incentives.add(discretionary)
     first = under_review(call, 2, "600000")
@@ -298,3 +302,38 @@ def test_the_api_does_not_offer_propose_in_expert_review_calls(
     context = {"request": SimpleNamespace(user=amr_handler)}
     assert ReviewedApplicationSerializer(_fresh(by_meeting), context=context).data["allowed_actions"] == ["return"]
     assert "propose" in ReviewedApplicationSerializer(_fresh(ordinary), context=context).data["allowed_actions"]
+
+
+def test_the_meeting_starts_from_the_panels_ranking_and_waits_for_it_to_close(
+    make_call: Callable[..., Call], under_review: Callable[..., Application], amr_handler: User, page_client: Callable
+) -> None:
+    from decisions.selectors import meeting_candidates
+    from experts.ranking import PanelNotClosed
+
+    call = make_call(expert_review=True)
+    a, b, c = under_review(call, 1), under_review(call, 1), under_review(call, 1)
+    # No panel yet: no meeting, and its page sends the official to the panel.
+    with pytest.raises(PanelNotClosed):
+        meeting_candidates(call)
+    with pytest.raises(DecisionError, match="panel") as refused:
+        meeting_record(
+            actor=amr_handler,
+            call=call,
+            held_on=timezone.localdate(),
+            chaired_by_id=amr_handler.pk,
+            attendee_ids=[amr_handler.pk],
+            other_attendees="",
+            minutes="集体审议",
+            decisions=[(a, True, "")],
+        )
+    assert refused.value.conflict
+    page = page_client(amr_handler).get(f"/calls/manage/{call.pk}/meetings/new/")
+    assert page.status_code == 302 and page["Location"] == f"/experts/calls/{call.pk}/panel/"
+
+    closed_panel(call, [c, a, b])
+    candidates = meeting_candidates(call)
+    assert [x.application.pk for x in candidates] == [c.pk, a.pk, b.pk]
+    assert candidates[0].score is not None and candidates[0].score > candidates[1].score > candidates[2].score
+    meeting = _record(amr_handler, call, [(c, True, ""), (a, True, ""), (b, False, "得分偏低")])
+    decided = {d.application_id: d for d in meeting.decisions.all()}
+    assert decided[c.pk].score == candidates[0].score and decided[b.pk].score == candidates[2].score
