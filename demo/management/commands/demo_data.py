@@ -22,6 +22,7 @@ from demo.credit import ensure_demo_credit_list
 from demo.experts import ensure_demo_experts
 from demo.money import ensure_demo_objections, ensure_demo_target_progress
 from demo.proactive import ensure_demo_proactive_list
+from demo.rounds import ensure_demo_quality_award_round
 from demo.two_factor import DEMO_RECOVERY_CODE, DEMO_TOTP_SECRET, ensure_demo_second_factor
 from measures.catalog_loader import load_catalog
 from portal.links import site_url
@@ -52,6 +53,8 @@ class Command(BaseCommand):
             ensure_demo_calls()
             # Measure 15's call is reviewed by the city first: Foshan's first review and its letter.
             ensure_demo_city_review()
+            # Measure 17's closed round: panel, site checks and the collective decision meeting.
+            ensure_demo_quality_award_round()
             # Last: it lists the second demo enterprise, which the steps above take through the workflow.
             ensure_demo_credit_list()
         if options["json"]:
