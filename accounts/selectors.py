@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.eligibility import ApplicantFacts
 
-from .models import Applicant, ApplicantQualification, BankAccount, Invitation, User
+from .models import Applicant, ApplicantDeclaration, ApplicantQualification, BankAccount, Invitation, User
 
 
 def applicant_of(user: User) -> Applicant:
@@ -94,8 +94,14 @@ def applicant_facts(applicant: Applicant) -> ApplicantFacts:
         codes = frozenset(
             ApplicantQualification.objects.filter(applicant=applicant).values_list("qualification", flat=True)
         )
+    if "declarations" in getattr(applicant, "_prefetched_objects_cache", {}):
+        answers = [(d.criterion_id, d.holds) for d in applicant.declarations.all()]
+    else:
+        answers = list(ApplicantDeclaration.objects.filter(applicant=applicant).values_list("criterion_id", "holds"))
     return ApplicantFacts(
         applicant_type=applicant.kind,
+        declarations=frozenset(str(pk) for pk, holds in answers if holds),
+        declared_not=frozenset(str(pk) for pk, holds in answers if not holds),
         qualifications=codes,
         size=applicant.size or None,
         city=applicant.city or None,
@@ -103,3 +109,8 @@ def applicant_facts(applicant: Applicant) -> ApplicantFacts:
         revenue_cn=applicant.revenue_cn,
         revenue_world=applicant.revenue_world,
     )
+
+
+def declaration_list(applicant: Applicant) -> QuerySet[ApplicantDeclaration]:
+    """The applicant's answers to declaration criteria, with who answered."""
+    return ApplicantDeclaration.objects.filter(applicant=applicant).select_related("declared_by")

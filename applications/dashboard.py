@@ -2,11 +2,15 @@
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import path
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -17,6 +21,7 @@ from rest_framework.views import APIView
 from accounts.models import Notification
 from accounts.permissions import signed_in_user
 from accounts.selectors import applicant_of, profile_completeness
+from accounts.services import declaration_answer
 
 from .matching import Match, matches_for
 from .selectors import application_list
@@ -61,6 +66,28 @@ def matches(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
+@require_POST
+def declare(request: HttpRequest) -> HttpResponse:
+    """The applicant answers one declaration criterion (yes / no) from "what can I claim"."""
+    user = signed_in_user(request)
+    applicant = applicant_of(user)
+    code = request.POST.get("incentive", "")
+    try:
+        declaration_answer(
+            actor=user,
+            applicant=applicant,
+            criterion_id=request.POST.get("criterion"),
+            holds=request.POST.get("holds"),
+        )
+    except ValidationError as refused:
+        messages.error(request, " ".join(str(m) for m in refused.messages))
+    else:
+        messages.success(request, _("Your declaration is recorded. The department checks it when you apply."))
+    anchor = f"#match-{code}" if code and all(c.isalnum() or c == "-" for c in code) else ""
+    return redirect(reverse("dashboard:matches") + anchor)
+
+
 class ReasonSerializer(serializers.Serializer):
     criterion = serializers.CharField()
     outcome = serializers.ChoiceField(choices=["met", "not_met", "unknown"])
@@ -103,5 +130,6 @@ app_name = "dashboard"
 urlpatterns: list[Any] = [
     path("", home, name="home"),
     path("matches/", matches, name="matches"),
+    path("matches/declare/", declare, name="declare"),
 ]
 api_urlpatterns: list[Any] = [path("me/matches/", MatchesView.as_view(), name="api-matches")]

@@ -65,6 +65,7 @@ from .review_forms import (
 from .review_selectors import (
     OPEN_STATUSES,
     access_for_review,
+    declaration_rows,
     department_handlers,
     is_official,
     is_overdue,
@@ -319,6 +320,7 @@ def _render_page(
             "handlers": list(department_handlers(user)) if can_handle else [],
             "timeline": timeline(application, for_official=True),
             "same_claim": list(claims_elsewhere(application)),
+            "declarations": declaration_rows(application),
             "notices": _notices(application),
             "qualifications": list(applicant.qualifications.all()),
             "resident_id_masked": mask_resident_id(applicant.resident_id or "") if applicant.resident_id else "",

@@ -33,7 +33,9 @@ class ApplicantFacts:
     revenue_world: Decimal | None = None
     # Measure 9 speaks of the parties to a merger; their revenues come with the claim.
     parties_revenue_cn: tuple[Decimal, ...] | None = None
+    # Declaration criteria (by id) the applicant has declared to hold, and declared not to hold.
     declarations: frozenset[str] = field(default_factory=frozenset)
+    declared_not: frozenset[str] = field(default_factory=frozenset)
 
 
 class Outcome(StrEnum):
@@ -50,6 +52,8 @@ class Outcome(StrEnum):
 class Reason:
     criterion: str
     outcome: Outcome
+    # A declaration criterion's id: the applicant answers it ("what can I claim" offers the form).
+    declaration_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -122,8 +126,12 @@ def judge_criterion(criterion: EligibilityCriterion, facts: ApplicantFacts) -> O
             return Outcome.UNKNOWN
         above = sum(1 for revenue in facts.parties_revenue_cn if revenue > Decimal(str(params["amount"])))
         return Outcome.MET if above >= int(params.get("count", 2)) else Outcome.NOT_MET
-    # A declaration is checked by the department: until the applicant declares it, unknown.
-    return Outcome.MET if str(criterion.pk) in facts.declarations else Outcome.UNKNOWN
+    # A declaration is the applicant's word, checked by the department: unknown until answered.
+    if str(criterion.pk) in facts.declarations:
+        return Outcome.MET
+    if str(criterion.pk) in facts.declared_not:
+        return Outcome.NOT_MET
+    return Outcome.UNKNOWN
 
 
 def judge(incentive: Incentive, facts: ApplicantFacts) -> Verdict:
@@ -141,7 +149,8 @@ def judge(incentive: Incentive, facts: ApplicantFacts) -> Verdict:
     groups: dict[str, list[Outcome]] = {}
     for criterion in incentive.criteria.all():
         outcome = judge_criterion(criterion, facts)
-        reasons.append(Reason(criterion=describe(criterion), outcome=outcome))
+        declaration_id = criterion.pk if criterion.rule == Rule.DECLARATION else None
+        reasons.append(Reason(criterion=describe(criterion), outcome=outcome, declaration_id=declaration_id))
         if criterion.alternative_group:
             groups.setdefault(criterion.alternative_group, []).append(outcome)
         else:

@@ -131,6 +131,7 @@ ROUTES: dict[str, tuple[str, str]] = {
     "credit:import": ("get", "login 403   403   403   403   403   200"),
     "credit:import_confirm": ("get", "login 403   403   403   403   403   405"),
     "credit:list": ("get", "login 403   403   403   403   403   200"),
+    "dashboard:declare": ("post", "login 302   302   404   404   404   404"),
     "dashboard:home": ("get", "login 200   200   404   404   404   404"),
     "dashboard:matches": ("get", "login 200   200   404   404   404   404"),
     "department-detail": ("get", "200   200   200   200   200   200   200"),

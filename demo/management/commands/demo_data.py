@@ -18,6 +18,7 @@ from demo.accounts import ensure_demo_accounts
 from demo.applications import ensure_demo_applications, ensure_demo_officials
 from demo.calls import ensure_demo_calls
 from demo.credit import ensure_demo_credit_list
+from demo.declarations import ensure_demo_declarations
 from demo.money import ensure_demo_objections, ensure_demo_target_progress
 from demo.proactive import ensure_demo_proactive_list
 from demo.two_factor import DEMO_RECOVERY_CODE, DEMO_TOTP_SECRET, ensure_demo_second_factor
@@ -39,6 +40,7 @@ class Command(BaseCommand):
         logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             accounts = ensure_demo_second_factor(ensure_demo_accounts() + ensure_demo_officials())
+            ensure_demo_declarations()
             ensure_demo_applications()
             ensure_demo_proactive_list()
             ensure_demo_objections()
