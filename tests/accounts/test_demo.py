@@ -106,4 +106,3 @@ def test_the_demo_enterprise_has_a_verdict_for_nearly_every_incentive_it_can_cla
     assert len(open_verdicts) <= 3, open_verdicts
     answered = list(ApplicantDeclaration.objects.filter(applicant=applicant).values_list("criterion_id", flat=True))
     assert len(answered) == len(set(answered)) > 15
-    )
