@@ -23,7 +23,7 @@ from accounts.permissions import signed_in_user
 from accounts.selectors import applicant_of, profile_completeness
 from accounts.services import declaration_answer
 
-from .matching import Match, matches_for
+from .matching import KINDS, VERDICTS, Match, match_groups, matches_for
 from .selectors import application_list
 from .workflow import NEXT_STEP_FOR_APPLICANT
 
@@ -52,16 +52,17 @@ def home(request: HttpRequest) -> HttpResponse:
 def matches(request: HttpRequest) -> HttpResponse:
     applicant = applicant_of(signed_in_user(request))
     found = matches_for(applicant, on=timezone.localdate())
+    verdict = request.GET.get("verdict", "")
+    kind = request.GET.get("kind", "")
     return render(
         request,
         "dashboard/matches.html",
         {
             "applicant": applicant,
-            "groups": [
-                ("eligible", [m for m in found if m.eligible is True]),
-                ("unknown", [m for m in found if m.eligible is None]),
-                ("not_eligible", [m for m in found if m.eligible is False]),
-            ],
+            "groups": match_groups(found, verdict=verdict, kind=kind),
+            "verdict": verdict if verdict in VERDICTS else "",
+            "kind": kind if kind in KINDS else "",
+            "filtered": verdict in VERDICTS or kind in KINDS,
         },
     )
 
