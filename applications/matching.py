@@ -1,5 +1,6 @@
 """政策匹配: for an applicant, every incentive with a verdict, its reasons and an estimated amount."""
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,6 +12,9 @@ from measures.amounts import AmountResult, compute_amount
 from measures.eligibility import Verdict, judge
 from measures.models import Incentive
 from measures.selectors import incentive_queryset
+
+from .form_definitions import parties_from_answers
+from .models import Application
 
 # Eligible first, then "more information needed", then not eligible; money first within each, by
 # estimated value, then by measure number (as a number: 2 before 19) and position.
@@ -85,3 +89,13 @@ def match_groups(found: Iterable[Match], *, verdict: str = "", kind: str = "") -
             MatchGroup(key=key, matches=shown, total=len(in_group), open=key != "not_eligible" or verdict == key)
         )
     return groups
+
+
+def claim_verdict(application: Application) -> Verdict:
+    """The incentive's conditions judged on the applicant's profile and declarations and on the
+    claim's own figures (measure 9: the parties to the merger and their turnovers)."""
+    facts = applicant_facts(application.applicant)
+    parties = parties_from_answers(application.incentive, application.data or {})
+    if parties is not None:
+        facts = dataclasses.replace(facts, parties_revenue_cn=parties[0], parties_revenue_world=parties[1])
+    return judge(application.incentive, facts)

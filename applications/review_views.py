@@ -32,6 +32,7 @@ from .city_review import city_approve, city_propose, city_return, city_send_back
 from .claim_keys import claims_elsewhere
 from .document_views import document_file_response
 from .hooks import REVIEW_STEPS
+from .matching import claim_verdict
 from .models import Application
 from .permissions import roles_for
 from .presentation import answers, timeline
@@ -321,6 +322,7 @@ def _render_page(
             "timeline": timeline(application, for_official=True),
             "same_claim": list(claims_elsewhere(application)),
             "declarations": declaration_rows(application),
+            "conditions": claim_verdict(application),
             "notices": _notices(application),
             "qualifications": list(applicant.qualifications.all()),
             "resident_id_masked": mask_resident_id(applicant.resident_id or "") if applicant.resident_id else "",

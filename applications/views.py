@@ -32,6 +32,7 @@ from portal.http import client_ip
 from . import form_definitions
 from .claim_keys import claimed_before
 from .forms import StartForm, SupplementForm, WithdrawForm
+from .matching import claim_verdict
 from .models import CLOSED_STATUSES, Application, ApplicationDocument, Status
 from .presentation import answers, live_estimate, stored_trace, timeline
 from .selectors import access_application, application_list
@@ -444,6 +445,7 @@ def _check_page(
             "document_rows": rows,
             "other_documents": others,
             "estimate": live_estimate(application),
+            "conditions": claim_verdict(application),
             # Once only: say that an item was claimed or funded before, never by whom.
             "claimed_before": claimed_before(application),
             "problem": problem,

@@ -31,8 +31,10 @@ class ApplicantFacts:
     industry_division: str | None = None
     revenue_cn: Decimal | None = None
     revenue_world: Decimal | None = None
-    # Measure 9 speaks of the parties to a merger; their revenues come with the claim.
+    # Measure 9 speaks of the parties to a merger (参与集中的经营者): their turnovers come with the
+    # claim (one per party, the applicant included), never from the applicant's profile.
     parties_revenue_cn: tuple[Decimal, ...] | None = None
+    parties_revenue_world: tuple[Decimal, ...] | None = None
     # Declaration criteria (by id) the applicant has declared to hold, and declared not to hold.
     declarations: frozenset[str] = field(default_factory=frozenset)
     declared_not: frozenset[str] = field(default_factory=frozenset)
@@ -92,6 +94,14 @@ def describe(criterion: EligibilityCriterion) -> str:
             "count": params.get("count", 2),
             "amount": _yuan(params["amount"]),
         }
+    if rule == Rule.PARTIES_TOTAL_CN_ABOVE:
+        return _("The parties' combined turnover in China in the last financial year above %(amount)s CNY") % {
+            "amount": _yuan(params["amount"])
+        }
+    if rule == Rule.PARTIES_TOTAL_WORLD_ABOVE:
+        return _("The parties' combined worldwide turnover in the last financial year above %(amount)s CNY") % {
+            "amount": _yuan(params["amount"])
+        }
     return criterion.localized("text")
 
 
@@ -126,6 +136,12 @@ def judge_criterion(criterion: EligibilityCriterion, facts: ApplicantFacts) -> O
             return Outcome.UNKNOWN
         above = sum(1 for revenue in facts.parties_revenue_cn if revenue > Decimal(str(params["amount"])))
         return Outcome.MET if above >= int(params.get("count", 2)) else Outcome.NOT_MET
+    if rule == Rule.PARTIES_TOTAL_CN_ABOVE:
+        total = sum(facts.parties_revenue_cn, Decimal(0)) if facts.parties_revenue_cn is not None else None
+        return compare(total, params["amount"])
+    if rule == Rule.PARTIES_TOTAL_WORLD_ABOVE:
+        total = sum(facts.parties_revenue_world, Decimal(0)) if facts.parties_revenue_world is not None else None
+        return compare(total, params["amount"])
     # A declaration is the applicant's word, checked by the department: unknown until answered.
     if str(criterion.pk) in facts.declarations:
         return Outcome.MET

@@ -311,6 +311,9 @@ class EligibilityCriterion(Bilingual):
         REVENUE_CN_ABOVE = "revenue_cn_above", _("Last year's revenue in China above")
         REVENUE_WORLD_ABOVE = "revenue_world_above", _("Last year's worldwide revenue above")
         PARTIES_REVENUE_CN_ABOVE = "parties_revenue_cn_above", _("Parties each with revenue in China above")
+        # Measure 9 (营业额合计): the parties' combined turnover, from the claim's list of parties.
+        PARTIES_TOTAL_CN_ABOVE = "parties_total_cn_above", _("Parties' combined revenue in China above")
+        PARTIES_TOTAL_WORLD_ABOVE = "parties_total_world_above", _("Parties' combined worldwide revenue above")
         DECLARATION = "declaration", _("Declared by the applicant and checked by the department")
 
     incentive = models.ForeignKey(Incentive, on_delete=models.CASCADE, related_name="criteria")

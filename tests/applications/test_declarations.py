@@ -87,9 +87,11 @@ def _facts_meeting(incentive: Incentive, declared: ApplicantFacts) -> ApplicantF
             facts = dataclasses.replace(facts, revenue_cn=Decimal(params["amount"]) + 1)
         elif criterion.rule == Rule.REVENUE_WORLD_ABOVE:
             facts = dataclasses.replace(facts, revenue_world=Decimal(params["amount"]) + 1)
-        elif criterion.rule == Rule.PARTIES_REVENUE_CN_ABOVE:
-            parties = (Decimal(params["amount"]) + 1,) * int(params.get("count", 2))
-            facts = dataclasses.replace(facts, parties_revenue_cn=parties)
+        elif criterion.rule in (Rule.PARTIES_REVENUE_CN_ABOVE, Rule.PARTIES_TOTAL_CN_ABOVE):
+            parties = (Decimal(params["amount"]) + 1,) * max(2, int(params.get("count", 2)))
+            facts = dataclasses.replace(facts, parties_revenue_cn=max(parties, facts.parties_revenue_cn or ()))
+        elif criterion.rule == Rule.PARTIES_TOTAL_WORLD_ABOVE:
+            facts = dataclasses.replace(facts, parties_revenue_world=(Decimal(params["amount"]) + 1,))
     return facts
 
 
