@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
+
 from accounts.models import Applicant
 from accounts.selectors import applicant_facts
 from measures.amounts import AmountResult, compute_amount
@@ -62,7 +64,9 @@ def matches_for(applicant: Applicant, *, on: dt.date, own_type_only: bool = True
     incentives = incentive_queryset()
     if own_type_only:
         incentives = incentives.filter(applicant_type=applicant.kind)
-    matches = [Match(incentive, judge(incentive, facts), compute_amount(incentive, on=on)) for incentive in incentives]
+    matches = [
+        Match(incentive, judge(incentive, facts, on), compute_amount(incentive, on=on)) for incentive in incentives
+    ]
     return sorted(matches, key=_order)
 
 
@@ -93,9 +97,13 @@ def match_groups(found: Iterable[Match], *, verdict: str = "", kind: str = "") -
 
 def claim_verdict(application: Application) -> Verdict:
     """The incentive's conditions judged on the applicant's profile and declarations and on the
-    claim's own figures (measure 9: the parties to the merger and their turnovers)."""
+    claim's own figures (measure 9: the parties to the merger and their turnovers), with the
+    criteria in force on the day it was submitted (a draft: today), so a later change never
+    rewrites its verdict."""
+    made = application.submitted_at
+    on = timezone.localdate(made) if made is not None else timezone.localdate()
     facts = applicant_facts(application.applicant)
     parties = parties_from_answers(application.incentive, application.data or {})
     if parties is not None:
         facts = dataclasses.replace(facts, parties_revenue_cn=parties[0], parties_revenue_world=parties[1])
-    return judge(application.incentive, facts)
+    return judge(application.incentive, facts, on)

@@ -324,17 +324,33 @@ class EligibilityCriterion(Bilingual):
     # Only for DECLARATION, whose condition is words rather than a figure the portal can check.
     text = models.CharField(_("condition (Chinese)"), max_length=300, blank=True)
     text_en = models.CharField(_("condition (English)"), max_length=300, blank=True)
+    # In force from / until (both inclusive; empty: no limit), like amount parameters: a threshold
+    # that changes (measure 9's national thresholds, 2024) gets a new criterion from that day and the
+    # old one ends the day before, so a claim made earlier is still judged on the earlier figures.
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("eligibility criterion")
         verbose_name_plural = _("eligibility criteria")
         ordering = ["incentive_id", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="eligibility_criterion_period_ordered",
+            ),
+        ]
 
     def __str__(self) -> str:
         from .eligibility import describe
 
         return describe(self)
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
 
 class RequiredDocument(Bilingual):

@@ -15,7 +15,7 @@ from accounts.selectors import applicant_facts
 from accounts.services import declaration_answer
 from applications.matching import matches_for
 from audit.models import AuditEvent
-from measures.eligibility import ApplicantFacts, judge
+from measures.eligibility import ApplicantFacts, QualificationHeld, judge
 from measures.models import EligibilityCriterion, Incentive
 from tests.factories import EnterpriseUserFactory, IndividualUserFactory
 
@@ -76,7 +76,10 @@ def _facts_meeting(incentive: Incentive, declared: ApplicantFacts) -> ApplicantF
         if criterion.alternative_group and judge(incentive, facts).eligible:
             continue
         if criterion.rule == Rule.QUALIFICATION_ANY:
-            facts = dataclasses.replace(facts, qualifications=facts.qualifications | {params["qualifications"][0]})
+            level = (params.get("levels") or ["national"])[0]
+            year = int(params.get("year_from") or params.get("year_to") or timezone.localdate().year)
+            held = QualificationHeld(code=params["qualifications"][0], year=year, level=level)
+            facts = dataclasses.replace(facts, held=(*facts.held, held))
         elif criterion.rule == Rule.SIZE_IN:
             facts = dataclasses.replace(facts, size=params["sizes"][0])
         elif criterion.rule == Rule.CITY_IN:

@@ -218,3 +218,46 @@ def test_the_page_folds_groups_and_filters_by_verdict_and_kind(page_client) -> N
     other_only = client.get("/me/matches/?kind=other").content.decode()
     assert "match-m11-yuepinrong-quality-loan" in other_only and "match-m17-china-quality-award-org" not in other_only
     assert client.get("/me/matches/?verdict=nonsense&kind=<b>").status_code == 200
+
+
+def test_a_criterion_naming_a_level_or_years_uses_them() -> None:
+    """Measure 3 rewards national 'little giants' (国家级): a provincial title does not count. A
+    criterion naming years counts only qualifications obtained in them."""
+    from measures.models import EligibilityCriterion
+
+    user = EnterpriseUserFactory()
+    QualificationFactory(applicant=user.applicant, qualification="little_giant", level="provincial", year=2024)
+    assert by_code(user.applicant)["m3-little-giant"].eligible is False
+    QualificationFactory(applicant=user.applicant, qualification="little_giant", level="national", year=2019)
+    assert by_code(user.applicant)["m3-little-giant"].eligible is True
+    criterion = EligibilityCriterion.objects.get(incentive__code="m3-little-giant", rule="qualification_any")
+    criterion.params = {**criterion.params, "year_from": 2023}
+    criterion.save()
+    little_giant = by_code(user.applicant)["m3-little-giant"]
+    assert little_giant.eligible is False  # national but 2019; the 2024 one is provincial
+    assert "2023" in little_giant.verdict.reasons[1].criterion
+    QualificationFactory(applicant=user.applicant, qualification="little_giant", level="national", year=2025)
+    assert by_code(user.applicant)["m3-little-giant"].eligible is True
+    criterion.params = {**criterion.params, "year_from": None, "within_years": 1}
+    criterion.save()
+    today = timezone.localdate()
+    expected = today.year - 2025 <= 1
+    assert by_code(user.applicant)["m3-little-giant"].eligible is expected
+
+
+def test_a_criterion_out_of_force_is_not_applied() -> None:
+    import datetime as dt
+
+    from measures.models import EligibilityCriterion, Incentive
+
+    user = EnterpriseUserFactory()
+    QualificationFactory(applicant=user.applicant, qualification="china_quality_award", year=2025)
+    incentive = Incentive.objects.get(code="m17-china-quality-award-org")
+    EligibilityCriterion.objects.create(
+        incentive=incentive, position=9, rule="size_in", params={"sizes": ["large"]}, valid_to=dt.date(2020, 12, 31)
+    )
+    assert by_code(user.applicant)["m17-china-quality-award-org"].eligible is True  # medium, but out of force
+    EligibilityCriterion.objects.create(
+        incentive=incentive, position=10, rule="size_in", params={"sizes": ["large"]}, valid_from=dt.date(2021, 1, 1)
+    )
+    assert by_code(user.applicant)["m17-china-quality-award-org"].eligible is False

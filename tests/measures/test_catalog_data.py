@@ -209,7 +209,8 @@ def test_stated_amount(code, key, value, measure, words):
 def test_stated_threshold(code, rule, params, measure, words):
     assert words in paragraph(measure)
     assert yuan(words) == Decimal(params["amount"])
-    criterion = EligibilityCriterion.objects.get(incentive__code=code, rule=rule)
+    # The policy's own figure: in force from the policy's start (a later national change has its own row).
+    criterion = EligibilityCriterion.objects.get(incentive__code=code, rule=rule, valid_from__isnull=True)
     assert Decimal(criterion.params["amount"]) == Decimal(params["amount"])
     assert criterion.params.get("count") == params.get("count")
 
