@@ -31,6 +31,7 @@ ROUTES: dict[str, tuple[str, str]] = {
     "accounts:bank_account": ("get", "login 200   200   404   404   404   404"),
     "accounts:bank_account_delete": ("post", "login 302   302   404   404   404   404"),
     "accounts:invite": ("get", "login 200   403   404   404   404   404"),
+    "accounts:landing": ("get", "302   302   302   302   302   302   302"),
     "accounts:password_reset": ("get", "200   200   200   200   200   200   200"),
     "accounts:password_reset_complete": ("get", "200   200   200   200   200   200   200"),
     "accounts:password_reset_confirm": ("get", "200   200   200   200   200   200   200"),
