@@ -1,5 +1,6 @@
 """The applicant's own pages: the dashboard and "what can I claim" (also /api/v1/me/matches/)."""
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -25,7 +26,10 @@ from accounts.services import declaration_answer
 
 from .matching import KINDS, VERDICTS, Match, match_groups, matches_for
 from .selectors import application_list
+from .states import RETURNED_STATUSES, Status
 from .workflow import NEXT_STEP_FOR_APPLICANT
+
+TASK_STATUSES = frozenset({Status.DRAFT, Status.OFFERED, *RETURNED_STATUSES})
 
 
 @login_required
@@ -34,12 +38,20 @@ def home(request: HttpRequest) -> HttpResponse:
     applications = list(application_list(request.user, own_only=True))
     percent, missing = profile_completeness(applicant)
     notifications = list(Notification.objects.filter(user=signed_in_user(request)).order_by("-created_at")[:10])
+    # What the applicant must do: drafts to finish, supplements to answer (by their deadline) and
+    # offers to confirm; the earliest deadline first.
+    tasks = sorted(
+        (a for a in applications if a.status in TASK_STATUSES),
+        key=lambda a: (a.supplement_deadline is None, a.supplement_deadline or dt.date.max, a.pk),
+    )
     return render(
         request,
         "dashboard/home.html",
         {
             "applicant": applicant,
             "rows": [(a, NEXT_STEP_FOR_APPLICANT[a.status]) for a in applications],
+            "offers": [a for a in applications if a.status == Status.OFFERED],
+            "tasks": [(a, NEXT_STEP_FOR_APPLICANT[a.status]) for a in tasks],
             "completeness": percent,
             "missing": missing,
             "notifications": notifications,

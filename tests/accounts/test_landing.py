@@ -77,3 +77,40 @@ def test_anybody_else_lands_on_the_catalog() -> None:
     client.force_login(User.objects.get(username="no-role"))
     assert _lands(client) == "/"
     assert _lands(Client()) == "/"
+
+
+def test_the_applicants_workspace_lists_tasks_due_and_offers(page_client) -> None:
+    import datetime as dt
+
+    from applications.models import Application, Status
+    from measures.models import Incentive
+
+    user = EnterpriseUserFactory()
+    incentive = Incentive.objects.get(code="m17-china-quality-award-org")
+    draft = Application.objects.create(applicant=user.applicant, incentive=incentive, fiscal_year=2026, created_by=user)
+    returned = Application.objects.create(
+        applicant=user.applicant,
+        incentive=Incentive.objects.get(code="m17-provincial-quality-award-org"),
+        fiscal_year=2026,
+        created_by=user,
+        status=Status.RETURNED,
+        reference="QB-2026-000901",
+        supplement_deadline=dt.date(2026, 12, 20),
+    )
+    offered = Application.objects.create(
+        applicant=user.applicant,
+        incentive=Incentive.objects.get(code="m3-little-giant"),
+        fiscal_year=2026,
+        created_by=user,
+        status=Status.OFFERED,
+        reference="QB-2026-000902",
+    )
+    html = page_client(user).get("/me/").content.decode()
+    tasks = html.split('id="tasks-heading"', 1)[1].split("</section>", 1)[0]
+    assert returned.reference in tasks and "2026-12-20" in tasks and offered.reference in tasks
+    assert f"/applications/{draft.pk}/" in tasks
+    assert tasks.index(returned.reference) < tasks.index(offered.reference)  # a deadline first
+    offers = html.split('id="offers-heading"', 1)[1].split("</section>", 1)[0]
+    assert f"/offers/{offered.reference}/" in offers and returned.reference not in offers
+    nothing = page_client(EnterpriseUserFactory()).get("/me/").content.decode()
+    assert "Nothing is waiting for you." in nothing and 'id="offers-heading"' not in nothing
