@@ -34,7 +34,7 @@ from .claim_keys import claimed_before
 from .forms import StartForm, SupplementForm, WithdrawForm
 from .matching import claim_verdict
 from .models import CLOSED_STATUSES, Application, ApplicationDocument, Status
-from .presentation import answers, live_estimate, stored_trace, timeline
+from .presentation import answers, decision, live_estimate, stage_outcomes, stored_trace, timeline
 from .selectors import access_application, application_list
 from .services import (
     CREDIT_COMMITMENT,
@@ -340,6 +340,8 @@ def _submitted_detail(
             "document_rows": rows,
             "other_documents": others,
             "timeline": timeline(application, for_official=False),
+            "stages": stage_outcomes(application),
+            "decision": decision(application),
             "notices": list(application.notices.order_by("issued_at")),
             "can_withdraw": "withdraw" in actions,
             "can_supplement": bool({"supplement", "city_supplement"} & actions),
