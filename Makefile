@@ -42,7 +42,7 @@ STATIC_SOURCES := $(shell find . \( -path ./$(VENV) -o -path ./var -o -path ./.g
 	-o \( -path '*/static' -o -path '*/static/*' \) -print 2>/dev/null)
 STATIC_MANIFEST := var/staticfiles/staticfiles.json
 
-.PHONY: help install system-deps venv messages collectstatic run test lint format
+.PHONY: screenshots help install system-deps venv messages collectstatic run test lint format
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -84,6 +84,16 @@ run: install  ## migrate, load the demo data, collect static files, serve on ADD
 	SITE_URL=$(RUN_SITE_URL) $(MANAGE) demo_data
 	$(MAKE) --no-print-directory collectstatic
 	SITE_URL=$(RUN_SITE_URL) $(MANAGE) runserver $(ADDRESS)
+
+SHOTS_DB := var/screenshots.sqlite3
+screenshots: install collectstatic  ## docs/screenshots/: the main pages on a desktop and a phone, from a fresh demo
+	rm -f $(SHOTS_DB)
+	DATABASE_URL=sqlite:///$(SHOTS_DB) $(MANAGE) migrate --noinput >/dev/null
+	DATABASE_URL=sqlite:///$(SHOTS_DB) $(MANAGE) demo_data >/dev/null
+	DATABASE_URL=sqlite:///$(SHOTS_DB) $(MANAGE) runserver 127.0.0.1:8765 --noreload >var/screenshots.log 2>&1 & \
+	  server=$$!; trap 'kill $$server' EXIT; \
+	  for i in $$(seq 60); do curl -fs http://127.0.0.1:8765/healthz/ >/dev/null && break; sleep 1; done; \
+	  DATABASE_URL=sqlite:///$(SHOTS_DB) $(MANAGE) screenshots --url http://127.0.0.1:8765
 
 test: install lint  ## lint, then the whole test suite in parallel (SQLite, Celery eager); PYTEST_ARGS=...
 	$(BIN)/pytest $(PYTEST_ARGS)

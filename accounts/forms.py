@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.vocabulary import EnterpriseSize, GuangdongCity, IndustryDivision, Qualification
 from portal.links import site_url
+from portal.money import MoneyField
 from portal.outbox import enqueue
 
 from .identifiers import validate_resident_id, validate_uscc
@@ -157,22 +158,8 @@ class ProfileForm(forms.Form):
     revenue_year = forms.IntegerField(
         label=_("Financial year of the revenue figures"), required=False, min_value=FIRST_QUALIFICATION_YEAR
     )
-    revenue_cn = forms.DecimalField(
-        label=_("Revenue in China last year (CNY)"),
-        required=False,
-        min_value=0,
-        max_digits=18,
-        decimal_places=2,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
-    revenue_world = forms.DecimalField(
-        label=_("Worldwide revenue last year (CNY)"),
-        required=False,
-        min_value=0,
-        max_digits=18,
-        decimal_places=2,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
+    revenue_cn = MoneyField(label=_("Revenue in China last year (CNY)"), required=False)
+    revenue_world = MoneyField(label=_("Worldwide revenue last year (CNY)"), required=False)
     employer_uscc = forms.CharField(
         label=_("Your employer's unified social credit code"), max_length=40, required=False
     )

@@ -41,11 +41,13 @@ SESSION_KEY = "second_factor_due"
 
 
 def second_factor_required(user: Any) -> bool:
-    """Approvers, finance officers, administrators and whoever may open the Django admin."""
+    """Approvers (the city bureaus' too: they sign recommendations), finance officers, administrators
+    and whoever may open the Django admin."""
     return bool(
         getattr(user, "is_authenticated", False)
         and (
-            user.official_role in (OfficialRole.APPROVER, OfficialRole.FINANCE, OfficialRole.ADMINISTRATOR)
+            user.official_role
+            in (OfficialRole.APPROVER, OfficialRole.CITY_APPROVER, OfficialRole.FINANCE, OfficialRole.ADMINISTRATOR)
             or user.is_superuser
             or user.is_staff
         )

@@ -18,6 +18,7 @@ Answers are stored as typed, per section, so a draft never loses anything; they 
 per section when saved and all together on submission.
 """
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
@@ -28,7 +29,8 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.amounts import Claim
 from measures.models import Incentive
-from portal.languages import is_english
+from portal.languages import is_english, labelled
+from portal.money import MoneyField, amount_as_typed
 
 Kind = Incentive.Kind
 
@@ -180,7 +182,7 @@ def _django_field(spec: dict[str, Any]) -> forms.Field:
     if kind == "integer":
         return forms.IntegerField(min_value=0, **common)
     if kind == "money":
-        return forms.DecimalField(min_value=Decimal(0), max_digits=16, decimal_places=2, **common)
+        return MoneyField(**common)  # "1,000,000", "100万" and full-width digits, as people write them
     if kind == "date":
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if kind == "choice":
@@ -230,12 +232,18 @@ class SectionResult:
         return all([valid, *(fs.is_valid() for fs in self.formsets.values())])
 
     def raw(self) -> dict[str, Any]:
-        """What was typed, kept as typed (valid or not), for the draft."""
-        raw: dict[str, Any] = {name: self.form.data.get(name, "") for name in self.form.fields}
+        """What was typed, kept as typed (valid or not), for the draft; an amount written as people
+        write it ("1,000,000", "12万") is kept as the plain figure it means, which every reader parses."""
+        raw: dict[str, Any] = {
+            name: _as_stored(self.form, name, self.form.data.get(name, "")) for name in self.form.fields
+        }
         for key, formset in self.formsets.items():
             rows = []
             for row_form in formset.forms:
-                row = {name: row_form.data.get(row_form.add_prefix(name), "") for name in row_form.fields}
+                row = {
+                    name: _as_stored(row_form, name, row_form.data.get(row_form.add_prefix(name), ""))
+                    for name in row_form.fields
+                }
                 if any(str(v).strip() for v in row.values()):
                     rows.append(row)
             raw[key] = rows
@@ -246,7 +254,7 @@ class SectionResult:
         problems = [
             (
                 self.form[name].id_for_label if name in self.form.fields else "",
-                f"{self.form.fields[name].label}: {m}" if name in self.form.fields else str(m),
+                labelled(self.form.fields[name].label, m) if name in self.form.fields else str(m),
             )
             for name, messages in self.form.errors.items()
             for m in messages
@@ -259,6 +267,19 @@ class SectionResult:
                         (f"id_{key}-{index}-{name}", _("Row %(n)s: %(m)s") % {"n": index + 1, "m": m}) for m in messages
                     ]
         return problems
+
+
+PLAIN_DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")
+
+
+def _as_stored(form: forms.Form, name: str, typed: Any) -> Any:
+    if not isinstance(form.fields[name], MoneyField) or not isinstance(typed, str) or PLAIN_DECIMAL.fullmatch(typed):
+        return typed
+    try:
+        amount = amount_as_typed(typed)
+    except ValueError:
+        return typed  # kept as typed, and reported as a problem
+    return typed if amount is None else f"{amount:f}"
 
 
 def bind_section(section: Section, data: dict[str, Any] | None, *, posted: Any = None) -> SectionResult:

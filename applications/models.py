@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Applicant
 from calls.models import Call
 from measures.models import Department, Incentive, RequiredDocument
+from measures.vocabulary import GuangdongCity
 
 from .states import CLOSED_STATUSES, OPEN_STATUSES, Status
 
@@ -328,3 +329,54 @@ class StageRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.status} → {self.action}"
+
+
+class CityRecommendationLetter(models.Model):
+    """推荐函: a city bureau's letter recommending, in its ranking, the applications of its city it
+    forwarded for one call (地市初审推荐), issued by the bureau's approver as a PDF. When more are
+    forwarded later, a new letter (the next ordinal) supersedes it; earlier letters are kept."""
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="city_letters")
+    city = models.CharField(_("city"), max_length=16, choices=GuangdongCity.choices)
+    ordinal = models.PositiveSmallIntegerField(_("letter of the call and city"))  # 1, 2 … in issuing order
+    number = models.CharField(_("letter number"), max_length=60, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
+    )
+    issued_at = models.DateTimeField(_("issued at"))
+    # What the letter says, as data (the PDF prints it): bureau, addressee, entries, totals.
+    essentials = models.JSONField(_("essentials"), default=dict)
+    pdf = models.FileField(upload_to="city-letters/%Y/", blank=True)
+
+    class Meta:
+        verbose_name = _("city recommendation letter")
+        verbose_name_plural = _("city recommendation letters")
+        ordering = ["call", "city", "-ordinal"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "city", "ordinal"], name="city_letter_once_per_ordinal"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CityLetterEntry(models.Model):
+    """One recommended application on a letter, at the rank the city gave it."""
+
+    letter = models.ForeignKey(CityRecommendationLetter, on_delete=models.CASCADE, related_name="entries")
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="city_letter_entries")
+    rank = models.PositiveIntegerField(_("rank"))
+    amount_asked = models.DecimalField(_("amount asked (CNY)"), max_digits=18, decimal_places=2, null=True, blank=True)
+    reasons = models.TextField(_("the city bureau's reasons"), blank=True)
+
+    class Meta:
+        verbose_name = _("city letter entry")
+        verbose_name_plural = _("city letter entries")
+        ordering = ["letter", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "rank"], name="city_letter_entry_rank"),
+            models.UniqueConstraint(fields=["letter", "application"], name="city_letter_entry_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter_id} #{self.rank}"

@@ -29,6 +29,7 @@ from portal.http import client_ip
 from portal.languages import is_english
 
 from .city_review import city_approve, city_propose, city_return, city_send_back
+from .city_selectors import city_ranking
 from .claim_keys import claims_elsewhere
 from .document_views import document_file_response
 from .hooks import REVIEW_STEPS
@@ -335,6 +336,8 @@ def _render_page(
             "is_approver": user.official_role == OfficialRole.APPROVER,
             "four_eyes": four_eyes,
             "credit_warning": listed_reason(listing) if listing else "",
+            # 地市初审推荐: the city's recommendation and its rank on the city's latest letter.
+            "city_ranking": city_ranking(application) if application.city_decided_at else None,
         },
         status=status,
     )

@@ -25,6 +25,8 @@ class DemoAccount:
     role: str
     display_name: str
     department: str | None = None
+    # City bureau officials (地市初审推荐): the city whose applicants they review first.
+    city: str | None = None
     enterprise: str | None = None
     # The second factor of the roles that require one (demo/two_factor.py): the authenticator's key
     # and a recovery code.
@@ -50,6 +52,10 @@ class DemoApplicant:
 DEMO_ENTERPRISE = "深圳市鹏城智造电子科技有限公司"
 DEMO_ENTERPRISE_2 = "佛山市顺德区美匠电器有限公司"
 DEMO_INDIVIDUAL = "陈质量"
+# Two Foshan enterprises applying in measure 15's call, reviewed by the Foshan bureau first (demo/city.py).
+DEMO_FOSHAN_ENTERPRISE = "佛山市南海区华标智能装备有限公司"
+DEMO_FOSHAN_ENTERPRISE_2 = "佛山市禅城区陶瓷标准化技术有限公司"
+DEMO_FOSHAN_ENTERPRISES = (DEMO_FOSHAN_ENTERPRISE, DEMO_FOSHAN_ENTERPRISE_2)
 
 DEMO_APPLICANTS = [
     DemoApplicant(
@@ -96,6 +102,40 @@ DEMO_APPLICANTS = [
         bank=("中国建设银行佛山顺德支行", "44050166870800001234"),
     ),
     DemoApplicant(
+        name=DEMO_FOSHAN_ENTERPRISE,
+        kind=ApplicantType.ORGANISATION,
+        identifier="91440605MA4WHB8K0E",
+        fields={
+            "city": "foshan",
+            "district": "南海区",
+            "industry": "35",
+            "size": "medium",
+            "contact_person": "梁工",
+            "contact_phone": "0757-86220000",
+            "revenue_year": 2025,
+            "revenue_cn": Decimal("420000000.00"),
+            "revenue_world": Decimal("510000000.00"),
+        },
+        bank=("中国农业银行佛山南海支行", "44501001040012345"),
+    ),
+    DemoApplicant(
+        name=DEMO_FOSHAN_ENTERPRISE_2,
+        kind=ApplicantType.ORGANISATION,
+        identifier="91440604MA51QX3N0F",
+        fields={
+            "city": "foshan",
+            "district": "禅城区",
+            "industry": "30",
+            "size": "small",
+            "contact_person": "冯经理",
+            "contact_phone": "0757-82660000",
+            "revenue_year": 2025,
+            "revenue_cn": Decimal("156000000.00"),
+            "revenue_world": Decimal("173000000.00"),
+        },
+        bank=("中国银行佛山禅城支行", "71285800012345"),
+    ),
+    DemoApplicant(
         name=DEMO_INDIVIDUAL,
         kind=ApplicantType.INDIVIDUAL,
         identifier="440305199003150014",
@@ -122,6 +162,22 @@ DEMO_ACCOUNTS = [
         "enterprise",
         "李主任",
         enterprise=DEMO_ENTERPRISE_2,
+        applicant_admin=True,
+    ),
+    DemoAccount(
+        "demo-enterprise-foshan",
+        "demo-Foshan-2026",
+        "enterprise",
+        "梁工",
+        enterprise=DEMO_FOSHAN_ENTERPRISE,
+        applicant_admin=True,
+    ),
+    DemoAccount(
+        "demo-enterprise-foshan2",
+        "demo-Foshan2-2026",
+        "enterprise",
+        "冯经理",
+        enterprise=DEMO_FOSHAN_ENTERPRISE_2,
         applicant_admin=True,
     ),
     DemoAccount(

@@ -39,7 +39,7 @@ def ensure_demo_proactive_list() -> ProactiveList:
     """
     from budgets.services import budget_set
 
-    from .accounts import DEMO_APPLICANTS, DEMO_ENTERPRISE_2, ensure_demo_accounts
+    from .accounts import DEMO_APPLICANTS, DEMO_ENTERPRISE_2, DEMO_FOSHAN_ENTERPRISES, ensure_demo_accounts
 
     year = timezone.localdate().year
     title = DEMO_TITLE.format(year=year)
@@ -51,7 +51,12 @@ def ensure_demo_proactive_list() -> ProactiveList:
     admin = User.objects.get(username="admin")
     if not Budget.objects.filter(incentive=incentive, fiscal_year=year).exists():
         budget_set(actor=admin, incentive=incentive, fiscal_year=year, allocation=DEMO_BUDGET)
-    enterprises = [(a.identifier, a.name) for a in DEMO_APPLICANTS if a.kind == ApplicantType.ORGANISATION]
+    # Not the Foshan enterprises of the city's first review (demo/city.py): the list names the first two.
+    enterprises = [
+        (a.identifier, a.name)
+        for a in DEMO_APPLICANTS
+        if a.kind == ApplicantType.ORGANISATION and a.name not in DEMO_FOSHAN_ENTERPRISES
+    ]
     list_file = ListFile.from_rows(
         ["序号", "统一社会信用代码", "企业名称", "年度", "称号"],
         [

@@ -34,6 +34,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("accounts:identity"), _("Enterprise identity")))
         if is_department_official(user):
             items.append((reverse("review:queue"), _("Review queue")))
+        if getattr(user, "is_city_official", False):
+            # A city bureau (地市初审推荐): its first review, and its recommendation lists and letters.
+            items.append((reverse("review:queue"), _("Review queue")))
+            items.append((reverse("review:city_calls"), _("City recommendations")))
         if is_department_official(user) or is_administrator(user):
             items.append((reverse("calls:manage"), _("Calls for applications")))
             items.append((reverse("budgets:ceilings"), _("Ceilings")))

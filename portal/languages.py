@@ -7,7 +7,7 @@ codes inline.
 
 from typing import Any
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 
 
 def is_english() -> bool:
@@ -24,3 +24,8 @@ def trace_lines(trace: dict[str, Any] | None) -> list[str]:
     """An amount's plain-language trace, stored in both languages ({"zh": [...], "en": [...]}),
     in the current language."""
     return (trace or {}).get("en" if is_english() else "zh") or []
+
+
+def labelled(label: Any, text: Any) -> str:
+    """ "Label: text" with the language's own colon (Chinese: full-width "：", no space)."""
+    return pgettext("a label and its text", "%(label)s: %(text)s") % {"label": label, "text": text}

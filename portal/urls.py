@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from announcements import api as announcement_api
-from applications import dashboard, review_api, verify
+from applications import city_api, dashboard, review_api, verify
 from budgets import api as budget_api
 from calls import api as calls_api
 from credit import api as credit_api
@@ -53,6 +53,7 @@ urlpatterns = [
     path("api/v1/", include(review_api.api_urlpatterns)),
     path("api/v1/", include(review_api.step_urlpatterns())),  # e.g. recover, from the recovery app
     path("api/v1/", include(verify.api_urlpatterns)),
+    path("api/v1/", include(city_api.api_urlpatterns)),
     path("api/v1/", include(announcement_api.api_urlpatterns)),
     path("api/v1/", include(proactive_api.api_urlpatterns)),
     path("api/v1/", include(budget_api.api_urlpatterns)),

@@ -86,8 +86,9 @@ def _shorten(text: str, width: int) -> str:
 
 def _open(title: str, description: str, width: int, height: int) -> tuple[str, list[str]]:
     uid = f"chart-{next(_ids)}"
+    kind = "chart chart-small" if width <= 400 else "chart"  # how wide it stays on a phone (portal.css)
     head = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" width="100%" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{kind}" viewBox="0 0 {width} {height}" width="100%" '
         f'role="img" aria-labelledby="{uid}-title {uid}-desc" font-family="{FONT}" font-size="12" fill="{INK}">',
         f'<title id="{uid}-title">{escape(title)}</title>',
         f'<desc id="{uid}-desc">{escape(description)}</desc>',

@@ -112,6 +112,8 @@ def _real_parameters(world: World) -> dict[str, Callable[[], list[dict[str, Any]
         "/api/v1/reports/targets/{code}/": lambda: [{"code": ids["target"].code}],
         "/api/v1/reports/{name}/": lambda: [{"name": "ledger"}, {"name": "applications"}],
         "/api/v1/verify/{code}/": lambda: [{"code": ids["notice"].verification_code}],
+        "/api/v1/calls/{call_id}/city-recommendations/": lambda: [{"call_id": ids["city_letter"].call_id}],
+        "/api/v1/city-letters/{id}/pdf/": lambda: [{"id": ids["city_letter"].pk}],
         "/api/v1/calls/{id}/": lambda: [{"id": pk} for pk in Call.objects.order_by("pk").values_list("pk", flat=True)],
         # The applicant's own key (its DELETE revokes it: later cases then meet a 401 or a 404, both documented).
         "/api/v1/tokens/{token_id}/": lambda: [

@@ -98,6 +98,8 @@ ROUTES: dict[str, tuple[str, str]] = {
     "api-recovery-refunds": ("get", "401   404   404   200   200   200   200"),
     "api-register-enterprise": ("post", "400   400   400   400   400   400   400"),
     "api-register-individual": ("post", "400   400   400   400   400   400   400"),
+    "api-city-recommendations": ("get", "401   404   404   404   404   404   200"),
+    "api-city-letter-pdf": ("get", "401   404   404   404   404   404   200"),
     "api-review-accept": ("post", "401   409   404   409   409   404   409"),
     "api-review-approve": ("post", "401   409   404   409   409   404   409"),
     "api-review-forward": ("post", "401   409   404   409   409   404   409"),
@@ -198,6 +200,13 @@ ROUTES: dict[str, tuple[str, str]] = {
     "review:comment": ("post", "login 404   404   400   400   404   400"),
     "review:document": ("get", "login 404   404   404   404   404   200"),
     "review:queue": ("get", "login 403   403   200   200   200   200"),
+    # The city bureaus' recommendation pages (地市初审推荐): the demo's city-first call is amr's (measure 15),
+    # so miit's officials and finance see neither its page nor Foshan's letter; an administrator sees both
+    # but issues no letter (only a city approver does). tests/review/test_city_letters.py has the city side.
+    "review:city_calls": ("get", "login 403   403   200   200   200   200"),
+    "review:city_call": ("get", "login 404   404   404   404   404   200"),
+    "review:city_letter_issue": ("post", "login 404   404   404   404   404   403"),
+    "review:city_letter_pdf": ("get", "login 404   404   404   404   404   200"),
     "review:reveal": ("post", "login 404   404   404   404   404   404"),
     "set_language": ("get", "302   302   302   302   302   302   302"),
     "verify:form": ("get", "200   200   200   200   200   200   200"),
@@ -286,6 +295,12 @@ def _kwargs(name: str, world: World) -> dict[str, Any]:
         return {"key": str(ids["draft"].pk)}
     if name.startswith("applications:") and name != "applications:list":
         return {"key": reference}
+    if name in {"review:city_call", "review:city_letter_issue", "api-city-recommendations"}:
+        return {"call_id": ids["city_letter"].call_id}
+    if name in {"review:city_letter_pdf", "api-city-letter-pdf"}:
+        return {"pk": ids["city_letter"].pk}
+    if name == "review:city_calls":
+        return {}
     if name == "review:act":
         return {"reference": reference, "action": "accept"}
     if name == "review:document":

@@ -38,6 +38,8 @@ IS_PRODUCTION = False
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -47,6 +49,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Widgets render through the project's templates (FORM_RENDERER), so templates/django/forms/
+    # can word them: an empty choice reads "请选择", not "---------".
+    "django.forms",
     "rest_framework",
     # API keys stored as hashes, with an expiry (accounts/tokens.py says who gets one).
     "knox",
@@ -166,6 +171,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "portal.context_processors.navigation",
             ],
+            # The language's own "：" and "（）" around translated text, in every template.
+            "builtins": ["portal.templatetags.punctuation"],
         },
     },
 ]

@@ -36,9 +36,10 @@ def test_demo_data_creates_applicants_once_and_prints_their_logins(capsys: pytes
     call_command("demo_data", "--json")
     assert json.loads(capsys.readouterr().out) == first
     assert (Applicant.objects.count(), ApplicantQualification.objects.count(), BankAccount.objects.count()) == counts
-    # Three applicants with bank accounts; six qualifications of their own, plus this year's title
-    # that the proactive list (免申即享) records for each of the two enterprises it names.
-    assert counts == (3, 8, 3)
+    # Five applicants with bank accounts (two Foshan enterprises in the city's first review, demo/city.py);
+    # six qualifications of their own, plus this year's title that the proactive list (免申即享) records for
+    # each of the two enterprises it names.
+    assert counts == (5, 8, 5)
     roles = {a["username"]: a for a in first}
     assert roles["demo-enterprise"]["role"] == "enterprise"
     assert roles["demo-enterprise"]["enterprise"] == "深圳市鹏城智造电子科技有限公司"
@@ -48,6 +49,12 @@ def test_demo_data_creates_applicants_once_and_prints_their_logins(capsys: pytes
         assert roles[username]["totp_secret"] == DEMO_TOTP_SECRET, username
         assert roles[username]["recovery_code"] == DEMO_RECOVERY_CODE, username
     assert "totp_secret" not in roles["demo-handler-amr"] and "totp_secret" not in roles["demo-enterprise"]
+    # The city bureaus' officials (地市初审推荐), with their city; their approvers sign, with a second factor.
+    for city in ("guangzhou", "shenzhen", "foshan"):
+        handler, approver = roles[f"demo-city-handler-{city}"], roles[f"demo-city-approver-{city}"]
+        assert (handler["role"], handler["city"]) == ("city_handler", city)
+        assert (approver["role"], approver["city"]) == ("city_approver", city)
+        assert approver["totp_secret"] == DEMO_TOTP_SECRET and "totp_secret" not in handler
     for account in DEMO_ACCOUNTS:
         user = User.objects.get(username=account.username)
         assert user.check_password(account.password)

@@ -101,13 +101,13 @@ def test_create_with_data_keeps_it_and_a_patch_merges_into_a_section(enterprise_
 def test_patch_saves_an_invalid_value_and_reports_it_as_a_problem(enterprise_user, api_client) -> None:
     client = api_client(enterprise_user)
     key = create(client, COST_SHARE).json()["id"]
-    response = client.patch(f"{BASE}{key}/", {"data": {"claim": {"investment": "12万"}}}, format="json")
+    response = client.patch(f"{BASE}{key}/", {"data": {"claim": {"investment": "十二万"}}}, format="json")
     assert response.status_code == 200
     body = response.json()
-    assert body["data"]["claim"]["investment"] == "12万"
+    assert body["data"]["claim"]["investment"] == "十二万"
     fields = [p["field"] for p in body["problems"]["claim"]]
     assert "investment" in fields and "summary" in fields
-    assert Application.objects.get(pk=key).data["claim"]["investment"] == "12万"
+    assert Application.objects.get(pk=key).data["claim"]["investment"] == "十二万"
 
 
 def test_patch_refuses_unknown_sections_and_fields_and_bad_shapes(enterprise_user, api_client) -> None:

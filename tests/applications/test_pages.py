@@ -203,23 +203,23 @@ def test_an_invalid_money_value_is_saved_as_typed_and_shown_again_with_an_error_
     client = page_client(enterprise_user)
     application = start(client, COST_SHARE)
     response = post_section(
-        client, application, "claim", {"summary": "质量管理系统", "investment": "12万元", "investment_period": ""}
+        client, application, "claim", {"summary": "质量管理系统", "investment": "约12万元", "investment_period": ""}
     )
     assert response.status_code == 200
     page = html(response)
     application.refresh_from_db()
-    assert application.data["claim"] == {"summary": "质量管理系统", "investment": "12万元", "investment_period": ""}
+    assert application.data["claim"] == {"summary": "质量管理系统", "investment": "约12万元", "investment_period": ""}
     assert 'class="error-summary"' in page and "There is a problem" in page
     assert 'href="#id_investment"' in page and 'href="#id_investment_period"' in page
-    assert 'value="12万元"' in page and "质量管理系统" in page
+    assert 'value="约12万元"' in page and "质量管理系统" in page
     assert 'aria-invalid="true"' in page and 'id="id_investment_error"' in page
-    assert 'inputmode="decimal"' in page  # a text input: a number input would drop "12万元"
+    assert 'inputmode="decimal"' in page  # a text input: a number input would drop "约12万元"
     assert "<title>Error:" in page
 
     # The task list says "in progress"; coming back shows the same errors and the typed values.
     assert "In progress" in html(client.get(reverse("applications:detail", args=[application.pk])))
     again = html(client.get(reverse("applications:section", args=[application.pk, "claim"])))
-    assert 'value="12万元"' in again and 'href="#id_investment"' in again
+    assert 'value="约12万元"' in again and 'href="#id_investment"' in again
     # The check page links each problem to where it is fixed, and the live estimate does not break.
     check = client.get(reverse("applications:check", args=[application.pk]))
     assert check.status_code == 200
@@ -231,6 +231,22 @@ def test_an_invalid_money_value_is_saved_as_typed_and_shown_again_with_an_error_
     assert reverse("applications:documents", args=[application.pk]) in page
     application.refresh_from_db()
     assert application.status == Status.DRAFT and application.reference is None
+
+
+def test_amounts_written_as_people_write_them_are_kept_as_the_figure_they_mean(enterprise_user, page_client) -> None:
+    """ "1,000,000", "12万" and full-width digits are amounts, not "输入一个数字。": stored as the
+    plain figure (which the amount engine and every export parse) and shown back that way."""
+    client = page_client(enterprise_user)
+    application = start(client, COST_SHARE)
+    for typed, stored in (("1,000,000", "1000000.00"), ("12万", "120000.00"), ("１２００００", "120000.00")):
+        response = post_section(
+            client, application, "claim", {"summary": "质量管理系统", "investment": typed, "investment_period": "2025"}
+        )
+        application.refresh_from_db()
+        assert application.data["claim"]["investment"] == stored, (typed, response.status_code)
+        assert 'href="#id_investment"' not in html(
+            client.get(reverse("applications:section", args=[application.pk, "claim"]))
+        )
 
 
 def test_save_and_come_back_later_keeps_an_incomplete_section(enterprise_user, page_client) -> None:

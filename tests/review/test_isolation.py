@@ -33,7 +33,16 @@ API = {
     name: ("post", {"missing": "x", "reasons": "x", "reason": "x", "decision": "support"})
     for name in review_api.ACTION_VIEWS
 }
-NOT_PER_APPLICATION = {"queue", "accept_many", "api-queue"}
+# The city recommendation pages take a call or a letter, not an application: tests/review/test_city_letters.py.
+NOT_PER_APPLICATION = {
+    "queue",
+    "accept_many",
+    "api-queue",
+    "city_calls",
+    "city_call",
+    "city_letter_issue",
+    "city_letter_pdf",
+}
 
 
 def _page_url(name: str, application: Application) -> str:

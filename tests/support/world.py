@@ -27,7 +27,7 @@ from django.test.utils import override_settings
 
 from accounts.models import Applicant, ApplicantQualification, User
 from announcements.models import Announcement, Objection
-from applications.models import Application, ApplicationDocument, Notice, Status
+from applications.models import Application, ApplicationDocument, CityRecommendationLetter, Notice, Status
 from applications.notices import issue_notice
 from audit.models import AuditEvent
 from credit.models import CreditListEntry
@@ -150,5 +150,7 @@ def _world(media_root: Path) -> World:
             "credit_entry": CreditListEntry.objects.order_by("pk").first(),
             "applicants": Applicant.objects.count(),
             "export_job": ExportJob.objects.get(pk=export.pk),
+            # The demo's city first review (demo/city.py): measure 15's call and the Foshan bureau's letter.
+            "city_letter": CityRecommendationLetter.objects.order_by("pk").first(),
         },
     )

@@ -17,6 +17,7 @@ from django.urls import reverse
 from demo.accounts import ensure_demo_accounts
 from demo.applications import ensure_demo_applications, ensure_demo_officials
 from demo.calls import ensure_demo_calls
+from demo.city import ensure_demo_city_officials, ensure_demo_city_review
 from demo.credit import ensure_demo_credit_list
 from demo.declarations import ensure_demo_declarations
 from demo.money import ensure_demo_objections, ensure_demo_target_progress
@@ -39,7 +40,9 @@ class Command(BaseCommand):
         # The demo's own notifications would flood the console backend and the eager task log.
         logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-            accounts = ensure_demo_second_factor(ensure_demo_accounts() + ensure_demo_officials())
+            accounts = ensure_demo_second_factor(
+                ensure_demo_accounts() + ensure_demo_officials() + ensure_demo_city_officials()
+            )
             ensure_demo_declarations()
             ensure_demo_applications()
             ensure_demo_proactive_list()
@@ -47,6 +50,8 @@ class Command(BaseCommand):
             ensure_demo_target_progress()
             # After the demo applications, which were submitted before any call existed.
             ensure_demo_calls()
+            # Measure 15's call is reviewed by the city first: Foshan's first review and its letter.
+            ensure_demo_city_review()
             # Last: it lists the second demo enterprise, which the steps above take through the workflow.
             ensure_demo_credit_list()
         if options["json"]:
@@ -54,7 +59,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"Demo logins ({site_url(reverse('login'))}):")
         for account in accounts:
-            extra = account.department or account.enterprise or ""
+            extra = account.department or account.enterprise or account.city or ""
             self.stdout.write(f"  {account.role:<14} {account.username:<22} {account.password:<22} {extra}")
         self.stdout.write(
             "Approvers, finance officers and the administrator also need a second factor: add the key "
