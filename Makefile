@@ -14,7 +14,7 @@ RUN_HOST    := $(subst 0.0.0.0,127.0.0.1,$(if $(findstring :,$(ADDRESS)),$(ADDRE
 RUN_SITE_URL ?= $(or $(SITE_URL),http://$(RUN_HOST))
 PYTEST_ARGS ?=
 # The packages mypy checks (`make lint`); add an app here once its types are clean.
-MYPY_PACKAGES ?= portal audit workdays measures credit calls awards demo budgets proactive reports announcements disbursement accounts applications recovery
+MYPY_PACKAGES ?= portal audit workdays measures credit calls awards demo budgets proactive reports announcements disbursement accounts applications recovery experts decisions
 
 BIN    := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py

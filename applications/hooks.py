@@ -50,3 +50,29 @@ def review_step_register(step: ReviewStep) -> None:
 # record=StageRecord. Inside the transition's transaction, when an application leaves a timed stage
 # (applications/stages.py wrote the record): the reports app adds it to its stage tallies.
 stage_ended = Hook("stage_ended")
+
+
+# application=Application -> a list of (label, text) the applicant's page of a submitted
+# application shows in its key facts: the experts app says whether the expert review is under
+# way or done (never the scores or the experts' names).
+applicant_facts = Hook("applicant_facts")
+
+
+@dataclass(frozen=True)
+class ApplicationPanel:
+    """A section a higher app adds to an application's page (the decisions app: its site checks)."""
+
+    template: str  # included with `panel` = this panel
+    context: dict[str, Any]
+
+
+# application=Application, user=the viewer, for_official=bool -> list[ApplicationPanel] (or None).
+# Asked by the officials' review page and the applicant's page of a submitted application.
+application_panels = Hook("application_panels")
+
+
+def panels_for_application(application: Any, user: Any, *, for_official: bool) -> list[ApplicationPanel]:
+    panels: list[ApplicationPanel] = []
+    for answer in application_panels.send(application=application, user=user, for_official=for_official):
+        panels.extend(answer or [])
+    return panels

@@ -30,6 +30,7 @@ EVENT_LABELS = {
     "document.remove": gettext_lazy("Document removed"),
     "document.view": gettext_lazy("Document viewed by an official"),
     "personal_data.view": gettext_lazy("Personal data shown unmasked"),
+    "application.site_check": gettext_lazy("Site check (现场核查) recorded"),
 }
 # Personal data an official may show unmasked (each time on the record).
 REVEALABLE = {"resident_id": gettext_lazy("resident ID"), "bank_account": gettext_lazy("bank account number")}

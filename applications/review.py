@@ -234,6 +234,20 @@ def require_within_ceiling(amount: Decimal, ceiling: Ceiling, *, fiscal_year: in
     return ceiling.amount
 
 
+def decided_by_meeting(application: Application) -> bool:
+    """The application's call has an expert review: its collective decision meeting (集体审议, the
+    decisions app) proposes support or not, never an official alone."""
+    call = application.call
+    return call is not None and call.expert_review
+
+
+def meeting_decides_message() -> str:
+    return _(
+        "This call has an expert review: support or not is decided by the collective decision meeting "
+        "(集体审议), not by a proposal on the application."
+    )
+
+
 def application_propose(
     *,
     actor: User,
@@ -244,10 +258,14 @@ def application_propose(
     override_reason: str = "",
     expected_version: int | None = None,
     ip_address: str | None = None,
+    by_meeting: bool = False,
 ) -> Application:
     """拟支持 with an amount (the engine's by default; another one within the cap, with a reason),
-    or 不予支持 with reasons."""
+    or 不予支持 with reasons. For a call with expert review, only the collective decision meeting
+    proposes (the decisions app calls this with `by_meeting=True`)."""
     _require(actor, application, Role.HANDLER)
+    if not by_meeting and decided_by_meeting(application):
+        raise TransitionNotAllowed(meeting_decides_message())
     if not support:
         if not reasons.strip():
             raise ApplicationError(_("Give the reasons for not supporting the application."))

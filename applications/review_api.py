@@ -62,6 +62,7 @@ from .review import (
     application_return,
     application_send_back,
     application_start_review,
+    decided_by_meeting,
 )
 from .review_forms import SORT_CHOICES, TEXT_MAX
 from .review_selectors import QueueFilters, access_for_review, is_official, is_overdue, queue_keyset, review_queue
@@ -252,7 +253,12 @@ class ReviewedApplicationSerializer(QueueItemSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, application: Application) -> list[str]:
         user = self.context["request"].user
-        names = [api_name(t.action) for t in allowed_actions(application, user)]
+        by_meeting = decided_by_meeting(application)  # the collective decision meeting proposes instead
+        names = [
+            api_name(t.action)
+            for t in allowed_actions(application, user)
+            if not (by_meeting and t.action in ("propose", "reject"))
+        ]
         return list(dict.fromkeys(name for name in names if name))
 
 
@@ -497,7 +503,8 @@ ProposeView = _action_view(
     "Propose a decision: support with an amount (拟支持) or not support (不予支持)",
     "Handlers. Support: the amount engine's figure unless `amount` is given; another amount needs "
     "`override_reason` and never exceeds the cap. Not support: `reasons` are required; the decision notice "
-    "follows.",
+    "follows. In a call with expert review the collective decision meeting proposes (the decisions app): "
+    "409 with code `not_allowed`.",
     lambda data: "amount" if data.get("decision") == "support" else "reasons",
 )
 ApproveView = _action_view(

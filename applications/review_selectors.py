@@ -213,6 +213,7 @@ _PAGE_JOINS = (
     "assigned_to",
     "proposed_by",
     "decided_by",
+    "call",
 )
 
 

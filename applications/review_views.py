@@ -32,7 +32,7 @@ from .city_review import city_approve, city_propose, city_return, city_send_back
 from .city_selectors import city_ranking
 from .claim_keys import claims_elsewhere
 from .document_views import document_file_response
-from .hooks import REVIEW_STEPS
+from .hooks import REVIEW_STEPS, panels_for_application
 from .matching import claim_verdict
 from .models import Application
 from .permissions import roles_for
@@ -51,8 +51,10 @@ from .review import (
     application_start_review,
     checklist_set,
     comment_add,
+    decided_by_meeting,
     document_viewed,
     engine_amount,
+    meeting_decides_message,
     personal_data_shown,
 )
 from .review_forms import (
@@ -254,10 +256,14 @@ def _render_page(
     # A step whose guard refuses it (four-eyes: the official who proposed or handles it) is not
     # offered; the page says why. The transition checks it again.
     four_eyes = False
+    meeting_decides = ""
     for rule, refusal in WORKFLOW.actions(application, user):
         step = REVIEW_STEPS.get(rule.action)  # a higher app's step (recovery): its form posts to its page
         if rule.action not in ACTION_FORMS and step is None:
             continue  # steps of later stages (announcement, payment) have their own pages
+        if rule.action in ("propose", "reject") and decided_by_meeting(application):
+            meeting_decides = meeting_decides_message()  # the decisions app's meeting proposes
+            continue
         if refusal is not None:
             four_eyes = True
             continue
@@ -335,6 +341,8 @@ def _render_page(
             "error_links": error_links,
             "is_approver": user.official_role == OfficialRole.APPROVER,
             "four_eyes": four_eyes,
+            "meeting_decides": meeting_decides,
+            "panels": panels_for_application(application, user, for_official=True),
             "credit_warning": listed_reason(listing) if listing else "",
             # 地市初审推荐: the city's recommendation and its rank on the city's latest letter.
             "city_ranking": city_ranking(application) if application.city_decided_at else None,

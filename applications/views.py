@@ -32,6 +32,7 @@ from portal.http import client_ip
 from . import form_definitions
 from .claim_keys import claimed_before
 from .forms import StartForm, SupplementForm, WithdrawForm
+from .hooks import applicant_facts, panels_for_application
 from .matching import claim_verdict
 from .models import CLOSED_STATUSES, Application, ApplicationDocument, Status
 from .presentation import answers, decision, live_estimate, stage_outcomes, stored_trace, timeline
@@ -342,6 +343,7 @@ def _submitted_detail(
             "timeline": timeline(application, for_official=False),
             "stages": stage_outcomes(application),
             "decision": decision(application),
+            "panels": panels_for_application(application, request.user, for_official=False),
             "notices": list(application.notices.order_by("issued_at")),
             "can_withdraw": "withdraw" in actions,
             "can_supplement": bool({"supplement", "city_supplement"} & actions),
@@ -353,6 +355,7 @@ def _submitted_detail(
             "commitment_error": next((m for _f, m in (problems or {}).get(CREDIT_COMMITMENT, [])), ""),
             # Submission refuses an unconfirmed address (EmailUnverified): said before the button too.
             "email_unverified": getattr(request.user, "email_verified_at", None) is None,
+            "extra_facts": [fact for facts in applicant_facts.send(application=application) for fact in facts],
         },
         status=status,
     )

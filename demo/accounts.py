@@ -28,6 +28,7 @@ class DemoAccount:
     # City bureau officials (地市初审推荐): the city whose applicants they review first.
     city: str | None = None
     enterprise: str | None = None
+    employer: str | None = None  # experts (demo/experts.py): where the expert works
     # The second factor of the roles that require one (demo/two_factor.py): the authenticator's key
     # and a recovery code.
     totp_secret: str | None = None

@@ -13,6 +13,7 @@ from accounts.permissions import (
     is_official,
     may_verify_enterprises,
 )
+from experts.permissions import is_expert
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -29,6 +30,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 (reverse("dashboard:home"), _("My portal")),
                 (reverse("dashboard:matches"), _("What can I claim")),
             ]
+        elif not is_official(user) and is_expert(user):  # officials are never experts: no query for them
+            items.append((reverse("experts:workspace"), _("Expert reviews")))
         elif not is_official(user):
             # Someone who claimed an enterprise and waits for the official's decision.
             items.append((reverse("accounts:identity"), _("Enterprise identity")))

@@ -11,7 +11,9 @@ from applications import city_api, dashboard, review_api, verify
 from budgets import api as budget_api
 from calls import api as calls_api
 from credit import api as credit_api
+from decisions import api as decisions_api
 from disbursement import api as disbursement_api
+from experts import api as experts_api
 from measures import api as measures_api
 from proactive import api as proactive_api
 from recovery import api as recovery_api
@@ -36,6 +38,8 @@ urlpatterns = [
     path("proactive/", include("proactive.urls")),
     path("credit/", include("credit.urls")),
     path("calls/", include("calls.urls")),
+    path("experts/", include("experts.urls")),
+    path("", include("decisions.urls")),  # site checks beside the review, meetings under calls/manage/
     path("finance/", include("disbursement.urls")),
     path("ceilings/", include("budgets.urls")),
     path("recovery/", include("recovery.urls")),
@@ -59,6 +63,8 @@ urlpatterns = [
     path("api/v1/", include(budget_api.api_urlpatterns)),
     path("api/v1/", include(credit_api.api_urlpatterns)),
     path("api/v1/", include(calls_api.api_urlpatterns)),
+    path("api/v1/", include(experts_api.api_urlpatterns)),
+    path("api/v1/", include(decisions_api.api_urlpatterns)),
     path("api/v1/", include(disbursement_api.api_urlpatterns)),
     path("api/v1/", include(recovery_api.api_urlpatterns)),
     path("api/v1/", include(report_api.api_urlpatterns)),

@@ -30,6 +30,7 @@ from knox.models import AuthToken
 from applications.models import Application
 from budgets.models import Budget
 from calls.models import Call
+from experts.models import Assignment
 from portal import urls as portal_urls
 from tests.support.world import PERSONAS, World, build_world
 
@@ -85,6 +86,15 @@ def _real_parameters(world: World) -> dict[str, Callable[[], list[dict[str, Any]
         references.append({"reference": ids["offer"].reference})
     document = ids["document"]
     return {
+        # Expert review: the ranking of the quality award call's panel (409 until one is drawn and
+        # closed), and the assignments of the panel the demo may hold (none: a missing id).
+        "/api/v1/calls/{id}/panel/results/": lambda: [
+            {"id": pk} for pk in Call.objects.filter(expert_review=True).order_by("pk").values_list("pk", flat=True)
+        ],
+        "/api/v1/expert/assignments/{id}/": lambda: (
+            [{"id": pk} for pk in Assignment.objects.order_by("pk").values_list("pk", flat=True)[:3]]
+            or [{"id": 999_999}]
+        ),
         "/api/v1/announcements/{id}/objections/{objection_id}/": lambda: [
             {"id": ids["objection"].announcement_id, "objection_id": ids["objection"].pk}
         ],
@@ -114,6 +124,10 @@ def _real_parameters(world: World) -> dict[str, Callable[[], list[dict[str, Any]
         "/api/v1/verify/{code}/": lambda: [{"code": ids["notice"].verification_code}],
         "/api/v1/calls/{call_id}/city-recommendations/": lambda: [{"call_id": ids["city_letter"].call_id}],
         "/api/v1/city-letters/{id}/pdf/": lambda: [{"id": ids["city_letter"].pk}],
+        # A call's meetings (decisions app): every call, the department's officials read them.
+        "/api/v1/calls/{id}/meetings/": lambda: [
+            {"id": pk} for pk in Call.objects.order_by("pk").values_list("pk", flat=True)
+        ],
         "/api/v1/calls/{id}/": lambda: [{"id": pk} for pk in Call.objects.order_by("pk").values_list("pk", flat=True)],
         # The applicant's own key (its DELETE revokes it: later cases then meet a 401 or a 404, both documented).
         "/api/v1/tokens/{token_id}/": lambda: [

@@ -15,6 +15,8 @@ LAYERS = [
     "credit",
     "calls",
     "applications",
+    "experts",
+    "decisions",
     "budgets",
     "awards",
     "announcements",

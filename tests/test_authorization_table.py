@@ -237,7 +237,25 @@ ROUTES: dict[str, tuple[str, str]] = {
     "calls:manage_edit": ("get", "login 403   403   404   404   403   200"),
     "calls:manage_new": ("get", "login 403   403   200   200   403   200"),
     "calls:notice_pdf": ("get", "200   200   200   200   200   200   200"),
+    "decisions:meeting": ("get", "login 403   403   404   404   403   403"),
+    "decisions:meeting_new": ("get", "login 403   403   404   404   403   403"),
+    "decisions:meetings": ("get", "login 403   403   404   404   403   403"),
+    "decisions:site_check": ("get", "login 404   404   404   404   404   404"),
+    "decisions:site_check_photo": ("get", "login 404   404   404   404   404   404"),
+    "api-call-meetings": ("get", "401   403   403   404   404   403   403"),
     "health": ("get", "200   200   200   200   200   200   200"),
+    # Expert review (issue 12): experts are checked in tests/experts/ (no expert persona here); the
+    # demo has no panel, so assignments are a missing id and the panel is the quality award call's.
+    "api-call-panel-results": ("get", "401   404   404   409   409   404   404"),
+    "api-expert-assignment-score": ("post", "401   403   403   403   403   403   403"),
+    "api-expert-assignments": ("get", "401   403   403   403   403   403   403"),
+    "experts:assignment": ("get", "login 404   404   404   404   404   404"),
+    "experts:assignment_document": ("get", "login 404   404   404   404   404   404"),
+    "experts:assignment_missing": ("post", "login 404   404   404   404   404   404"),
+    "experts:panel": ("get", "login 404   404   200   200   404   404"),
+    "experts:panel_close": ("post", "login 404   404   404   404   404   404"),
+    "experts:panel_draw": ("post", "login 404   404   400   400   404   404"),
+    "experts:workspace": ("get", "login 403   403   403   403   403   403"),
 }
 
 
@@ -369,10 +387,35 @@ def _kwargs(name: str, world: World) -> dict[str, Any]:
         from knox.models import AuthToken
 
         return {"token_id": AuthToken.objects.order_by("created").values_list("token_key", flat=True).first()}
-    if name in {"api-call", "calls:detail", "calls:manage_edit", "calls:notice_pdf"}:
+    if name in {"decisions:site_check"}:
+        return {"reference": reference}
+    if name in {"decisions:meeting", "decisions:site_check_photo"}:
+        return {"pk": 999999}  # the demo records none: an unknown id
+    if name in {
+        "api-call",
+        "calls:detail",
+        "calls:manage_edit",
+        "calls:notice_pdf",
+        "api-call-meetings",
+        "decisions:meetings",
+        "decisions:meeting_new",
+    }:
         from calls.models import Call
 
         return {"pk": Call.objects.order_by("pk").values_list("pk", flat=True).first()}
+    if name in {"experts:assignment", "api-expert-assignment-score"}:
+        return {"pk" if name.startswith("experts:") else "id": 999_999}
+    if name == "experts:assignment_document":
+        return {"pk": 999_999, "document_id": ids["document"].pk}
+    if name.startswith("experts:panel") or name in {"experts:assignment_missing", "api-call-panel-results"}:
+        from calls.models import Call
+
+        call = Call.objects.filter(incentives__code="m17-china-quality-award-org").order_by("pk").first()
+        assert call is not None
+        kwargs: dict[str, Any] = {"id" if name.startswith("api-") else "pk": call.pk}
+        if name == "experts:assignment_missing":
+            kwargs["assignment_id"] = 999_999
+        return kwargs
     if name.startswith(("api-application", "api-review-", "api-offer-")) and name != "api-applications":
         return {"reference": reference}
     return {}

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "credit",
     "calls",
     "applications",
+    "experts",
+    "decisions",
     "budgets",
     "awards",
     "announcements",

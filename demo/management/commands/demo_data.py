@@ -20,6 +20,7 @@ from demo.calls import ensure_demo_calls
 from demo.city import ensure_demo_city_officials, ensure_demo_city_review
 from demo.credit import ensure_demo_credit_list
 from demo.declarations import ensure_demo_declarations
+from demo.experts import ensure_demo_experts
 from demo.money import ensure_demo_objections, ensure_demo_target_progress
 from demo.proactive import ensure_demo_proactive_list
 from demo.two_factor import DEMO_RECOVERY_CODE, DEMO_TOTP_SECRET, ensure_demo_second_factor
@@ -44,6 +45,7 @@ class Command(BaseCommand):
                 ensure_demo_accounts() + ensure_demo_officials() + ensure_demo_city_officials()
             )
             ensure_demo_declarations()
+            accounts += ensure_demo_experts()
             ensure_demo_applications()
             ensure_demo_proactive_list()
             ensure_demo_objections()
@@ -59,7 +61,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"Demo logins ({site_url(reverse('login'))}):")
         for account in accounts:
-            extra = account.department or account.enterprise or account.city or ""
+            extra = account.department or account.enterprise or account.city or account.employer or ""
             self.stdout.write(f"  {account.role:<14} {account.username:<22} {account.password:<22} {extra}")
         self.stdout.write(
             "Approvers, finance officers and the administrator also need a second factor: add the key "
