@@ -198,6 +198,33 @@ class ApplicantQualification(models.Model):
         return f"{self.get_qualification_display()} ({self.year})"
 
 
+class ApplicantDeclaration(models.Model):
+    """The applicant's own answer to a declaration criterion ("已获批筹建", "服务在目录内"…): yes or
+    no, dated and signed by the user who gave it. Officials see it as the applicant's declaration
+    and check it; the latest answer counts (earlier ones are in the audit trail)."""
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="declarations")
+    criterion = models.ForeignKey(
+        "measures.EligibilityCriterion", on_delete=models.CASCADE, related_name="declarations"
+    )
+    holds = models.BooleanField(_("the condition holds"))
+    # The words declared, as the applicant read them (the catalog's text may change later).
+    text = models.CharField(_("condition declared"), max_length=300)
+    declared_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    declared_at = models.DateTimeField(_("declared at"))
+
+    class Meta:
+        verbose_name = _("declaration")
+        verbose_name_plural = _("declarations")
+        ordering = ["criterion_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["applicant", "criterion"], name="declaration_once_per_criterion")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.applicant_id} {self.criterion_id} {self.holds}"
+
+
 class BankAccount(models.Model):
     """Where awards are paid. The account name must equal the applicant's name (checked by the service)."""
 

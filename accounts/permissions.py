@@ -91,3 +91,26 @@ def may_verify_enterprises(user: Any) -> bool:
         return True
     department = getattr(user, "department", None) if is_department_official(user) else None
     return department is not None and department.code in settings.ENTERPRISE_VERIFICATION_DEPARTMENTS
+
+
+def landing_url_name(user: Any) -> str:
+    """Where a user lands after signing in: their workspace. Applicants: their applications,
+    offers and tasks due; department and city officials: the review queue; finance: the
+    payment batches (budgets are one link away); administrators: the dashboard; anybody else
+    (a signed-in user without an applicant or a role): the public catalog."""
+    if not _signed_in(user):
+        return "measures:catalog"
+    if getattr(user, "applicant_id", None):
+        return "dashboard:home"
+    if is_administrator(user):
+        return "reports:dashboard"
+    if user.official_role == OfficialRole.FINANCE:
+        return "disbursement:batches"
+    if user.official_role in {
+        OfficialRole.HANDLER,
+        OfficialRole.APPROVER,
+        OfficialRole.CITY_HANDLER,
+        OfficialRole.CITY_APPROVER,
+    }:
+        return "review:queue"
+    return "measures:catalog"

@@ -95,11 +95,11 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     """The step after the password: a code from the authenticator or a recovery code."""
     user = signed_in_user(request)
     if two_factor.second_factor_due(request) != "verify":
-        return redirect(_next(request, "measures:catalog"))
+        return redirect(_next(request, "accounts:landing"))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if two_factor.second_factor_verify(request=request, user=user, code=form.cleaned_data["code"]):
-            return redirect(_next(request, "measures:catalog"))
+            return redirect(_next(request, "accounts:landing"))
         form.add_error("code", _("That code is not correct, or was used already. Wait a moment and try again."))
     return render(
         request,

@@ -8,9 +8,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from measures.eligibility import ApplicantFacts
+from measures.eligibility import ApplicantFacts, QualificationHeld
 
-from .models import Applicant, ApplicantQualification, BankAccount, Invitation, User
+from .models import Applicant, ApplicantDeclaration, ApplicantQualification, BankAccount, Invitation, User
 
 
 def applicant_of(user: User) -> Applicant:
@@ -89,17 +89,31 @@ def profile_completeness(applicant: Applicant) -> tuple[int, list[str]]:
 def applicant_facts(applicant: Applicant) -> ApplicantFacts:
     """What eligibility rules may know of the applicant; None where the profile says nothing yet."""
     if "qualifications" in getattr(applicant, "_prefetched_objects_cache", {}):
-        codes = frozenset(q.qualification for q in applicant.qualifications.all())
+        records = [(q.qualification, q.year, q.level) for q in applicant.qualifications.all()]
     else:
-        codes = frozenset(
-            ApplicantQualification.objects.filter(applicant=applicant).values_list("qualification", flat=True)
+        records = list(
+            ApplicantQualification.objects.filter(applicant=applicant).values_list("qualification", "year", "level")
         )
+    codes = frozenset(code for code, _year, _level in records)
+    held = tuple(QualificationHeld(code=code, year=year, level=level) for code, year, level in records)
+    if "declarations" in getattr(applicant, "_prefetched_objects_cache", {}):
+        answers = [(d.criterion_id, d.holds) for d in applicant.declarations.all()]
+    else:
+        answers = list(ApplicantDeclaration.objects.filter(applicant=applicant).values_list("criterion_id", "holds"))
     return ApplicantFacts(
         applicant_type=applicant.kind,
+        declarations=frozenset(str(pk) for pk, holds in answers if holds),
+        declared_not=frozenset(str(pk) for pk, holds in answers if not holds),
         qualifications=codes,
+        held=held,
         size=applicant.size or None,
         city=applicant.city or None,
         industry_division=applicant.industry or None,
         revenue_cn=applicant.revenue_cn,
         revenue_world=applicant.revenue_world,
     )
+
+
+def declaration_list(applicant: Applicant) -> QuerySet[ApplicantDeclaration]:
+    """The applicant's answers to declaration criteria, with who answered."""
+    return ApplicantDeclaration.objects.filter(applicant=applicant).select_related("declared_by")

@@ -23,13 +23,14 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from measures.models import EligibilityCriterion
 from measures.vocabulary import EnterpriseSize, GuangdongCity, IndustryDivision, Qualification
 from portal.outbox import enqueue
 from portal.uploads import CONTENT_TYPES, UploadRefused, clean_name, file_format
 
 from .cleaning import APPLICANT_EDITABLE, USER_EDITABLE, clean_choice, invalid
 from .identifiers import mask_account_number, validate_uscc
-from .models import Applicant, ApplicantQualification, BankAccount, Notification, User
+from .models import Applicant, ApplicantDeclaration, ApplicantQualification, BankAccount, Notification, User
 from .registration import email_taken, email_verification_send
 from .tasks import send_notification_email
 
@@ -359,6 +360,50 @@ def qualification_delete(*, actor: User, qualification: ApplicantQualification) 
     qualification.delete()
     if file_name:
         transaction.on_commit(lambda: storage.delete(file_name), robust=True)
+
+
+# --- declarations -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def declaration_answer(*, actor: User, applicant: Applicant, criterion_id: Any, holds: Any) -> ApplicantDeclaration:
+    """The applicant declares that a declaration criterion holds (or not); the latest answer counts,
+    dated and signed by the actor, and officials see it as the applicant's declaration."""
+    if actor.applicant_id != applicant.pk:
+        raise PermissionDenied
+    try:
+        criterion = EligibilityCriterion.objects.select_related("incentive").get(
+            pk=int(criterion_id), rule=EligibilityCriterion.Rule.DECLARATION
+        )
+    except (EligibilityCriterion.DoesNotExist, ValueError, TypeError):
+        raise invalid("criterion", _("Choose a condition of the catalog to declare."), "invalid") from None
+    if criterion.incentive.applicant_type != applicant.kind:
+        raise invalid(
+            "criterion", _("This condition belongs to an incentive your applicant type cannot claim."), "invalid"
+        )
+    answer = {"yes": True, "no": False, True: True, False: False, "true": True, "false": False}.get(holds)
+    if answer is None:
+        raise invalid("holds", _("Answer yes or no."), "invalid")
+    existing = ApplicantDeclaration.objects.select_for_update().filter(applicant=applicant, criterion=criterion).first()
+    before = {"holds": existing.holds, "text": existing.text} if existing is not None else None
+    declaration, _created = ApplicantDeclaration.objects.update_or_create(
+        applicant=applicant,
+        criterion=criterion,
+        defaults={"holds": answer, "text": criterion.text[:300], "declared_by": actor, "declared_at": timezone.now()},
+    )
+    audit_record(
+        actor=actor,
+        action="declaration.answer",
+        obj=declaration,
+        before=before,
+        after={
+            "incentive": criterion.incentive.code,
+            "criterion": criterion.pk,
+            "holds": answer,
+            "text": criterion.text,
+        },
+    )
+    return declaration
 
 
 # --- bank account -----------------------------------------------------------------------------

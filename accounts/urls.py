@@ -7,6 +7,7 @@ from . import identity_views, oidc, security_views, views
 app_name = "accounts"
 
 urlpatterns = [
+    path("start/", views.landing, name="landing"),
     path("register/", views.register, name="register"),
     path("register/enterprise/", views.register_enterprise, name="register_enterprise"),
     path("register/individual/", views.register_individual, name="register_individual"),

@@ -31,10 +31,15 @@ from .forms import (
     apply_service_errors,
 )
 from .models import Applicant, User
-from .permissions import signed_in_user
+from .permissions import landing_url_name, signed_in_user
 from .throttling import registration_throttled, registration_throttled_message
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def landing(request: HttpRequest) -> HttpResponse:
+    """After signing in (LOGIN_REDIRECT_URL, when no `next` is given): each role's workspace."""
+    return redirect(landing_url_name(request.user))
 
 
 def register(request: HttpRequest) -> HttpResponse:

@@ -1,12 +1,17 @@
 """The applicant's own pages: the dashboard and "what can I claim" (also /api/v1/me/matches/)."""
 
+import datetime as dt
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import path
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -17,10 +22,14 @@ from rest_framework.views import APIView
 from accounts.models import Notification
 from accounts.permissions import signed_in_user
 from accounts.selectors import applicant_of, profile_completeness
+from accounts.services import declaration_answer
 
-from .matching import Match, matches_for
+from .matching import KINDS, VERDICTS, Match, match_groups, matches_for
 from .selectors import application_list
+from .states import RETURNED_STATUSES, Status
 from .workflow import NEXT_STEP_FOR_APPLICANT
+
+TASK_STATUSES = frozenset({Status.DRAFT, Status.OFFERED, *RETURNED_STATUSES})
 
 
 @login_required
@@ -29,12 +38,20 @@ def home(request: HttpRequest) -> HttpResponse:
     applications = list(application_list(request.user, own_only=True))
     percent, missing = profile_completeness(applicant)
     notifications = list(Notification.objects.filter(user=signed_in_user(request)).order_by("-created_at")[:10])
+    # What the applicant must do: drafts to finish, supplements to answer (by their deadline) and
+    # offers to confirm; the earliest deadline first.
+    tasks = sorted(
+        (a for a in applications if a.status in TASK_STATUSES),
+        key=lambda a: (a.supplement_deadline is None, a.supplement_deadline or dt.date.max, a.pk),
+    )
     return render(
         request,
         "dashboard/home.html",
         {
             "applicant": applicant,
             "rows": [(a, NEXT_STEP_FOR_APPLICANT[a.status]) for a in applications],
+            "offers": [a for a in applications if a.status == Status.OFFERED],
+            "tasks": [(a, NEXT_STEP_FOR_APPLICANT[a.status]) for a in tasks],
             "completeness": percent,
             "missing": missing,
             "notifications": notifications,
@@ -47,18 +64,41 @@ def home(request: HttpRequest) -> HttpResponse:
 def matches(request: HttpRequest) -> HttpResponse:
     applicant = applicant_of(signed_in_user(request))
     found = matches_for(applicant, on=timezone.localdate())
+    verdict = request.GET.get("verdict", "")
+    kind = request.GET.get("kind", "")
     return render(
         request,
         "dashboard/matches.html",
         {
             "applicant": applicant,
-            "groups": [
-                ("eligible", [m for m in found if m.eligible is True]),
-                ("unknown", [m for m in found if m.eligible is None]),
-                ("not_eligible", [m for m in found if m.eligible is False]),
-            ],
+            "groups": match_groups(found, verdict=verdict, kind=kind),
+            "verdict": verdict if verdict in VERDICTS else "",
+            "kind": kind if kind in KINDS else "",
+            "filtered": verdict in VERDICTS or kind in KINDS,
         },
     )
+
+
+@login_required
+@require_POST
+def declare(request: HttpRequest) -> HttpResponse:
+    """The applicant answers one declaration criterion (yes / no) from "what can I claim"."""
+    user = signed_in_user(request)
+    applicant = applicant_of(user)
+    code = request.POST.get("incentive", "")
+    try:
+        declaration_answer(
+            actor=user,
+            applicant=applicant,
+            criterion_id=request.POST.get("criterion"),
+            holds=request.POST.get("holds"),
+        )
+    except ValidationError as refused:
+        messages.error(request, " ".join(str(m) for m in refused.messages))
+    else:
+        messages.success(request, _("Your declaration is recorded. The department checks it when you apply."))
+    anchor = f"#match-{code}" if code and all(c.isalnum() or c == "-" for c in code) else ""
+    return redirect(reverse("dashboard:matches") + anchor)
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -103,5 +143,6 @@ app_name = "dashboard"
 urlpatterns: list[Any] = [
     path("", home, name="home"),
     path("matches/", matches, name="matches"),
+    path("matches/declare/", declare, name="declare"),
 ]
 api_urlpatterns: list[Any] = [path("me/matches/", MatchesView.as_view(), name="api-matches")]

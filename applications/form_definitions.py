@@ -347,3 +347,26 @@ def claim_from_answers(incentive: Incentive, answers: dict[str, Any]) -> Claim:
     except (ArithmeticError, ValueError, TypeError):
         # A draft may hold figures as typed ("12万"); until they are valid there is no claim to price.
         return Claim()
+
+
+def parties_from_answers(
+    incentive: Incentive, answers: dict[str, Any]
+) -> tuple[tuple[Decimal, ...], tuple[Decimal, ...]] | None:
+    """Measure 9's parties to the merger as the claim lists them (the definition's claim "parties":
+    "section.rows"): each party's turnover in China and worldwide. None when the form asks for no
+    parties, or while a turnover is missing or not a valid amount."""
+    path = definition_for(incentive).get("claim", {}).get("parties")
+    if not path:
+        return None
+    section, _dot, field = path.partition(".")
+    rows = answers.get(section, {}).get(field)
+    if not isinstance(rows, list) or not rows:
+        return None
+    try:
+        china = tuple(Decimal(str(row["revenue_cn"])) for row in rows)
+        world = tuple(Decimal(str(row["revenue_world"])) for row in rows)
+    except (ArithmeticError, ValueError, TypeError, KeyError):
+        return None
+    if any(not value.is_finite() or value < 0 for value in china + world):
+        return None
+    return china, world

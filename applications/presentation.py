@@ -62,6 +62,7 @@ def answers(application: Application) -> list[dict[str, Any]]:
             value = stored.get(spec["key"])
             item: dict[str, Any] = {"spec": spec, "label": form_definitions.localized(spec, "label"), "rows": None}
             if spec["type"] == "rows":
+                item["headers"] = [form_definitions.localized(sub, "label") for sub in spec["fields"]]
                 item["rows"] = [
                     [
                         (form_definitions.localized(sub, "label"), display_value(sub, row.get(sub["key"])))
@@ -138,3 +139,86 @@ def live_estimate(application: Application) -> AmountResult:
 def stored_trace(application: Application) -> list[str]:
     """How the amount stored at submission was reached, in the reader's language."""
     return trace_lines(application.amount_trace)
+
+
+# The stage each workflow move belongs to, as the applicant reads it (the outcome is the status the
+# move leads to). Moves missing here (an official's internal steps) are not listed as stages.
+STAGE_OF_ACTION = {
+    "submit": gettext_lazy("Submission"),
+    "submit_to_city": gettext_lazy("Submission"),
+    "supplement": gettext_lazy("Supplement"),
+    "city_supplement": gettext_lazy("Supplement"),
+    "city_return": gettext_lazy("City first review"),
+    "forward": gettext_lazy("City first review"),
+    "confirm_not_recommended": gettext_lazy("City first review"),
+    "accept": gettext_lazy("Acceptance"),
+    "refuse": gettext_lazy("Acceptance"),
+    "return": gettext_lazy("Acceptance and review"),
+    "review": gettext_lazy("Review"),
+    "handle": gettext_lazy("Review"),
+    "approve": gettext_lazy("Decision"),
+    "confirm_rejection": gettext_lazy("Decision"),
+    "confirm_offer": gettext_lazy("Decision"),
+    "decline_offer": gettext_lazy("Decision"),
+    "announce": gettext_lazy("Public announcement"),
+    "finalise": gettext_lazy("Public announcement"),
+    "uphold_objection": gettext_lazy("Public announcement"),
+    "pay": gettext_lazy("Payment"),
+    "payment_fail": gettext_lazy("Payment"),
+    "payment_cancel": gettext_lazy("Payment"),
+    "recover": gettext_lazy("Recovery"),
+    "recovered": gettext_lazy("Recovery"),
+    "withdraw": gettext_lazy("Withdrawal"),
+    "lapse": gettext_lazy("Supplement"),
+}
+# Statuses in which the department has decided to support the claim (the amount is decided).
+SUPPORTED = frozenset(
+    {
+        Status.APPROVED,
+        Status.ANNOUNCED,
+        Status.FINAL,
+        Status.PAID,
+        Status.PAYMENT_FAILED,
+        Status.PAYMENT_CANCELLED,
+        Status.RECOVERING,
+        Status.RECOVERED,
+    }
+)
+
+
+def stage_outcomes(application: Application) -> list[dict[str, Any]]:
+    """Each stage the application went through, with its outcome and date, from the moves the
+    applicant may see (the same audit trail as the timeline), oldest first."""
+    rows = []
+    for event in application_timeline(application, for_applicant=True):
+        noun, _dot, verb = event.action.partition(".")
+        if noun != "application" or verb not in STAGE_OF_ACTION:
+            continue
+        rows.append(
+            {
+                "stage": str(STAGE_OF_ACTION[verb]),
+                "outcome": status_label(event.after.get("status")) or str(BY_ACTION[verb].label),
+                "at": event.at,
+            }
+        )
+    return rows
+
+
+def decision(application: Application) -> dict[str, Any] | None:
+    """What the department decided, for the applicant: the amount decided beside the estimate, why
+    the amount changed, and the reasons given; None before a decision."""
+    if application.status == Status.REJECTED:
+        return {"supported": False, "reasons": application.decision_reasons}
+    if application.status not in SUPPORTED:
+        return None
+    amount = application.proposed_amount
+    estimate = application.estimated_amount
+    changed = amount is not None and estimate is not None and amount != estimate
+    return {
+        "supported": True,
+        "amount": amount,
+        "estimate": estimate,
+        "changed": changed,
+        "change_reason": application.amount_override_reason if changed else "",
+        "reasons": application.decision_reasons,
+    }

@@ -13,9 +13,9 @@ from django.db.models import Count, F, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import OfficialRole, User
+from accounts.models import ApplicantDeclaration, OfficialRole, User
 from accounts.permissions import is_official as accounts_is_official
-from measures.models import Incentive
+from measures.models import EligibilityCriterion, Incentive
 from portal.keyset import Keyset, KeysetPage, keyset_page
 
 from .models import (
@@ -271,3 +271,18 @@ __all__ = [
     "review_queue_page",
     "submitted_in",
 ]
+
+
+def declaration_rows(application: Application) -> list[dict[str, Any]]:
+    """Each declaration condition of the application's incentive with the applicant's answer
+    (None: not declared), for the official who checks them."""
+    criteria = EligibilityCriterion.objects.filter(
+        incentive_id=application.incentive_id, rule=EligibilityCriterion.Rule.DECLARATION
+    ).order_by("position")
+    answered = {
+        d.criterion_id: d
+        for d in ApplicantDeclaration.objects.filter(
+            applicant_id=application.applicant_id, criterion__in=criteria
+        ).select_related("declared_by")
+    }
+    return [{"condition": c.localized("text"), "declaration": answered.get(c.pk)} for c in criteria]

@@ -33,6 +33,7 @@ from .city_selectors import city_ranking
 from .claim_keys import claims_elsewhere
 from .document_views import document_file_response
 from .hooks import REVIEW_STEPS, panels_for_application
+from .matching import claim_verdict
 from .models import Application
 from .permissions import roles_for
 from .presentation import answers, timeline
@@ -68,6 +69,7 @@ from .review_forms import (
 from .review_selectors import (
     OPEN_STATUSES,
     access_for_review,
+    declaration_rows,
     department_handlers,
     is_official,
     is_overdue,
@@ -326,6 +328,8 @@ def _render_page(
             "handlers": list(department_handlers(user)) if can_handle else [],
             "timeline": timeline(application, for_official=True),
             "same_claim": list(claims_elsewhere(application)),
+            "declarations": declaration_rows(application),
+            "conditions": claim_verdict(application),
             "notices": _notices(application),
             "qualifications": list(applicant.qualifications.all()),
             "resident_id_masked": mask_resident_id(applicant.resident_id or "") if applicant.resident_id else "",

@@ -33,8 +33,9 @@ from . import form_definitions
 from .claim_keys import claimed_before
 from .forms import StartForm, SupplementForm, WithdrawForm
 from .hooks import applicant_facts, panels_for_application
+from .matching import claim_verdict
 from .models import CLOSED_STATUSES, Application, ApplicationDocument, Status
-from .presentation import answers, live_estimate, stored_trace, timeline
+from .presentation import answers, decision, live_estimate, stage_outcomes, stored_trace, timeline
 from .selectors import access_application, application_list
 from .services import (
     CREDIT_COMMITMENT,
@@ -340,6 +341,8 @@ def _submitted_detail(
             "document_rows": rows,
             "other_documents": others,
             "timeline": timeline(application, for_official=False),
+            "stages": stage_outcomes(application),
+            "decision": decision(application),
             "panels": panels_for_application(application, request.user, for_official=False),
             "notices": list(application.notices.order_by("issued_at")),
             "can_withdraw": "withdraw" in actions,
@@ -447,6 +450,7 @@ def _check_page(
             "document_rows": rows,
             "other_documents": others,
             "estimate": live_estimate(application),
+            "conditions": claim_verdict(application),
             # Once only: say that an item was claimed or funded before, never by whom.
             "claimed_before": claimed_before(application),
             "problem": problem,

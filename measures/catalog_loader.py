@@ -256,6 +256,8 @@ def _load_incentives(
                 alternative_group=c.get("group", ""),
                 text=c.get("text", ""),
                 text_en=c.get("text_en", ""),
+                valid_from=c.get("valid_from"),
+                valid_to=c.get("valid_to"),
             )
             for position, c in enumerate(entry.get("criteria", []), start=1)
         ]

@@ -311,6 +311,9 @@ class EligibilityCriterion(Bilingual):
         REVENUE_CN_ABOVE = "revenue_cn_above", _("Last year's revenue in China above")
         REVENUE_WORLD_ABOVE = "revenue_world_above", _("Last year's worldwide revenue above")
         PARTIES_REVENUE_CN_ABOVE = "parties_revenue_cn_above", _("Parties each with revenue in China above")
+        # Measure 9 (营业额合计): the parties' combined turnover, from the claim's list of parties.
+        PARTIES_TOTAL_CN_ABOVE = "parties_total_cn_above", _("Parties' combined revenue in China above")
+        PARTIES_TOTAL_WORLD_ABOVE = "parties_total_world_above", _("Parties' combined worldwide revenue above")
         DECLARATION = "declaration", _("Declared by the applicant and checked by the department")
 
     incentive = models.ForeignKey(Incentive, on_delete=models.CASCADE, related_name="criteria")
@@ -321,17 +324,33 @@ class EligibilityCriterion(Bilingual):
     # Only for DECLARATION, whose condition is words rather than a figure the portal can check.
     text = models.CharField(_("condition (Chinese)"), max_length=300, blank=True)
     text_en = models.CharField(_("condition (English)"), max_length=300, blank=True)
+    # In force from / until (both inclusive; empty: no limit), like amount parameters: a threshold
+    # that changes (measure 9's national thresholds, 2024) gets a new criterion from that day and the
+    # old one ends the day before, so a claim made earlier is still judged on the earlier figures.
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("eligibility criterion")
         verbose_name_plural = _("eligibility criteria")
         ordering = ["incentive_id", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="eligibility_criterion_period_ordered",
+            ),
+        ]
 
     def __str__(self) -> str:
         from .eligibility import describe
 
         return describe(self)
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
 
 class RequiredDocument(Bilingual):

@@ -43,6 +43,14 @@ class Qualification(models.TextChoices):
     HIGH_TECH_ENTERPRISE = "high_tech_enterprise", _("High and new technology enterprise")
 
 
+class QualificationLevel(models.TextChoices):
+    """The level of the body that granted a qualification (the same values as the applicant's records)."""
+
+    NATIONAL = "national", _("National")
+    PROVINCIAL = "provincial", _("Provincial")
+    MUNICIPAL = "municipal", _("Municipal")
+
+
 class GuangdongCity(models.TextChoices):
     """The 21 prefecture-level cities of Guangdong (地级以上市)."""
 

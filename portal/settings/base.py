@@ -228,7 +228,7 @@ AXES_VERBOSE = False
 # Registration attempts per address (pages and API together): a taken username or credit code
 # cannot be probed in bulk.
 REGISTRATION_RATE = os.environ.get("REGISTRATION_RATE", "20/hour")
-LOGIN_REDIRECT_URL = "measures:catalog"
+LOGIN_REDIRECT_URL = "accounts:landing"  # each role's workspace (accounts.permissions.landing_url_name)
 LOGOUT_REDIRECT_URL = "measures:catalog"
 
 # Chinese first: the portal serves Guangdong's enterprises; English is complete too.

@@ -98,3 +98,18 @@ def test_a_reviewer_signs_in_as_the_demo_approver_with_the_printed_second_factor
         assert client.get("/review/").status_code == 302
         assert client.post("/accounts/security/code/", {"code": second_factor, "next": "/review/"}).status_code == 302
         assert client.get("/review/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_demo_enterprise_has_a_verdict_for_nearly_every_incentive_it_can_claim() -> None:
+    from accounts.models import ApplicantDeclaration
+
+    call_command("demo_data", "--json")
+    call_command("demo_data", "--json")  # idempotent: one answer per declaration
+    applicant = User.objects.get(username="demo-enterprise").applicant
+    facts = applicant_facts(applicant)
+    own = [i for i in Incentive.objects.prefetch_related("criteria") if i.applicant_type == applicant.kind]
+    open_verdicts = [i.code for i in own if judge(i, facts).eligible is None]
+    assert len(open_verdicts) <= 3, open_verdicts
+    answered = list(ApplicantDeclaration.objects.filter(applicant=applicant).values_list("criterion_id", flat=True))
+    assert len(answered) == len(set(answered)) > 15

@@ -63,6 +63,7 @@ PUBLIC = {
     "register/", "register/enterprise/", "register/individual/", "verify-email/<str:token>/",
     "invitation/<str:token>/", "password-reset/", "password-reset/sent/", "reset/<uidb64>/<token>/", "reset/done/",
     "claim/", "sso/start/", "sso/callback/",
+    "start/",  # the landing redirect: each role to its workspace (tests/accounts/test_landing.py)
 }  # fmt: skip
 # Officials' pages, each role's outcome tested in tests/accounts/test_identity_verification.py.
 OFFICIALS = {"verifications/", "verifications/<int:pk>/"}

@@ -101,7 +101,7 @@ def test_after_setup_the_password_leads_to_the_code_step(approver: User) -> None
 def test_a_recovery_code_works_once(finance_officer: User) -> None:
     codes = set_up(password_sign_in(finance_officer), finance_officer)
     first = password_sign_in(finance_officer)
-    assert first.post(CODE_STEP, {"code": codes[3].upper()})["Location"] == "/"
+    assert first.post(CODE_STEP, {"code": codes[3].upper()})["Location"] == "/accounts/start/"
     assert first.get("/finance/").status_code == 200
     second = password_sign_in(finance_officer)
     again = second.post(CODE_STEP, {"code": codes[3]})

@@ -163,8 +163,8 @@ STATED_AMOUNTS = [
 
 # Thresholds the policy states as conditions: (incentive, rule, params, measure, the words).
 STATED_THRESHOLDS = [
-    ("m9-merger-filing-green-channel", "revenue_cn_above", {"amount": "2000000000"}, 9, "20亿元"),
-    ("m9-merger-filing-green-channel", "revenue_world_above", {"amount": "10000000000"}, 9, "100亿元"),
+    ("m9-merger-filing-green-channel", "parties_total_cn_above", {"amount": "2000000000"}, 9, "20亿元"),
+    ("m9-merger-filing-green-channel", "parties_total_world_above", {"amount": "10000000000"}, 9, "100亿元"),
     ("m9-merger-filing-green-channel", "parties_revenue_cn_above", {"amount": "400000000", "count": 2}, 9, "4亿元"),
 ]
 
@@ -209,21 +209,23 @@ def test_stated_amount(code, key, value, measure, words):
 def test_stated_threshold(code, rule, params, measure, words):
     assert words in paragraph(measure)
     assert yuan(words) == Decimal(params["amount"])
-    criterion = EligibilityCriterion.objects.get(incentive__code=code, rule=rule)
+    # The policy's own figure: in force from the policy's start (a later national change has its own row).
+    criterion = EligibilityCriterion.objects.get(incentive__code=code, rule=rule, valid_from__isnull=True)
     assert Decimal(criterion.params["amount"]) == Decimal(params["amount"])
     assert criterion.params.get("count") == params.get("count")
 
 
 def test_merger_green_channel_turnover_alternatives():
-    """Measure 9: (China > 2bn OR world > 10bn) AND at least two parties each > 400m in China."""
-    assert "至少两个经营者" in paragraph(9)
+    """Measure 9: the parties' combined turnover (营业额合计: China > 2bn OR world > 10bn) AND at
+    least two parties each > 400m in China."""
+    assert "至少两个经营者" in paragraph(9) and "营业额合计" in paragraph(9)
     criteria = {
         c.rule: c for c in EligibilityCriterion.objects.filter(incentive__code="m9-merger-filing-green-channel")
     }
-    assert set(criteria) == {"revenue_cn_above", "revenue_world_above", "parties_revenue_cn_above"}
-    group = criteria["revenue_cn_above"].alternative_group
+    assert set(criteria) == {"parties_total_cn_above", "parties_total_world_above", "parties_revenue_cn_above"}
+    group = criteria["parties_total_cn_above"].alternative_group
     assert group
-    assert criteria["revenue_world_above"].alternative_group == group
+    assert criteria["parties_total_world_above"].alternative_group == group
     assert criteria["parties_revenue_cn_above"].alternative_group == ""
     assert Incentive.objects.get(code="m9-merger-filing-green-channel").kind == Incentive.Kind.FAST_TRACK
 
@@ -358,6 +360,8 @@ KNOWN_RULES = {
     "revenue_cn_above",
     "revenue_world_above",
     "parties_revenue_cn_above",
+    "parties_total_cn_above",
+    "parties_total_world_above",
     "declaration",
 }
 
@@ -430,7 +434,13 @@ def test_criteria_use_known_rules_and_codes():
                 assert isinstance(division, str), where
                 assert re.fullmatch(r"\d{2}", division), where
                 assert 13 <= int(division) <= 43, where
-        elif criterion.rule in {"revenue_cn_above", "revenue_world_above", "parties_revenue_cn_above"}:
+        elif criterion.rule in {
+            "revenue_cn_above",
+            "revenue_world_above",
+            "parties_revenue_cn_above",
+            "parties_total_cn_above",
+            "parties_total_world_above",
+        }:
             assert isinstance(params["amount"], str), where
             assert Decimal(params["amount"]) > 0, where
             if criterion.rule == "parties_revenue_cn_above":

@@ -19,6 +19,7 @@ from demo.applications import ensure_demo_applications, ensure_demo_officials
 from demo.calls import ensure_demo_calls
 from demo.city import ensure_demo_city_officials, ensure_demo_city_review
 from demo.credit import ensure_demo_credit_list
+from demo.declarations import ensure_demo_declarations
 from demo.experts import ensure_demo_experts
 from demo.money import ensure_demo_objections, ensure_demo_target_progress
 from demo.proactive import ensure_demo_proactive_list
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             accounts = ensure_demo_second_factor(
                 ensure_demo_accounts() + ensure_demo_officials() + ensure_demo_city_officials()
             )
+            ensure_demo_declarations()
             accounts += ensure_demo_experts()
             ensure_demo_applications()
             ensure_demo_proactive_list()
