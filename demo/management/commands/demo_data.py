@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from demo.accounts import ensure_demo_accounts
 from demo.applications import ensure_demo_applications, ensure_demo_officials
+from demo.budgets import ensure_demo_budgets
 from demo.calls import ensure_demo_calls
 from demo.credit import ensure_demo_credit_list
 from demo.money import ensure_demo_objections, ensure_demo_target_progress
@@ -39,6 +40,8 @@ class Command(BaseCommand):
         logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             accounts = ensure_demo_second_factor(ensure_demo_accounts() + ensure_demo_officials())
+            # This year's budgets first, so the demo's own approvals (and those a visitor makes) go through.
+            ensure_demo_budgets()
             ensure_demo_applications()
             ensure_demo_proactive_list()
             ensure_demo_objections()
