@@ -54,7 +54,6 @@ from tests.support.disbursement import (
     upload,
 )
 
-
 ENGLISH_HEADERS = (
     "payment reference",
     "payee",

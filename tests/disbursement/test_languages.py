@@ -21,7 +21,15 @@ from tests.support.disbursement import approved_batch, final_award, finance, res
 pytestmark = pytest.mark.django_db
 
 CHINESE_HEADERS = ["拨付编号", "收款人", "开户银行", "银行账号", "金额", "申报编号", "支持事项"]
-ENGLISH_HEADERS = ["payment reference", "payee", "bank", "account number", "amount", "application reference", "incentive"]
+ENGLISH_HEADERS = [
+    "payment reference",
+    "payee",
+    "bank",
+    "account number",
+    "amount",
+    "application reference",
+    "incentive",
+]
 
 
 @pytest.fixture
