@@ -6,7 +6,8 @@ PaymentResultResource reads the bank's results file for one disbursement batch (
 
 Headings are matched loosely (case, spaces, underscores; Chinese headings too: 拨付编号, 状态, 支付日期,
 银行流水号, 失败原因, 金额 — the payment file's own Chinese headings among them), and so are the
-statuses (paid or 已支付 / 支付成功 …, failed or 支付失败 / 失败 …: STATUS_WORDS); other columns (payee, bank, … when the bank sends our file back) are
+statuses (paid or 已支付 / 支付成功 …, failed or 支付失败 / 失败 …: STATUS_WORDS); other columns
+(payee, bank, … when the bank sends our file back) are
 ignored. Every problem is kept with its row (the line in the file; the heading is line 1) and its
 column: an unknown reference, a reference twice, a status other than paid/failed, a bad or future
 date, a missing bank reference or reason, an amount that differs from the payment's, a result
