@@ -234,7 +234,7 @@ def test_a_stale_version_is_a_409_naming_who_changed_it(handler, handler2, submi
     assert response.status_code == 409
     body = response.json()
     assert body["code"] == "changed"
-    assert "changed by miit-handler-2" in body["detail"]
+    assert "changed by award-handler-2" in body["detail"]
     assert AuditEvent.objects.filter(action="application.accept").count() == 0
 
 

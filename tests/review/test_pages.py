@@ -321,7 +321,7 @@ def test_a_stale_version_is_refused_with_who_changed_it(handler, handler2, submi
     )
     assert response.status_code == 409
     html = response.content.decode()
-    assert "was changed by miit-handler-2 since you opened it" in html
+    assert "was changed by award-handler-2 since you opened it" in html
     assert "Reload the application" in html
     assert "资格不符" in html  # what was typed is kept
     assert Application.objects.get(pk=submitted.pk).status == Status.SUBMITTED
