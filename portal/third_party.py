@@ -6,9 +6,12 @@ own msgids that they ship no Chinese for: marked here so `makemessages` puts the
 whose translations (LOCALE_PATHS) come before the apps' own.
 """
 
+from axes.apps import AppConfig as _Axes
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
+from django_otp.plugins.otp_static.apps import DefaultConfig as _Static
+from django_otp.plugins.otp_totp.apps import DefaultConfig as _TOTP
 
 
 class KnoxConfig(AppConfig):
@@ -16,26 +19,16 @@ class KnoxConfig(AppConfig):
     verbose_name = _("API keys")
 
 
-def _subclass(base: type[AppConfig], verbose_name: str) -> type[AppConfig]:
-    return type(f"Portal{base.__name__}", (base,), {"verbose_name": verbose_name, "__module__": __name__})
+class AxesConfig(_Axes):
+    verbose_name = _("Sign-in attempts")
 
 
-def _axes() -> type[AppConfig]:
-    from axes.apps import AppConfig as Axes
-
-    return Axes
+class TOTPConfig(_TOTP):
+    verbose_name = _("Authenticator apps")
 
 
-def _otp(plugin: str) -> type[AppConfig]:
-    from importlib import import_module
-
-    config: type[AppConfig] = import_module(f"django_otp.plugins.{plugin}.apps").DefaultConfig
-    return config
-
-
-AxesConfig = _subclass(_axes(), _("Sign-in attempts"))
-TOTPConfig = _subclass(_otp("otp_totp"), _("Authenticator apps"))
-StaticConfig = _subclass(_otp("otp_static"), _("Recovery codes"))
+class StaticConfig(_Static):
+    verbose_name = _("Recovery codes")
 
 
 THIRD_PARTY_MESSAGES = (

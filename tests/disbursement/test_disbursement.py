@@ -131,13 +131,16 @@ def test_a_batch_takes_final_awards_only_and_snapshots_the_payee(officer) -> Non
 
 @pytest.mark.django_db
 def test_a_batch_by_department_or_incentive(officer) -> None:
-    miit = final_award("3000000", code=QUALITY_AWARD)
-    amr = final_award("500000", code=STANDARD_LEAD)
+    award = final_award("3000000", code=QUALITY_AWARD)
+    standard = final_award("500000", code=STANDARD_LEAD)
+    benchmark_department = Department.objects.get(code="miit")  # measure 17's benchmark: no money
 
     by_incentive = batch_build(actor=officer, incentive=incentive_by_code(STANDARD_LEAD))
-    assert [p.award_id for p in by_incentive.batch.payments.all()] == [amr.pk]
-    by_department = batch_build(actor=officer, department=Department.objects.get(code="miit"))
-    assert [p.award_id for p in by_department.batch.payments.all()] == [miit.pk]
+    assert [p.award_id for p in by_incentive.batch.payments.all()] == [standard.pk]
+    with pytest.raises(NothingToPay):
+        batch_build(actor=officer, department=benchmark_department)
+    by_department = batch_build(actor=officer, department=Department.objects.get(code="amr"))
+    assert [p.award_id for p in by_department.batch.payments.all()] == [award.pk]
     assert by_department.batch.number.endswith("-0002")
 
 

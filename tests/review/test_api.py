@@ -256,7 +256,7 @@ def test_messages_follow_the_request_language(handler, submitted) -> None:
 
 
 def test_handle_a_non_monetary_application(handler, api_client) -> None:
-    application = review.application_accept(actor=handler, application=submit_new(code="m17-quality-benchmark"))
+    application = review.application_accept(actor=handler, application=submit_new(code="m20-guangdong-famous-brand"))
     response = api_client(handler).post(_url(application, "handle"), {"note": "done"}, format="json")
     assert response.status_code == 200 and response.json()["status"] == Status.HANDLED
     assert response.json()["proposed_amount"] is None
