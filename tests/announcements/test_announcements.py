@@ -49,7 +49,7 @@ def _english():
 
 
 @pytest.fixture
-def awards_department():
+def amr():
     """省市场监管局: it handles measure 17's quality awards, which these tests announce."""
     return Department.objects.get(code="amr")
 
@@ -64,16 +64,14 @@ def _objection(announcement, entry=None, today=None, **extra):
 # ── the period ───────────────────────────────────────────────────────────────────────────────
 
 
-def test_a_period_published_before_national_day_skips_the_holiday_and_counts_the_make_up_saturday(
-    handler, awards_department
-) -> None:
+def test_a_period_published_before_national_day_skips_the_holiday_and_counts_the_make_up_saturday(handler, amr) -> None:
     set_budget("9000000")
     application = approved_quickly()
     published = dt.date(2026, 9, 30)
 
     announcement = announcement_publish(
         actor=handler,
-        department=awards_department,
+        department=amr,
         applications=[application],
         period_days=5,
         today=published,
@@ -94,11 +92,11 @@ def test_a_period_published_before_national_day_skips_the_holiday_and_counts_the
     assert announcement.period_days == 5
 
 
-def test_the_period_is_set_per_announcement(handler, awards_department) -> None:
+def test_the_period_is_set_per_announcement(handler, amr) -> None:
     set_budget("9000000")
     announcement = announcement_publish(
         actor=handler,
-        department=awards_department,
+        department=amr,
         applications=[approved_quickly()],
         period_days=10,
         today=dt.date(2026, 11, 2),  # a Monday: ten working days are two weeks
@@ -111,7 +109,7 @@ def test_the_period_is_set_per_announcement(handler, awards_department) -> None:
 
 
 def test_publishing_announces_each_award_with_names_as_published(
-    handler, approver, awards_department, django_capture_on_commit_callbacks
+    handler, approver, amr, django_capture_on_commit_callbacks
 ) -> None:
     set_budget("9000000")
     set_budget("9000000", code="m17-china-quality-award-ind")
@@ -120,7 +118,7 @@ def test_publishing_announces_each_award_with_names_as_published(
 
     with django_capture_on_commit_callbacks(execute=True):
         announcement = announcement_publish(
-            actor=handler, department=awards_department, applications=[enterprise, person], **publish_kwargs()
+            actor=handler, department=amr, applications=[enterprise, person], **publish_kwargs()
         )
 
     entries = {e.award.application_id: e for e in AnnouncementEntry.objects.select_related("award")}
@@ -148,7 +146,7 @@ def test_individuals_names_are_partly_masked(name: str, published: str) -> None:
     assert mask_person_name(name) == published
 
 
-def test_only_officials_of_the_handling_department_publish(awards_department) -> None:
+def test_only_officials_of_the_handling_department_publish(amr) -> None:
     set_budget("9000000")
     application = approved_quickly()
     for outsider in (
@@ -156,12 +154,10 @@ def test_only_officials_of_the_handling_department_publish(awards_department) ->
         OfficialFactory(role=OfficialRole.FINANCE),
     ):
         with pytest.raises(AnnouncementNotAllowed):
-            announcement_publish(
-                actor=outsider, department=awards_department, applications=[application], **publish_kwargs()
-            )
+            announcement_publish(actor=outsider, department=amr, applications=[application], **publish_kwargs())
     with pytest.raises(AnnouncementNotAllowed):
         announcement_publish(
-            actor=EnterpriseUserFactory(), department=awards_department, applications=[application], **publish_kwargs()
+            actor=EnterpriseUserFactory(), department=amr, applications=[application], **publish_kwargs()
         )
     # Officials of another department cannot publish the award under their own department either.
     miit = Department.objects.get(code="miit")
@@ -177,7 +173,7 @@ def test_only_officials_of_the_handling_department_publish(awards_department) ->
     assert refreshed(application).status == Status.APPROVED
 
 
-def test_publishing_is_all_or_nothing_and_names_what_cannot_be_announced(handler, approver, awards_department) -> None:
+def test_publishing_is_all_or_nothing_and_names_what_cannot_be_announced(handler, approver, amr) -> None:
     set_budget("9000000")
     good = approved_quickly()
     proposal_only = approved_quickly()
@@ -186,9 +182,7 @@ def test_publishing_is_all_or_nothing_and_names_what_cannot_be_announced(handler
     events = AuditEvent.objects.count()
 
     with pytest.raises(AnnouncementError) as refused:
-        announcement_publish(
-            actor=handler, department=awards_department, applications=[good, proposal_only], **publish_kwargs()
-        )
+        announcement_publish(actor=handler, department=amr, applications=[good, proposal_only], **publish_kwargs())
 
     problems = refused.value.problems["applications"]
     assert len(problems) == 1
@@ -199,14 +193,12 @@ def test_publishing_is_all_or_nothing_and_names_what_cannot_be_announced(handler
     assert AuditEvent.objects.count() == events
 
 
-def test_an_award_is_announced_once(handler, awards_department) -> None:
+def test_an_award_is_announced_once(handler, amr) -> None:
     set_budget("9000000")
     application = approved_quickly()
-    announcement_publish(actor=handler, department=awards_department, applications=[application], **publish_kwargs())
+    announcement_publish(actor=handler, department=amr, applications=[application], **publish_kwargs())
     with pytest.raises(AnnouncementError):
-        announcement_publish(
-            actor=handler, department=awards_department, applications=[application], **publish_kwargs()
-        )
+        announcement_publish(actor=handler, department=amr, applications=[application], **publish_kwargs())
     assert Announcement.objects.count() == 1
 
 
@@ -214,11 +206,11 @@ def test_an_award_is_announced_once(handler, awards_department) -> None:
     ("fields", "field"),
     [({"title": " "}, "title"), ({"period_days": 0}, "period_days"), ({"period_days": 31}, "period_days")],
 )
-def test_title_and_period_are_checked(handler, awards_department, fields, field) -> None:
+def test_title_and_period_are_checked(handler, amr, fields, field) -> None:
     set_budget("9000000")
     with pytest.raises(AnnouncementError) as refused:
         announcement_publish(
-            actor=handler, department=awards_department, applications=[approved_quickly()], **publish_kwargs(**fields)
+            actor=handler, department=amr, applications=[approved_quickly()], **publish_kwargs(**fields)
         )
     assert field in refused.value.problems
 
@@ -227,13 +219,11 @@ def test_title_and_period_are_checked(handler, awards_department, fields, field)
 
 
 @pytest.fixture
-def announced(handler, awards_department):
+def announced(handler, amr):
     """Two awards (3,000,000 each) announced today under a 9,000,000 budget."""
     set_budget("9000000")
     first, second = approved_quickly(), approved_quickly()
-    announcement = announcement_publish(
-        actor=handler, department=awards_department, applications=[first, second], **publish_kwargs()
-    )
+    announcement = announcement_publish(actor=handler, department=amr, applications=[first, second], **publish_kwargs())
     entries = list(announcement.entries.order_by("pk"))
     return announcement, entries, [e.award.application for e in entries]
 
@@ -392,15 +382,13 @@ def test_on_demand_finalisation_by_an_approver_after_the_period(announced, handl
     assert AuditEvent.objects.filter(action="application.finalise", actor=approver).count() == 2
 
 
-def test_the_beat_task_finalises_what_is_due_today(handler, awards_department) -> None:
+def test_the_beat_task_finalises_what_is_due_today(handler, amr) -> None:
     set_budget("9000000")
     application = approved_quickly()
     long_ago = timezone.localdate() - dt.timedelta(days=40)
-    announcement_publish(
-        actor=handler, department=awards_department, applications=[application], today=long_ago, **publish_kwargs()
-    )
+    announcement_publish(actor=handler, department=amr, applications=[application], today=long_ago, **publish_kwargs())
     running = approved_quickly()
-    announcement_publish(actor=handler, department=awards_department, applications=[running], **publish_kwargs())
+    announcement_publish(actor=handler, department=amr, applications=[running], **publish_kwargs())
 
     assert finalise_due_awards.apply().get() == 1
     assert refreshed(application).status == Status.FINAL
@@ -410,12 +398,12 @@ def test_the_beat_task_finalises_what_is_due_today(handler, awards_department) -
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_objections_get_distinct_sequential_tracking_numbers(handler, awards_department) -> None:
+def test_concurrent_objections_get_distinct_sequential_tracking_numbers(handler, amr) -> None:
     """Eight people object at the same moment: the unique constraint and the retry give each its
     own number, with no gap."""
     set_budget("9000000")
     announcement = announcement_publish(
-        actor=handler, department=awards_department, applications=[approved_quickly()], **publish_kwargs()
+        actor=handler, department=amr, applications=[approved_quickly()], **publish_kwargs()
     )
     barrier = threading.Barrier(8)
     numbers: list[str] = []
