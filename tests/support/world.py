@@ -42,14 +42,13 @@ from tests.factories import ApplicationFactory, make_uscc
 from tests.support.auth import api_key
 
 # Who asks: None is an anonymous visitor. The applicant owns the demo's applications; the other
-# applicant (a person) owns none of them; the officials are amr's (省市场监管局: measure 17's quality
-# awards and measure 15's standards), where most demo claims go.
+# applicant (a person) owns none of them; the officials are miit's, where most demo claims go.
 PERSONAS: dict[str, str | None] = {
     "anonymous": None,
     "applicant": "demo-enterprise",
     "other_applicant": "demo-individual",
-    "handler": "demo-handler-amr",
-    "approver": "demo-approver-amr",
+    "handler": "demo-handler-miit",
+    "approver": "demo-approver-miit",
     "finance": "demo-finance",
     "administrator": "admin",
 }
