@@ -271,6 +271,10 @@ class Notification(models.Model):
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))
     link = models.CharField(_("link"), max_length=300, blank=True)
+    # The facts the message is about, as [label, value] pairs already in `language` (the email lists them).
+    facts = models.JSONField(_("facts"), default=list, blank=True)
+    # The language the subject, body and facts were written in: the email's greeting and signature follow it.
+    language = models.CharField(_("language"), max_length=10, default="zh-hans", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)

@@ -11,14 +11,16 @@ import os
 import re
 import unicodedata
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
@@ -41,10 +43,22 @@ FIRST_QUALIFICATION_YEAR = 1990
 
 
 @transaction.atomic
-def notification_send(*, user: User, subject: str, body: str, link: str = "") -> Notification:
+def notification_send(
+    *, user: User, subject: str, body: str, link: str = "", facts: Sequence[tuple[Any, Any]] = ()
+) -> Notification:
     """Puts a message in the user's inbox and emails it once: the notification and its outbox row are
-    written in the caller's transaction, the email is sent by Celery after commit."""
-    notification = Notification.objects.create(user=user, subject=str(subject)[:200], body=str(body), link=link)
+    written in the caller's transaction, the email is sent by Celery after commit.
+
+    `subject` says what happened, `body` the rest, `facts` the (label, value) pairs the email lists
+    (reference, incentive …); all in the current language, which the email's greeting and signature follow."""
+    notification = Notification.objects.create(
+        user=user,
+        subject=str(subject)[:200],
+        body=str(body),
+        link=link,
+        facts=[[str(label), str(value)] for label, value in facts],
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+    )
     enqueue(send_notification_email, {"notification_id": notification.pk}, key=f"notification-email:{notification.pk}")
     return notification
 

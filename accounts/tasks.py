@@ -17,7 +17,6 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from portal.links import site_url
 from portal.outbox import once
 
 logger = logging.getLogger(__name__)
@@ -40,6 +39,7 @@ def send_email_task(*, to: str, subject: str, body: str, key: str = "") -> bool:
 @shared_task(autoretry_for=RETRY_ON, retry_backoff=True, max_retries=5)
 def send_notification_email(notification_id: int) -> bool:
     """Emails a notification to its user once: sent and marked (`emailed_at`) under the row's lock."""
+    from .emails import notification_email
     from .models import Notification
 
     with transaction.atomic():
@@ -53,14 +53,8 @@ def send_notification_email(notification_id: int) -> bool:
             return False
         if not notification.user.email:
             return False
-        body = notification.body
-        if notification.link:
-            # A path inside the portal becomes a full address under SITE_URL.
-            link = notification.link
-            if link.startswith("/"):
-                link = site_url(link)
-            body = f"{body}\n\n{link}"
-        send_mail(notification.subject, body, settings.DEFAULT_FROM_EMAIL, [notification.user.email])
+        # Text and HTML: greeting, what happened, the facts, the link (under SITE_URL), the signature.
+        notification_email(notification).send()
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
     return True

@@ -29,7 +29,7 @@ from portal.pdf import render_pdf, static_files_only_fetcher
 
 from .city_selectors import forwarded_ranking
 from .models import Application, CityLetterEntry, CityRecommendationLetter
-from .notices import _chinese_date, _formal_department_name, amount_in_words
+from .notices import _chinese_date, amount_in_words
 
 NUMBER_PREFIX = "粤质品推"
 
@@ -83,7 +83,7 @@ def _essentials(
         "number": number,
         "bureau": bureau_name(city),
         "city": city,
-        "addressee": _formal_department_name(department.name) if department else "",
+        "addressee": department.formal_name if department else "",
         "call_id": call.pk,
         "call_title": call.title,
         "fiscal_year": call.fiscal_year,

@@ -185,12 +185,6 @@ def _chinese_date(iso: str | None) -> str:
 # ---- what a notice says -------------------------------------------------------------------------
 
 
-def _formal_department_name(name: str) -> str:
-    """The catalog names provincial departments as the policy does (省工业和信息化厅); a letter
-    carries the full name (广东省工业和信息化厅)."""
-    return "广东" + name if name.startswith("省") else name
-
-
 def notice_essentials(application: Application, kind: str, event: AuditEvent, number: str) -> dict[str, Any]:
     """The facts the notice states, as data: what the PDF prints and /verify/ shows.
 
@@ -225,7 +219,8 @@ def notice_essentials(application: Application, kind: str, event: AuditEvent, nu
         "measure": measure.title,
         "measure_en": measure.title_en,
         "policy": measure.chapter.document.title,
-        "department": _formal_department_name(department.name),
+        # A formal document carries the department's full name (广东省市场监督管理局, not 省市场监管局).
+        "department": department.formal_name,
         "department_en": department.name_en,
     }
     if kind == Kind.ACCEPTANCE:

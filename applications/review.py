@@ -361,7 +361,7 @@ def application_approve(
         ip_address=ip_address,
         notify=lambda a: _notify_applicant_users(
             a,
-            _("Decision on application %(reference)s") % {"reference": a.reference},
+            _("Application %(reference)s supported") % {"reference": a.reference},
             _("Your application is supported with %(amount)s CNY, subject to public announcement.")
             % {"amount": f"{a.proposed_amount:,.2f}"},
         ),
@@ -390,7 +390,7 @@ def application_confirm_rejection(
         ip_address=ip_address,
         notify=lambda a: _notify_applicant_users(
             a,
-            _("Decision on application %(reference)s") % {"reference": a.reference},
+            _("Application %(reference)s not supported") % {"reference": a.reference},
             _("Your application is not supported. The decision notice gives the reasons and your rights."),
         ),
     )

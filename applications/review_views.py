@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.identifiers import mask_resident_id
 from accounts.models import BankAccount, OfficialRole
-from accounts.permissions import signed_in_user
+from accounts.permissions import is_administrator, is_finance, signed_in_user
 from credit.screening import listed_reason
 from credit.selectors import listing_for
 from measures.amounts import AmountInputError, money
@@ -244,6 +244,7 @@ def _render_page(
     comment_form: CommentForm | None = None,
     checklist_form: ChecklistForm | None = None,
     problem: str = "",
+    budget_problem: dict[str, Any] | None = None,
     changed: bool = False,
     revealed: dict[str, str] | None = None,
     status: int = 200,
@@ -337,6 +338,7 @@ def _render_page(
             "bank": bank,
             "bank_number_full": revealed.get("bank_account", ""),
             "problem": problem,
+            "budget_problem": budget_problem,
             "changed": changed,
             "error_links": error_links,
             "is_approver": user.official_role == OfficialRole.APPROVER,
@@ -460,6 +462,21 @@ def _done_message(action: str, application: Application) -> str:
     return _("The proposal for %(reference)s is sent back to the handler.") % {"reference": reference}
 
 
+def _budget_problem(request: HttpRequest, application: Application, refused: BudgetRefused) -> dict[str, Any]:
+    """What the page says when the budget refuses an approval: finance officers and administrators
+    (who set budgets) get a link to the year's budgets; other officials are told to ask finance."""
+    user = signed_in_user(request)
+    may_set = is_finance(user) or is_administrator(user)  # budgets.permissions.may_manage_budgets (a higher app)
+    year = application.fiscal_year
+    return {
+        "not_set": refused.code == "budget_not_set",
+        "message": refused.message,
+        "year": year,
+        "incentive": application.incentive.localized("name"),
+        "budgets_url": f"{reverse('disbursement:budgets')}?year={year}" if may_set else "",
+    }
+
+
 @login_required
 @require_POST
 def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
@@ -474,8 +491,9 @@ def act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
     try:
         done = _perform(action, request, application, form.cleaned_data)
     except BudgetRefused as exc:
-        # The budget cannot take the amount: the message gives what is left; nothing changed.
-        return _render_page(request, application, problem=exc.message, status=400)
+        # Not a mistake in the form: the budget cannot take the amount (or finance has set none).
+        # The page says so, what is left, and who can fix it; nothing changed.
+        return _render_page(request, application, budget_problem=_budget_problem(request, application, exc), status=400)
     except ApplicationError as exc:
         form.add_error(ERROR_FIELD.get(action), exc.message)
         return _render_page(request, application, bound={action: form}, status=409 if exc.conflict else 400)

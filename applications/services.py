@@ -434,9 +434,20 @@ def _submit(application: Application, action: str, actor: User, assign: Any, ip_
     )
 
 
+def application_facts(application: Application) -> list[tuple[str, str]]:
+    """What an applicant's notification about the application lists (the email shows them as a table)."""
+    return [
+        (_("Reference"), application.reference or "—"),
+        (_("Incentive"), application.incentive.localized("name")),
+        (_("Fiscal year"), str(application.fiscal_year)),
+        (_("Status"), str(application.get_status_display())),
+    ]
+
+
 def _notify_applicant_users(application: Application, subject: str, body: str) -> None:
+    facts = application_facts(application)
     for user in User.objects.filter(applicant_id=application.applicant_id, is_active=True):
-        notification_send(user=user, subject=subject, body=body, link=_link(application))
+        notification_send(user=user, subject=subject, body=body, link=_link(application), facts=facts)
 
 
 def application_withdraw(

@@ -1,7 +1,8 @@
 """Demo officials and applications in every state, for `make run` (idempotent; not in production).
 
-    ensure_demo_officials()      a handler and an approver of the lead departments of measures 15
-                                 (amr, 省市场监管局) and 17 (miit, 省工业和信息化厅), and a finance officer
+    ensure_demo_officials()      a handler and an approver of amr (省市场监管局: measure 15's standards and
+                                 measure 17's quality awards) and of miit (省工业和信息化厅: measure 17's
+                                 quality benchmark), and finance officers
     ensure_demo_applications()   applications of the demo enterprises (accounts.demo) in every state
 
 Applications move through the real services — submitted by the enterprise's user, accepted,
@@ -54,7 +55,7 @@ CQA_IND = "m17-china-quality-award-ind"
 NOMINATION_ORG = "m17-china-quality-award-nomination-org"
 PROVINCIAL_ORG = "m17-provincial-quality-award-org"
 BENCHMARK = "m17-quality-benchmark"  # a recognition: accepted, then handled
-STANDARDS = "m15-international-standard-lead"  # measure 15, handled by amr
+STANDARDS = "m15-international-standard-lead"  # measure 15, handled by amr (as are the quality awards above)
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class DemoApplication:
     status: str
 
 
-# One application per state (two submitted ones in miit's queue, to try accepting several at once).
+# One application per state (a submitted one in amr's queue and one in miit's).
 # Each (applicant, incentive, year) appears once, so a second run finds every one and adds nothing.
 DEMO_APPLICATIONS = [
     DemoApplication(DEMO_ENTERPRISE_2, STANDARDS, 0, Status.DRAFT),

@@ -41,7 +41,6 @@ def ensure_demo_calls() -> list[Call]:
     today = timezone.localdate()
     year = today.year
     amr = User.objects.get(username="demo-approver-amr")
-    miit = User.objects.get(username="demo-approver-miit")
     standards = Call(
         fiscal_year=year,
         title=f"关于组织申报{year}年度主导制修订国际标准资助项目的通知",
@@ -80,7 +79,7 @@ def ensure_demo_calls() -> list[Call]:
         title_en=f"Call for applications: China Quality Award grants, {year}",
         guidance=(
             "申报对象：获得中国质量奖（含提名奖）的本省组织和个人。"
-            "程序：形式审查 → 专家材料评审 → 厅务会集体审议 → 公示 → 拨付。"
+            "程序：形式审查 → 专家材料评审 → 局务会集体审议 → 公示 → 拨付。"
         ),
         guidance_en=(
             "For organisations and individuals of the province that won the China Quality Award. Steps: form "
@@ -97,8 +96,9 @@ def ensure_demo_calls() -> list[Call]:
         money_available=Decimal("8000000.00"),
         max_awards=3,
         allocation=Call.Allocation.RANK,
-        contact_name="省工业和信息化厅质量处 黄处长",
-        contact_phone="020-83130000",
+        contact_name="省市场监管局质量发展处 黄处长",
+        contact_phone="020-83330000",
         payment_days=90,
     )
-    return [_ensure(amr, STANDARDS, standards), _ensure(miit, QUALITY_AWARD, quality_award)]
+    # Both are 省市场监管局's: it handles measure 17's quality awards too.
+    return [_ensure(amr, STANDARDS, standards), _ensure(amr, QUALITY_AWARD, quality_award)]

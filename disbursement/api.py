@@ -445,7 +445,9 @@ class ResultsView(_FinanceAPI, APIView):
         summary="Import the bank's results",
         description=(
             "Each row: payment reference, status (paid/failed), paid date, bank reference, failure reason, "
-            "amount (optional, checked). A dry run (default) reports what each row would do (200). With "
+            "amount (optional, checked). Headings and statuses may be Chinese or English "
+            "(付款参考号/拨付编号, 状态, 支付日期, 银行流水号, 失败原因, 金额; "
+            "已支付/支付成功, 支付失败/失败). A dry run (default) reports what each row would do (200). With "
             "dry_run=false the file is checked the same way: when any row is invalid nothing is applied (400, "
             "with `errors` keyed 'row N: column' and the rows); otherwise a job records the rows in the "
             "background (202, its `url` to poll, also in the Location header). A row already recorded changes "

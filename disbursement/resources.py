@@ -4,8 +4,10 @@ PaymentResultResource reads the bank's results file for one disbursement batch (
 
     payment reference | status (paid / failed) | paid date | bank reference | failure reason | amount (optional)
 
-Headings are matched loosely (case, spaces, underscores; Chinese headings too: 付款参考号, 状态, 支付日期,
-银行流水号, 失败原因, 金额), other columns (payee, bank, … when the bank sends our file back) are
+Headings are matched loosely (case, spaces, underscores; Chinese headings too: 拨付编号, 状态, 支付日期,
+银行流水号, 失败原因, 金额 — the payment file's own Chinese headings among them), and so are the
+statuses (paid or 已支付 / 支付成功 …, failed or 支付失败 / 失败 …: STATUS_WORDS); other columns
+(payee, bank, … when the bank sends our file back) are
 ignored. Every problem is kept with its row (the line in the file; the heading is line 1) and its
 column: an unknown reference, a reference twice, a status other than paid/failed, a bad or future
 date, a missing bank reference or reason, an amount that differs from the payment's, a result
@@ -76,12 +78,47 @@ COLUMN_LABELS = {
 }
 
 
+# Status → the words accepted for it in the status column (compared like the headings).
+STATUS_WORDS: dict[str, tuple[str, ...]] = {
+    Payment.Status.PAID: (
+        "paid",
+        "success",
+        "successful",
+        "succeeded",
+        "已支付",
+        "支付成功",
+        "成功",
+        "已付款",
+        "付款成功",
+        "已拨付",
+        "拨付成功",
+        "已到账",
+        "交易成功",
+    ),
+    Payment.Status.FAILED: (
+        "failed",
+        "failure",
+        "fail",
+        "支付失败",
+        "失败",
+        "付款失败",
+        "拨付失败",
+        "交易失败",
+        "退票",
+        "已退票",
+    ),
+}
+
+
 def _heading_key(value: Any) -> str:
     text = unicodedata.normalize("NFKC", str(value or "")).lower()
     return "".join(ch for ch in text if ch.isalnum())
 
 
 _BY_HEADING = {_heading_key(h): column for column, headings in HEADINGS.items() for h in headings}
+
+
+_BY_STATUS_WORD = {_heading_key(w): status for status, words in STATUS_WORDS.items() for w in words}
 
 
 def _blank(value: Any) -> bool:
@@ -187,14 +224,13 @@ class ReferenceWidget(_Cell):
 
 class ResultStatusWidget(_Cell):
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> str:
-        text = self.text(value).lower()
-        if text == Payment.Status.PAID:
-            return Payment.Status.PAID
-        if text == Payment.Status.FAILED:
-            return Payment.Status.FAILED
+        text = self.text(value)
+        status = _BY_STATUS_WORD.get(_heading_key(text))
+        if status is not None:
+            return str(status)
         if not text:
-            raise ValueError(_("Enter the status: paid or failed."))
-        raise ValueError(_("“%(value)s” is not a status: enter paid or failed.") % {"value": text[:40]})
+            raise ValueError(_("Enter the status: “paid” or “failed”."))
+        raise ValueError(_("“%(value)s” is not a status: enter “paid” or “failed”.") % {"value": text[:40]})
 
 
 class PaidDateWidget(_Cell):

@@ -75,7 +75,7 @@ def bank_result_problems(payment: Payment, result: BankResult) -> dict[str, list
         if not result.failure_reason:
             problems["failure_reason"] = [_("Enter the reason the bank gives for the failure.")]
     else:
-        problems["status"] = [_("Enter the status: paid or failed.")]
+        problems["status"] = [_("Enter the status: “paid” or “failed”.")]
     if result.amount is not None and result.amount != payment.amount:
         problems["amount"] = [
             _("The amount %(given)s differs from the payment's %(amount)s CNY.")

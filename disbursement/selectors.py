@@ -96,7 +96,8 @@ def results_job_of(batch: DisbursementBatch, job_id: int) -> ResultsJob:
 
 
 def payment_file_rows(batch: DisbursementBatch) -> Iterator[tuple[Any, ...]]:
-    """The payment file's rows in the order of PAYMENT_FILE_HEADERS, read in chunks."""
+    """The payment file's rows in the order of PAYMENT_FILE_HEADERS, read in chunks; the incentive
+    last in Chinese and in English (the payment file keeps the language of the request)."""
     return (
         Payment.objects.filter(batch=batch)
         .order_by("reference")
@@ -108,6 +109,7 @@ def payment_file_rows(batch: DisbursementBatch) -> Iterator[tuple[Any, ...]]:
             "amount",
             "award__application__reference",
             "award__application__incentive__name",
+            "award__application__incentive__name_en",
         )
         .iterator(chunk_size=2000)
     )

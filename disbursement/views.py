@@ -117,8 +117,9 @@ class ResultsUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("The bank's results file"),
         help_text=gettext_lazy(
-            "CSV or XLSX, up to 5 MB. Columns: payment reference, status (paid or failed), paid date "
-            "(YYYY-MM-DD), bank reference, failure reason; amount is optional and checked when given."
+            "CSV or XLSX, up to 5 MB, headings in Chinese or English. Columns: payment reference, status "
+            "(paid or failed), paid date (YYYY-MM-DD), bank reference, failure reason; amount is optional and "
+            "checked when given."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )

@@ -121,13 +121,25 @@ def load_catalog(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
 
     existing = set(Department.objects.using(using).values_list("code", flat=True))
     new_departments = [
-        Department(code=d["code"], name=d["name"], name_en=d["name_en"], is_generic=d.get("generic", False))
+        Department(
+            code=d["code"],
+            name=d["name"],
+            full_name=d.get("full_name", ""),
+            name_en=d["name_en"],
+            is_generic=d.get("generic", False),
+        )
         for d in data["departments"]
         if d["code"] not in existing
     ]
     Department.objects.using(using).bulk_create(new_departments)
     added["departments"] = len(new_departments)
     departments = {d.code: d for d in Department.objects.using(using).all()}
+    for d in data["departments"]:
+        # A catalog loaded before full names existed: an empty full name is filled, an edited one kept.
+        department = departments[d["code"]]
+        if not department.full_name and d.get("full_name"):
+            department.full_name = d["full_name"]
+            department.save(using=using, update_fields=["full_name"])
 
     existing_chapters = set(document.chapters.using(using).values_list("number", flat=True))
     new_chapters = [

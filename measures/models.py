@@ -78,7 +78,9 @@ class PolicyDocument(Bilingual):
 
 
 class Chapter(Bilingual):
-    document = models.ForeignKey(PolicyDocument, on_delete=models.CASCADE, related_name="chapters")
+    document = models.ForeignKey(
+        PolicyDocument, on_delete=models.CASCADE, related_name="chapters", verbose_name=_("policy document")
+    )
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title (Chinese)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
@@ -98,6 +100,13 @@ class Department(Bilingual):
 
     code = models.SlugField(_("code"), unique=True)
     name = models.CharField(_("name (Chinese)"), max_length=100, unique=True)
+    # The policy and the pages use the short name (省市场监管局); formal documents the full one.
+    full_name = models.CharField(
+        _("full name (Chinese)"),
+        max_length=200,
+        blank=True,
+        help_text=_("The name formal documents carry, e.g. 广东省市场监督管理局 for 省市场监管局."),
+    )
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     # 省有关行业主管部门: not one body but "the competent industry department" for the case.
     is_generic = models.BooleanField(_("generic designation"), default=False)
@@ -111,9 +120,22 @@ class Department(Bilingual):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def formal_name(self) -> str:
+        """The name notices and other formal documents carry: the full name, else the short name
+        with the province in front of a provincial department's (省工业和信息化厅 → 广东省工业和信息化厅)."""
+        if self.full_name:
+            return self.full_name
+        return "广东" + self.name if self.name.startswith("省") else self.name
+
+    @property
+    def formal_name_en(self) -> str:
+        """For `localized("formal_name")`: the English name is already the full one."""
+        return self.name_en
+
 
 class Measure(Bilingual):
-    chapter = models.ForeignKey(Chapter, on_delete=models.PROTECT, related_name="measures")
+    chapter = models.ForeignKey(Chapter, on_delete=models.PROTECT, related_name="measures", verbose_name=_("chapter"))
     number = models.PositiveSmallIntegerField(_("number"), unique=True)
     title = models.CharField(_("title (Chinese)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
@@ -142,8 +164,12 @@ class Measure(Bilingual):
 class MeasureDepartment(models.Model):
     """A responsible department of a measure, in the policy's order; the first leads (牵头)."""
 
-    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="responsibilities")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="responsibilities")
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="responsibilities", verbose_name=_("measure")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="responsibilities", verbose_name=_("department")
+    )
     position = models.PositiveSmallIntegerField(_("position"), validators=[MinValueValidator(1)])
 
     class Meta:
@@ -179,7 +205,7 @@ class Incentive(Bilingual):
     GRANT_KINDS = frozenset({Kind.FIXED_GRANT, Kind.PER_UNIT_GRANT, Kind.COST_SHARE_GRANT, Kind.DISCRETIONARY_GRANT})
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
-    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="incentives")
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="incentives", verbose_name=_("measure"))
     position = models.PositiveSmallIntegerField(_("position within the measure"), default=1)
     name = models.CharField(_("name (Chinese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
@@ -236,8 +262,12 @@ class IncentiveAccess(models.Model):
         READ = "read", _("Read")
         REVIEW = "review", _("Review")
 
-    incentive = models.ForeignKey(Incentive, on_delete=models.CASCADE, related_name="access_grants")
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="access_grants")
+    incentive = models.ForeignKey(
+        Incentive, on_delete=models.CASCADE, related_name="access_grants", verbose_name=_("incentive")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="access_grants", verbose_name=_("department")
+    )
     level = models.CharField(_("access"), max_length=8, choices=Level.choices, default=Level.READ)
 
     class Meta:
@@ -262,7 +292,9 @@ class AmountParameter(Bilingual):
         RATE = "rate", _("Share of eligible spending")
         CAP = "cap", _("Cap per claim (CNY)")
 
-    incentive = models.ForeignKey(Incentive, on_delete=models.CASCADE, related_name="amount_parameters")
+    incentive = models.ForeignKey(
+        Incentive, on_delete=models.CASCADE, related_name="amount_parameters", verbose_name=_("incentive")
+    )
     key = models.CharField(_("parameter"), max_length=16, choices=Key.choices)
     value = models.DecimalField(
         _("value"), max_digits=18, decimal_places=4, null=True, blank=True, validators=[MinValueValidator(Decimal(0))]
@@ -316,7 +348,9 @@ class EligibilityCriterion(Bilingual):
         PARTIES_TOTAL_WORLD_ABOVE = "parties_total_world_above", _("Parties' combined worldwide revenue above")
         DECLARATION = "declaration", _("Declared by the applicant and checked by the department")
 
-    incentive = models.ForeignKey(Incentive, on_delete=models.CASCADE, related_name="criteria")
+    incentive = models.ForeignKey(
+        Incentive, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("incentive")
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=1)
     rule = models.CharField(_("rule"), max_length=32, choices=Rule.choices)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
@@ -354,7 +388,9 @@ class EligibilityCriterion(Bilingual):
 
 
 class RequiredDocument(Bilingual):
-    incentive = models.ForeignKey(Incentive, on_delete=models.CASCADE, related_name="required_documents")
+    incentive = models.ForeignKey(
+        Incentive, on_delete=models.CASCADE, related_name="required_documents", verbose_name=_("incentive")
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=1)
     name = models.CharField(_("name (Chinese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
@@ -373,7 +409,7 @@ class Target(Bilingual):
     """A quantified target the policy states (e.g. 500 international standards); progress comes later."""
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
-    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="targets")
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="targets", verbose_name=_("measure"))
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="targets", verbose_name=_("responsible department")
     )
@@ -406,7 +442,9 @@ class YearCeiling(models.Model):
     incentive in a fiscal year, set by the handling department before anything is approved. The
     policy ceiling (measures/ceilings.py) then applies it like a figure of the policy."""
 
-    incentive = models.ForeignKey(Incentive, on_delete=models.PROTECT, related_name="year_ceilings")
+    incentive = models.ForeignKey(
+        Incentive, on_delete=models.PROTECT, related_name="year_ceilings", verbose_name=_("incentive")
+    )
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
     amount = models.DecimalField(_("ceiling per award (CNY)"), max_digits=18, decimal_places=2)
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -103,11 +103,16 @@ SUMMARY_HEADERS = (
 
 def _summary_table(dimension: str, scope: ReportScope, fiscal_year: int | None) -> Table:
     spec = DIMENSIONS[dimension]
-    rows = [*summary_rows(scope, dimension, fiscal_year), summary_totals(scope, fiscal_year)]
+    rows = summary_rows(scope, dimension, fiscal_year)
+    total = summary_totals(scope, fiscal_year)
     return Table(
         _("Summary by %(dimension)s") % {"dimension": str(spec.title).lower()},
         [str(spec.title), *(str(h) for h in SUMMARY_HEADERS)],
-        [(r.key, r.name, r.awards, r.committed, r.paid, r.paid_count, r.total) for r in rows],
+        [
+            *((r.key, r.name, r.awards, r.committed, r.paid, r.paid_count, r.total) for r in rows),
+            # The total row reads 合计 (Total) in the first column, not the API's "TOTAL" key.
+            (str(_("Total")), "", total.awards, total.committed, total.paid, total.paid_count, total.total),
+        ],
         frozenset({3, 4, 6}),
     )
 

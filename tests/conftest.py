@@ -113,8 +113,9 @@ _ROLES_DEPARTMENT = object()  # make_official's default: the department that goe
 @pytest.fixture
 def make_official(db: None) -> Callable[..., User]:
     """`make_official(role, department)`: an official of that role (handler by default). The
-    department is a code or None; unless given it follows the role (miit for handlers and
-    approvers, "finance" for finance officers, none for administrators). Other keywords
+    department is a code or None; unless given it follows the role (amr for handlers and
+    approvers — the department of measure 17's quality awards, which most tests claim —, "finance"
+    for finance officers, none for administrators). Other keywords
     (username, display_name…) go to OfficialFactory."""
 
     def make(role: str = OfficialRole.HANDLER, department: Any = _ROLES_DEPARTMENT, **fields: Any) -> User:
@@ -127,12 +128,12 @@ def make_official(db: None) -> Callable[..., User]:
 
 @pytest.fixture
 def handler(make_official: Callable[..., User]) -> User:
-    return make_official(OfficialRole.HANDLER, "miit", username="miit-handler")
+    return make_official(OfficialRole.HANDLER, "amr", username="award-handler")
 
 
 @pytest.fixture
 def handler2(make_official: Callable[..., User]) -> User:
-    return make_official(OfficialRole.HANDLER, "miit", username="miit-handler-2")
+    return make_official(OfficialRole.HANDLER, "amr", username="award-handler-2")
 
 
 @pytest.fixture
@@ -141,8 +142,14 @@ def amr_handler(make_official: Callable[..., User]) -> User:
 
 
 @pytest.fixture
+def miit_handler(make_official: Callable[..., User]) -> User:
+    """A handler of another department than the quality awards' (省工业和信息化厅)."""
+    return make_official(OfficialRole.HANDLER, "miit", username="miit-handler")
+
+
+@pytest.fixture
 def approver(make_official: Callable[..., User]) -> User:
-    return make_official(OfficialRole.APPROVER, "miit", username="miit-approver")
+    return make_official(OfficialRole.APPROVER, "amr", username="award-approver")
 
 
 @pytest.fixture

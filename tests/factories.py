@@ -12,9 +12,9 @@ so every factory-built applicant passes the same validation registration applies
 
 Officials: `role` (an OfficialRole, handler by default) and `department` (a Department's code, a
 Department, or None). The department follows the role unless given: handlers and approvers
-belong to miit, finance officers to "finance", administrators to none.
+belong to amr (measure 17's quality awards), finance officers to "finance", administrators to none.
 
-    OfficialFactory()                                    # a handler of miit
+    OfficialFactory()                                    # a handler of amr
     OfficialFactory(role=OfficialRole.APPROVER, department="amr")
     OfficialFactory(role=OfficialRole.FINANCE)           # of the "finance" department
     OfficialFactory(role=OfficialRole.ADMINISTRATOR)     # no department
@@ -115,8 +115,9 @@ class IndividualUserFactory(_UserFactory):
 
 # The department an official belongs to when none is given.
 OFFICIAL_DEPARTMENT = {
-    OfficialRole.HANDLER: "miit",
-    OfficialRole.APPROVER: "miit",
+    # 省市场监管局, which handles measure 17's quality awards (the incentives most tests claim).
+    OfficialRole.HANDLER: "amr",
+    OfficialRole.APPROVER: "amr",
     OfficialRole.FINANCE: "finance",
     OfficialRole.ADMINISTRATOR: None,
     # City bureaus are not provincial departments: their officials have a city instead.

@@ -54,18 +54,18 @@ INSTALLED_APPS = [
     "django.forms",
     "rest_framework",
     # API keys stored as hashes, with an expiry (accounts/tokens.py says who gets one).
-    "knox",
+    "portal.third_party.KnoxConfig",  # the apps of portal/third_party.py: translated names
     # The second factor: authenticator apps (TOTP) and one-time recovery codes (accounts/two_factor.py).
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "portal.third_party.TOTPConfig",
+    "portal.third_party.StaticConfig",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
     "simple_history",
     "django_celery_beat",
-    "axes",
+    "portal.third_party.AxesConfig",
     "health_check",
     "csp",
     # Our apps: one part of the domain each, bottom layer first (README, "Architecture";

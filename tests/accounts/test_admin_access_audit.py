@@ -57,15 +57,15 @@ def post(client: Client, user: User, **changes: Any) -> None:
 
 
 def test_a_role_and_department_changed_in_the_admin_are_audited(client: Client, root: User, handler: User) -> None:
-    amr = Department.objects.get(code="amr")
-    post(client, handler, official_role=OfficialRole.APPROVER, department=amr.pk, is_staff=True)
+    miit = Department.objects.get(code="miit")
+    post(client, handler, official_role=OfficialRole.APPROVER, department=miit.pk, is_staff=True)
 
     handler.refresh_from_db()
-    assert (handler.official_role, handler.department, handler.is_staff) == (OfficialRole.APPROVER, amr, True)
+    assert (handler.official_role, handler.department, handler.is_staff) == (OfficialRole.APPROVER, miit, True)
     event = AuditEvent.objects.get(action="user.access_change")
     assert (event.actor, event.object_type, event.object_id) == (root, "accounts.user", str(handler.pk))
-    assert event.before == {"official_role": "handler", "department": "miit", "is_staff": False}
-    assert event.after == {"official_role": "approver", "department": "amr", "is_staff": True}
+    assert event.before == {"official_role": "handler", "department": "amr", "is_staff": False}
+    assert event.after == {"official_role": "approver", "department": "miit", "is_staff": True}
     assert (event.ip_address, event.visible_to_applicant) == ("10.0.0.7", False)
     assert audit_verify() is None
 
@@ -73,7 +73,7 @@ def test_a_role_and_department_changed_in_the_admin_are_audited(client: Client, 
 def test_taking_a_role_away_and_deactivating_are_audited(client: Client, root: User, approver: User) -> None:
     post(client, approver, official_role="", department="", is_active=False)
     event = AuditEvent.objects.get(action="user.access_change")
-    assert event.before == {"official_role": "approver", "department": "miit", "is_active": True}
+    assert event.before == {"official_role": "approver", "department": "amr", "is_active": True}
     assert event.after == {"official_role": "", "department": None, "is_active": False}
 
 

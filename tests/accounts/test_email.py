@@ -201,7 +201,10 @@ def test_the_notification_email_is_sent_exactly_once_when_the_task_runs_twice(en
 
 def test_a_failed_notification_email_is_retried(enterprise_user: User) -> None:
     notification = Notification.objects.create(user=enterprise_user, subject="s", body="b")
-    with mock.patch.object(tasks, "send_mail", side_effect=ConnectionError), pytest.raises(ConnectionError):
+    with (
+        mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=ConnectionError),
+        pytest.raises(ConnectionError),
+    ):
         tasks.send_notification_email.run(notification.pk)
     notification.refresh_from_db()
     assert notification.emailed_at is None

@@ -49,8 +49,9 @@ def _english():
 
 
 @pytest.fixture
-def miit():
-    return Department.objects.get(code="miit")
+def amr():
+    """省市场监管局: it handles measure 17's quality awards, which these tests announce."""
+    return Department.objects.get(code="amr")
 
 
 def _objection(announcement, entry=None, today=None, **extra):
@@ -63,15 +64,18 @@ def _objection(announcement, entry=None, today=None, **extra):
 # ── the period ───────────────────────────────────────────────────────────────────────────────
 
 
-def test_a_period_published_before_national_day_skips_the_holiday_and_counts_the_make_up_saturday(
-    handler, miit
-) -> None:
+def test_a_period_published_before_national_day_skips_the_holiday_and_counts_the_make_up_saturday(handler, amr) -> None:
     set_budget("9000000")
     application = approved_quickly()
     published = dt.date(2026, 9, 30)
 
     announcement = announcement_publish(
-        actor=handler, department=miit, applications=[application], period_days=5, today=published, **publish_kwargs()
+        actor=handler,
+        department=amr,
+        applications=[application],
+        period_days=5,
+        today=published,
+        **publish_kwargs(),
     )
 
     # The library's own calendar: 1–7 October 2026 are the National Day holiday and Saturday
@@ -88,11 +92,11 @@ def test_a_period_published_before_national_day_skips_the_holiday_and_counts_the
     assert announcement.period_days == 5
 
 
-def test_the_period_is_set_per_announcement(handler, miit) -> None:
+def test_the_period_is_set_per_announcement(handler, amr) -> None:
     set_budget("9000000")
     announcement = announcement_publish(
         actor=handler,
-        department=miit,
+        department=amr,
         applications=[approved_quickly()],
         period_days=10,
         today=dt.date(2026, 11, 2),  # a Monday: ten working days are two weeks
@@ -105,7 +109,7 @@ def test_the_period_is_set_per_announcement(handler, miit) -> None:
 
 
 def test_publishing_announces_each_award_with_names_as_published(
-    handler, approver, miit, django_capture_on_commit_callbacks
+    handler, approver, amr, django_capture_on_commit_callbacks
 ) -> None:
     set_budget("9000000")
     set_budget("9000000", code="m17-china-quality-award-ind")
@@ -114,7 +118,7 @@ def test_publishing_announces_each_award_with_names_as_published(
 
     with django_capture_on_commit_callbacks(execute=True):
         announcement = announcement_publish(
-            actor=handler, department=miit, applications=[enterprise, person], **publish_kwargs()
+            actor=handler, department=amr, applications=[enterprise, person], **publish_kwargs()
         )
 
     entries = {e.award.application_id: e for e in AnnouncementEntry.objects.select_related("award")}
@@ -142,25 +146,25 @@ def test_individuals_names_are_partly_masked(name: str, published: str) -> None:
     assert mask_person_name(name) == published
 
 
-def test_only_officials_of_the_handling_department_publish(miit) -> None:
+def test_only_officials_of_the_handling_department_publish(amr) -> None:
     set_budget("9000000")
     application = approved_quickly()
     for outsider in (
-        OfficialFactory(role=OfficialRole.HANDLER, department="amr"),
+        OfficialFactory(role=OfficialRole.HANDLER, department="miit"),
         OfficialFactory(role=OfficialRole.FINANCE),
     ):
         with pytest.raises(AnnouncementNotAllowed):
-            announcement_publish(actor=outsider, department=miit, applications=[application], **publish_kwargs())
+            announcement_publish(actor=outsider, department=amr, applications=[application], **publish_kwargs())
     with pytest.raises(AnnouncementNotAllowed):
         announcement_publish(
-            actor=EnterpriseUserFactory(), department=miit, applications=[application], **publish_kwargs()
+            actor=EnterpriseUserFactory(), department=amr, applications=[application], **publish_kwargs()
         )
     # Officials of another department cannot publish the award under their own department either.
-    amr = Department.objects.get(code="amr")
+    miit = Department.objects.get(code="miit")
     with pytest.raises(AnnouncementError) as refused:
         announcement_publish(
-            actor=OfficialFactory(role=OfficialRole.HANDLER, department="amr"),
-            department=amr,
+            actor=OfficialFactory(role=OfficialRole.HANDLER, department="miit"),
+            department=miit,
             applications=[application],
             **publish_kwargs(),
         )
@@ -169,7 +173,7 @@ def test_only_officials_of_the_handling_department_publish(miit) -> None:
     assert refreshed(application).status == Status.APPROVED
 
 
-def test_publishing_is_all_or_nothing_and_names_what_cannot_be_announced(handler, approver, miit) -> None:
+def test_publishing_is_all_or_nothing_and_names_what_cannot_be_announced(handler, approver, amr) -> None:
     set_budget("9000000")
     good = approved_quickly()
     proposal_only = approved_quickly()
@@ -178,7 +182,7 @@ def test_publishing_is_all_or_nothing_and_names_what_cannot_be_announced(handler
     events = AuditEvent.objects.count()
 
     with pytest.raises(AnnouncementError) as refused:
-        announcement_publish(actor=handler, department=miit, applications=[good, proposal_only], **publish_kwargs())
+        announcement_publish(actor=handler, department=amr, applications=[good, proposal_only], **publish_kwargs())
 
     problems = refused.value.problems["applications"]
     assert len(problems) == 1
@@ -189,12 +193,12 @@ def test_publishing_is_all_or_nothing_and_names_what_cannot_be_announced(handler
     assert AuditEvent.objects.count() == events
 
 
-def test_an_award_is_announced_once(handler, miit) -> None:
+def test_an_award_is_announced_once(handler, amr) -> None:
     set_budget("9000000")
     application = approved_quickly()
-    announcement_publish(actor=handler, department=miit, applications=[application], **publish_kwargs())
+    announcement_publish(actor=handler, department=amr, applications=[application], **publish_kwargs())
     with pytest.raises(AnnouncementError):
-        announcement_publish(actor=handler, department=miit, applications=[application], **publish_kwargs())
+        announcement_publish(actor=handler, department=amr, applications=[application], **publish_kwargs())
     assert Announcement.objects.count() == 1
 
 
@@ -202,11 +206,11 @@ def test_an_award_is_announced_once(handler, miit) -> None:
     ("fields", "field"),
     [({"title": " "}, "title"), ({"period_days": 0}, "period_days"), ({"period_days": 31}, "period_days")],
 )
-def test_title_and_period_are_checked(handler, miit, fields, field) -> None:
+def test_title_and_period_are_checked(handler, amr, fields, field) -> None:
     set_budget("9000000")
     with pytest.raises(AnnouncementError) as refused:
         announcement_publish(
-            actor=handler, department=miit, applications=[approved_quickly()], **publish_kwargs(**fields)
+            actor=handler, department=amr, applications=[approved_quickly()], **publish_kwargs(**fields)
         )
     assert field in refused.value.problems
 
@@ -215,13 +219,11 @@ def test_title_and_period_are_checked(handler, miit, fields, field) -> None:
 
 
 @pytest.fixture
-def announced(handler, miit):
+def announced(handler, amr):
     """Two awards (3,000,000 each) announced today under a 9,000,000 budget."""
     set_budget("9000000")
     first, second = approved_quickly(), approved_quickly()
-    announcement = announcement_publish(
-        actor=handler, department=miit, applications=[first, second], **publish_kwargs()
-    )
+    announcement = announcement_publish(actor=handler, department=amr, applications=[first, second], **publish_kwargs())
     entries = list(announcement.entries.order_by("pk"))
     return announcement, entries, [e.award.application for e in entries]
 
@@ -302,7 +304,7 @@ def test_who_may_resolve_and_only_once(announced, handler, approver) -> None:
         objection_resolve(actor=handler, objection=objection, upheld=True, resolution="成立")
     with pytest.raises(AnnouncementNotAllowed):
         objection_resolve(
-            actor=OfficialFactory(role=OfficialRole.APPROVER, department="amr"),
+            actor=OfficialFactory(role=OfficialRole.APPROVER, department="miit"),
             objection=objection,
             upheld=False,
             resolution="x",
@@ -380,13 +382,13 @@ def test_on_demand_finalisation_by_an_approver_after_the_period(announced, handl
     assert AuditEvent.objects.filter(action="application.finalise", actor=approver).count() == 2
 
 
-def test_the_beat_task_finalises_what_is_due_today(handler, miit) -> None:
+def test_the_beat_task_finalises_what_is_due_today(handler, amr) -> None:
     set_budget("9000000")
     application = approved_quickly()
     long_ago = timezone.localdate() - dt.timedelta(days=40)
-    announcement_publish(actor=handler, department=miit, applications=[application], today=long_ago, **publish_kwargs())
+    announcement_publish(actor=handler, department=amr, applications=[application], today=long_ago, **publish_kwargs())
     running = approved_quickly()
-    announcement_publish(actor=handler, department=miit, applications=[running], **publish_kwargs())
+    announcement_publish(actor=handler, department=amr, applications=[running], **publish_kwargs())
 
     assert finalise_due_awards.apply().get() == 1
     assert refreshed(application).status == Status.FINAL
@@ -396,12 +398,12 @@ def test_the_beat_task_finalises_what_is_due_today(handler, miit) -> None:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_objections_get_distinct_sequential_tracking_numbers(handler, miit) -> None:
+def test_concurrent_objections_get_distinct_sequential_tracking_numbers(handler, amr) -> None:
     """Eight people object at the same moment: the unique constraint and the retry give each its
     own number, with no gap."""
     set_budget("9000000")
     announcement = announcement_publish(
-        actor=handler, department=miit, applications=[approved_quickly()], **publish_kwargs()
+        actor=handler, department=amr, applications=[approved_quickly()], **publish_kwargs()
     )
     barrier = threading.Barrier(8)
     numbers: list[str] = []

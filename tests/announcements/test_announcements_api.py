@@ -41,7 +41,7 @@ def api(user=None, **extra) -> APIClient:
 def publish(handler, *applications, today=None) -> Announcement:
     return announcement_publish(
         actor=handler,
-        department=Department.objects.get(code="miit"),
+        department=Department.objects.get(code="amr"),
         applications=list(applications),
         today=today,
         **publish_kwargs(),
@@ -66,7 +66,7 @@ def test_anyone_lists_announcements_with_their_period_and_totals(handler) -> Non
     assert rows[current.pk]["entry_count"] == 2
     assert rows[current.pk]["total_amount"] == "6000000.00"
     assert rows[current.pk]["ends_on"] == current.ends_on.isoformat()
-    assert rows[current.pk]["department"]["code"] == "miit"
+    assert rows[current.pk]["department"]["code"] == "amr"
     assert rows[past.pk]["objections_open"] is False
     assert [r["id"] for r in api().get("/api/v1/announcements/?open=true").json()["results"]] == [current.pk]
     assert [r["id"] for r in api().get("/api/v1/announcements/?open=false").json()["results"]] == [past.pk]
@@ -141,7 +141,7 @@ def test_publishing_refusals(handler) -> None:
     assert api().post("/api/v1/announcements/", payload, format="json").status_code == 401
     forbidden = api(EnterpriseUserFactory()).post("/api/v1/announcements/", payload, format="json")
     assert forbidden.status_code == 403 and forbidden.json()["code"] == "permission_denied"
-    other = api(OfficialFactory(role=OfficialRole.HANDLER, department="amr")).post(
+    other = api(OfficialFactory(role=OfficialRole.HANDLER, department="miit")).post(
         "/api/v1/announcements/", payload, format="json"
     )
     assert other.status_code == 400 and application.reference in other.json()["errors"]["applications"][0]
@@ -220,7 +220,7 @@ def test_officials_of_the_department_list_and_resolve_objections(handler, approv
     url = f"/api/v1/announcements/{announcement.pk}/objections/"
 
     assert api().get(url).status_code == 401
-    assert api(OfficialFactory(role=OfficialRole.HANDLER, department="amr")).get(url).status_code == 403
+    assert api(OfficialFactory(role=OfficialRole.HANDLER, department="miit")).get(url).status_code == 403
     listed = api(handler).get(url).json()
     assert listed["results"][0]["tracking_number"] == objection.tracking_number
     assert listed["results"][0]["contact"] == "wang@example.com"

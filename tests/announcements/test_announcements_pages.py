@@ -44,7 +44,7 @@ def browser(user=None, **extra) -> Client:
 def publish(handler, *applications, today=None) -> Announcement:
     return announcement_publish(
         actor=handler,
-        department=Department.objects.get(code="miit"),
+        department=Department.objects.get(code="amr"),
         applications=list(applications),
         today=today,
         **publish_kwargs(),
@@ -221,7 +221,7 @@ def test_officials_resolve_objections_on_their_page(handler, approver) -> None:
     objection = objection_lodge(actor=None, announcement=announcement, entry=announcement.entries.get(), **OBJECTION)
     url = f"/announcements/{announcement.pk}/objections/"
 
-    assert browser(OfficialFactory(role=OfficialRole.APPROVER, department="amr")).get(url).status_code == 403
+    assert browser(OfficialFactory(role=OfficialRole.APPROVER, department="miit")).get(url).status_code == 403
     handler_page = browser(handler).get(url).content.decode()
     assert objection.tracking_number in handler_page and "13800000000" in handler_page
     assert 'value="upheld"' not in handler_page  # handlers may only dismiss

@@ -64,8 +64,8 @@ def approved_award(handler: User, approver: User, finance: User) -> Application:
 
 
 def test_announce_object_finalise_pay_and_report(live_server, page, tmp_path: Path) -> None:
-    handler = OfficialFactory(role=OfficialRole.HANDLER, department="miit", username="j-handler")
-    approver = OfficialFactory(role=OfficialRole.APPROVER, department="miit", username="j-approver")
+    handler = OfficialFactory(role=OfficialRole.HANDLER, department="amr", username="j-handler")
+    approver = OfficialFactory(role=OfficialRole.APPROVER, department="amr", username="j-approver")
     finance = OfficialFactory(role=OfficialRole.FINANCE, username="j-finance")
     finance2 = OfficialFactory(role=OfficialRole.FINANCE, username="j-finance2")
     for official in (approver, finance, finance2):

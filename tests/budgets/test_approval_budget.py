@@ -109,7 +109,8 @@ def test_the_page_shows_the_remaining_figure_and_keeps_the_application(handler, 
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert "There is a problem" in html
+    assert "Not enough budget left" in html
+    assert "There is a problem" not in html  # not a mistake in the form
     assert "1,200,000.00" in html
     assert refreshed(proposal).status == Status.PROPOSED
 

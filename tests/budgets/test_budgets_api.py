@@ -81,7 +81,7 @@ def test_list_filters_and_figures(users) -> None:
 
     assert body["count"] == 1
     (budget,) = body["results"]
-    assert budget["incentive"] == QUALITY_AWARD and budget["department"] == "miit" and budget["measure"] == 17
+    assert budget["incentive"] == QUALITY_AWARD and budget["department"] == "amr" and budget["measure"] == 17
     assert (budget["allocation"], budget["committed"], budget["paid"], budget["remaining"]) == (
         "900000000.00",
         "3000000.00",

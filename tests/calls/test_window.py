@@ -113,7 +113,7 @@ def test_the_api_answers_409_call_closed_and_the_page_shows_the_message(
 
 def test_a_supplement_is_answered_after_the_call_closed(make_call: Callable[..., Call], applicant_user: User) -> None:
     _call, application = _draft_in_window(make_call, applicant_user)
-    handler = OfficialFactory(role=OfficialRole.HANDLER, department="miit")
+    handler = OfficialFactory(role=OfficialRole.HANDLER, department="amr")
     with time_machine.travel(at("2026-03-30 10:00"), tick=False):
         application = application_submit(actor=applicant_user, application=application, credit_commitment=True)
         application = application_return(actor=handler, application=application, missing="请补充获奖证书扫描件。")

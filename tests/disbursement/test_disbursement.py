@@ -20,7 +20,7 @@ from audit.models import AuditEvent
 from awards.models import Award
 from budgets.models import Budget
 from disbursement.models import DisbursementBatch, Payment, ResultsJob
-from disbursement.payment_file import PAYMENT_FILE_HEADERS, payment_file_csv, payment_file_xlsx
+from disbursement.payment_file import payment_file_csv, payment_file_xlsx
 from disbursement.resources import read_results_file
 from disbursement.results import (
     BankResult,
@@ -52,6 +52,16 @@ from tests.support.disbursement import (
     paid_rows,
     results_csv,
     upload,
+)
+
+ENGLISH_HEADERS = (
+    "payment reference",
+    "payee",
+    "bank",
+    "account number",
+    "amount",
+    "application reference",
+    "incentive",
 )
 
 
@@ -121,13 +131,16 @@ def test_a_batch_takes_final_awards_only_and_snapshots_the_payee(officer) -> Non
 
 @pytest.mark.django_db
 def test_a_batch_by_department_or_incentive(officer) -> None:
-    miit = final_award("3000000", code=QUALITY_AWARD)
-    amr = final_award("500000", code=STANDARD_LEAD)
+    award = final_award("3000000", code=QUALITY_AWARD)
+    standard = final_award("500000", code=STANDARD_LEAD)
+    benchmark_department = Department.objects.get(code="miit")  # measure 17's benchmark: no money
 
     by_incentive = batch_build(actor=officer, incentive=incentive_by_code(STANDARD_LEAD))
-    assert [p.award_id for p in by_incentive.batch.payments.all()] == [amr.pk]
-    by_department = batch_build(actor=officer, department=Department.objects.get(code="miit"))
-    assert [p.award_id for p in by_department.batch.payments.all()] == [miit.pk]
+    assert [p.award_id for p in by_incentive.batch.payments.all()] == [standard.pk]
+    with pytest.raises(NothingToPay):
+        batch_build(actor=officer, department=benchmark_department)
+    by_department = batch_build(actor=officer, department=Department.objects.get(code="amr"))
+    assert [p.award_id for p in by_department.batch.payments.all()] == [award.pk]
     assert by_department.batch.number.endswith("-0002")
 
 
@@ -185,7 +198,7 @@ def test_payment_file_totals_equal_the_database_in_csv_and_xlsx(officer, second)
     text = "".join(payment_file_csv(payment_file_open(actor=officer, batch=batch, file_format="csv")))
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert tuple(rows[0]) == PAYMENT_FILE_HEADERS
+    assert tuple(rows[0]) == ENGLISH_HEADERS
     assert len(rows) == 6
     assert sum(Decimal(r[4]) for r in rows[1:]) == expected
     by_reference = {p.reference: p for p in batch.payments.select_related("award__application")}
@@ -197,7 +210,7 @@ def test_payment_file_totals_equal_the_database_in_csv_and_xlsx(officer, second)
     handle = payment_file_xlsx(payment_file_open(actor=officer, batch=batch, file_format="xlsx"), title=batch.number)
     sheet = load_workbook(handle, read_only=True).active
     values = list(sheet.iter_rows(values_only=True))
-    assert tuple(values[0]) == PAYMENT_FILE_HEADERS
+    assert tuple(values[0]) == ENGLISH_HEADERS
     assert sum(Decimal(str(v[4])) for v in values[1:]) == expected
     assert all(isinstance(v[3], str) for v in values[1:])  # account numbers stay text
     assert AuditEvent.objects.filter(action="disbursement.payment_file").count() == 2
@@ -369,7 +382,7 @@ def test_import_errors_name_the_row_and_the_field_and_nothing_is_applied(officer
     )
     report = check_file(officer, batch, more)
     errors = {(r.row, field): messages for r in report.rows for field, messages in r.errors.items()}
-    assert "“done” is not a status: enter paid or failed." in errors[(2, "status")]
+    assert "“done” is not a status: enter “paid” or “failed”." in errors[(2, "status")]
     assert "The amount 999.00 differs from the payment's 1,000,000.00 CNY." in errors[(3, "amount")]
     assert "already in row 2" in errors[(4, "payment_reference")][0]
 

@@ -79,12 +79,12 @@ def test_build_approve_file_and_results_through_the_api(officer, second, django_
     no_account = final_award("500000", bank=False)
     client, other = api_as(officer), api_as(second)
 
-    built = client.post(LIST, {"department": "miit"}, format="json")
+    built = client.post(LIST, {"department": "amr"}, format="json")
     assert built.status_code == 201, built.content
     batch = built.json()["batch"]
     assert batch["status"] == "draft" and batch["payment_count"] == 2 and batch["total"] == "4000000.00"
     assert built.json()["skipped"][0]["application"] == no_account.application.reference
-    assert client.post(LIST, {"department": "miit"}, format="json").status_code == 409
+    assert client.post(LIST, {"department": "amr"}, format="json").status_code == 409
     assert client.post(LIST, {"department": "nowhere"}, format="json").status_code == 400
 
     base = f"{LIST}{batch['id']}/"

@@ -143,11 +143,11 @@ def test_build_preview_build_and_four_eyes_approval_on_the_pages(officer, second
     no_account = final_award("1000000", bank=False)
     client = client_for(officer)
 
-    preview = client.get(reverse("disbursement:build"), {"department": "miit"}).content.decode()
+    preview = client.get(reverse("disbursement:build"), {"department": "amr"}).content.decode()
     assert award.application.reference in preview and no_account.application.reference in preview
     assert "No bank account: left out" in preview and "4,000,000.00" in preview
 
-    response = client.post(reverse("disbursement:build"), {"department": "miit"}, follow=True)
+    response = client.post(reverse("disbursement:build"), {"department": "amr"}, follow=True)
     batch = DisbursementBatch.objects.get()
     assert response.redirect_chain[-1][0] == reverse("disbursement:batch", args=[batch.pk])
     body = response.content.decode()
@@ -168,7 +168,7 @@ def test_build_preview_build_and_four_eyes_approval_on_the_pages(officer, second
     batch.refresh_from_db()
     assert batch.status == DisbursementBatch.Status.APPROVED and batch.approved_by == second
 
-    nothing = client.post(reverse("disbursement:build"), {"department": "miit"}).content.decode()
+    nothing = client.post(reverse("disbursement:build"), {"department": "amr"}).content.decode()
     assert "No award can be paid" in nothing and no_account.application.reference in nothing
 
 
@@ -282,7 +282,7 @@ def test_a_draft_is_discarded_from_its_page_and_through_the_api(officer, second)
 
     final_award("3000000")
     client = client_for(officer)
-    client.post(reverse("disbursement:build"), {"department": "miit"})
+    client.post(reverse("disbursement:build"), {"department": "amr"})
     draft = DisbursementBatch.objects.get()
     page = client.get(reverse("disbursement:batch", args=[draft.pk])).content.decode()
     assert reverse("disbursement:discard", args=[draft.pk]) in page and "Discard the batch" in page

@@ -74,8 +74,8 @@ def test_an_official_of_the_handling_department_downloads_it(notice: Notice) -> 
 
 
 def test_an_official_of_another_department_gets_404(notice: Notice) -> None:
-    # measure 15's incentive is handled by the market regulation administration, not industry (IT)
-    outsider = official_for("m15-international-standard-lead")
+    # measure 17's quality benchmark is handled by industry (IT), not the market regulation administration
+    outsider = official_for("m17-quality-benchmark")
     assert outsider.department_id != notice.application.incentive.handling_department_id
     assert get(outsider, notice.pk).status_code == 404
 

@@ -68,12 +68,12 @@ def test_each_kind_states_the_names_reference_and_date_in_chinese(kind: str) -> 
     assert application.applicant.name in flat
     assert application.incentive.name in flat  # 中国质量奖获奖组织质量工作资助金
     assert application.reference in flat
-    assert "广东省工业和信息化厅" in flat  # the issuing (handling) department, in full
+    assert "广东省市场监督管理局" in flat  # the issuing (handling) department, in full
     assert notice.number in flat
     assert notices.format_code(notice.verification_code).replace(" ", "") in flat
     assert f"/verify/{notice.verification_code}/" in flat
     assert re.fullmatch(rf"粤质品〔\d{{4}}〕{re.escape(application.reference)}-{suffix}", notice.number)
-    assert notice.department_name == "广东省工业和信息化厅"
+    assert notice.department_name == "广东省市场监督管理局"
     assert notice.essentials["applicant_name"] == application.applicant.name
     assert notice.essentials["reference"] == application.reference
     if kind in RIGHTS_KINDS:

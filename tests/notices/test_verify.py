@@ -41,7 +41,7 @@ def test_the_page_shows_the_essentials_and_says_genuine(page: Callable[..., Clie
     assert "This notice is genuine" in html
     assert notice.number in html
     assert "Decision notice: supported" in html
-    assert "Department of Industry and Information Technology" in html  # English name for English readers
+    assert "Guangdong Administration for Market Regulation" in html  # English name for English readers
     assert notice.essentials["applicant_name"] in html
     assert notice.essentials["applicant_identifier"] in html
     assert "China Quality Award" in html or notice.essentials["incentive"] in html
@@ -55,7 +55,7 @@ def test_the_page_in_chinese_shows_the_chinese_names(page: Callable[..., Client]
     notice = issued()
     html = page("zh-hans").get(f"/verify/{notice.verification_code}/").content.decode()
     assert "支持决定通知书" in html
-    assert "广东省工业和信息化厅" in html
+    assert "广东省市场监督管理局" in html
     assert "中国质量奖获奖组织质量工作资助金" in html
 
 
@@ -115,7 +115,7 @@ def test_the_api_returns_the_essentials(api: Callable[..., APIClient]) -> None:
     assert data["number"] == notice.number
     assert data["kind"] == "decision_support"
     assert data["title"] == "Decision notice: supported"
-    assert data["department"].startswith("Department of Industry and Information Technology")
+    assert data["department"].startswith("Guangdong Administration for Market Regulation")
     assert data["applicant_name"] == notice.essentials["applicant_name"]
     assert data["reference"] == notice.essentials["reference"]
     assert data["amount"] == "3000000.00"
@@ -125,7 +125,7 @@ def test_the_api_returns_the_essentials(api: Callable[..., APIClient]) -> None:
     assert "reasons" not in data and "supplement_items" not in data
     chinese = api("zh-hans").get(f"/api/v1/verify/{notice.verification_code}/").json()
     assert chinese["title"] == "支持决定通知书"
-    assert chinese["department"] == "广东省工业和信息化厅"
+    assert chinese["department"] == "广东省市场监督管理局"
 
 
 def test_the_api_shows_no_amount_where_none_applies(api: Callable[..., APIClient]) -> None:

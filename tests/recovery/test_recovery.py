@@ -27,7 +27,7 @@ from tests.support.recovery import applicant_user, fresh, paid_award
 
 pytestmark = pytest.mark.django_db
 
-OTHER_INCENTIVE = "m17-provincial-quality-award-org"  # miit too; the banned applicant tries to apply for it
+OTHER_INCENTIVE = "m17-provincial-quality-award-org"  # amr too; the banned applicant tries to apply for it
 
 
 @pytest.fixture(autouse=True)
@@ -172,7 +172,7 @@ def test_only_an_approver_of_the_responsible_department_decides_and_only_finance
     approver, handler, finance_officer, make_official
 ) -> None:
     award = paid_award("3000000")
-    other_approver = make_official(OfficialRole.APPROVER, "amr")
+    other_approver = make_official(OfficialRole.APPROVER, "miit")
     administrator = make_official(OfficialRole.ADMINISTRATOR, None)
     for official in (handler, finance_officer, other_approver, administrator, applicant_user(award)):
         with pytest.raises(TransitionNotAllowed):

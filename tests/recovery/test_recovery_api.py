@@ -89,7 +89,7 @@ def test_an_approver_recovers_and_finance_records_refunds_through_the_api(approv
 
 def test_who_may_recover_see_and_record_through_the_api(approver, handler, finance_officer, make_official) -> None:
     award = paid_award("3000000")
-    other_department = make_official(OfficialRole.APPROVER, "amr")
+    other_department = make_official(OfficialRole.APPROVER, "miit")
     owner = applicant_user(award)
     assert api_as(None).post(recover_url(award), BODY, format="json").status_code == 401
     assert api_as(other_department).post(recover_url(award), BODY, format="json").status_code == 404

@@ -29,7 +29,7 @@ from tests.support.reports import official
 
 pytestmark = pytest.mark.django_db
 
-NON_MONETARY = "m17-quality-benchmark"  # handled by miit: submitted → accepted → handled
+NON_MONETARY = "m20-guangdong-famous-brand"  # handled by amr, as the quality awards: submitted → accepted → handled
 
 
 def audit_based_compliance(
@@ -136,14 +136,14 @@ def _figures(result: Any) -> tuple[int, int, int, int]:
 
 
 def test_compliance_from_stage_records_equals_the_audit_based_computation() -> None:
-    miit = official("miit-handler", OfficialRole.HANDLER, "miit")
+    miit = official("award-handler", OfficialRole.HANDLER, "amr")
     amr = official("amr-handler", OfficialRole.HANDLER, "amr")
-    approver = official("miit-approver", OfficialRole.APPROVER, "miit")
+    approver = official("award-approver", OfficialRole.APPROVER, "amr")
     _history(miit, amr, approver)
     year = timezone.localdate().year
     scopes = [
         ReportScope("administrator"),
-        ReportScope("department", miit.department_id, "miit"),
+        ReportScope("department", miit.department_id, "amr"),
         ReportScope("department", amr.department_id, "amr"),
     ]
     seen = []

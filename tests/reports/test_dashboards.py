@@ -26,7 +26,7 @@ from reports.tallies import tallies_rebuild
 from tests.applications.helpers import complete_draft
 from tests.factories import ApplicationFactory, EnterpriseUserFactory, incentive_by_code
 from tests.support.clock import clock_moved
-from tests.support.reports import AMR_GRANT, MIIT_GRANT, administrator, award_at, finance, official
+from tests.support.reports import AMR_GRANT, MIIT_GRANT, QUALITY_AWARD, administrator, award_at, finance, official
 
 pytestmark = pytest.mark.django_db
 
@@ -141,12 +141,12 @@ def test_others_get_403(who: str) -> None:
 
 
 def test_time_limit_compliance_counts_overdue_and_decisions_within_the_limit() -> None:
-    handler = official("miit-handler", OfficialRole.HANDLER, "miit")
+    handler = official("award-handler", OfficialRole.HANDLER, "amr")
 
     def decided(*, late: bool) -> Application:
         user = EnterpriseUserFactory()
         application = application_submit(
-            actor=user, application=complete_draft(user, MIIT_GRANT), credit_commitment=True
+            actor=user, application=complete_draft(user, QUALITY_AWARD), credit_commitment=True
         )
         application = application_accept(actor=handler, application=application)
         application = application_start_review(actor=handler, application=application)
@@ -158,8 +158,7 @@ def test_time_limit_compliance_counts_overdue_and_decisions_within_the_limit() -
     decided(late=True)
     ApplicationFactory(status=Status.UNDER_REVIEW, stage_due_on=timezone.localdate() - dt.timedelta(days=1))
     tallies_rebuild()  # the factory's application did not go through the workflow
-    miit = ReportScope("department", handler.department_id, "miit")
-    compliance = time_limit_compliance(miit)
+    compliance = time_limit_compliance(ReportScope("department", handler.department_id, "amr"))
     # Open: the two proposals (awaiting approval) and the overdue one; overdue: one.
     assert (compliance.open, compliance.overdue) == (3, 1)
     assert (compliance.decided, compliance.decided_in_time) == (2, 1)
@@ -168,8 +167,9 @@ def test_time_limit_compliance_counts_overdue_and_decisions_within_the_limit() -
     assert set(stages) == {Status.SUBMITTED, Status.ACCEPTED, Status.UNDER_REVIEW}
     assert (stages[Status.UNDER_REVIEW].ended, stages[Status.UNDER_REVIEW].in_time_percent) == (2, 50.0)
     assert stages[Status.UNDER_REVIEW].average_days == 30.0  # 0 and 60 days
-    amr = time_limit_compliance(ReportScope("department", official("amr-1", "handler", "amr").department_id, "amr"))
-    assert (amr.open, amr.decided) == (0, 0) and amr.in_time_percent is None and amr.stages == []
+    other = official("miit-1", "handler", "miit")
+    miit = time_limit_compliance(ReportScope("department", other.department_id, "miit"))
+    assert (miit.open, miit.decided) == (0, 0) and miit.in_time_percent is None and miit.stages == []
     html = client_for(handler).get("/reports/dashboard/").content.decode()
     assert "1 of 2 review decisions were taken within the review time limit." in html
     assert "Stages that ended" in html and "30.0" in html
@@ -200,12 +200,12 @@ def test_dashboards_show_the_current_fiscal_year_unless_asked_for_another_or_eve
 
 
 def test_recent_activity_counts_each_day_whatever_the_year() -> None:
-    handler = official("miit-handler", OfficialRole.HANDLER, "miit")
+    handler = official("award-handler", OfficialRole.HANDLER, "amr")
     for days_ago in (0, 0, 3, 20, 40):
         with clock_moved(days=-days_ago):
             user = EnterpriseUserFactory()
             application = application_submit(
-                actor=user, application=complete_draft(user, MIIT_GRANT), credit_commitment=True
+                actor=user, application=complete_draft(user, QUALITY_AWARD), credit_commitment=True
             )
             if days_ago == 3:
                 application = application_accept(actor=handler, application=application)
@@ -221,8 +221,8 @@ def test_recent_activity_counts_each_day_whatever_the_year() -> None:
     assert (board.last_week.submitted, board.last_month.submitted, board.last_week.decided) == (3, 4, 1)
     html = client_for(handler).get("/reports/dashboard/").content.decode()
     assert "Recent activity" in html and "Applications submitted per day, last 30 days" in html
-    amr = client_for(official("amr-1", OfficialRole.HANDLER, "amr")).get("/reports/dashboard/").context["board"]
-    assert amr.last_month.submitted == 0
+    miit = client_for(official("miit-1", OfficialRole.HANDLER, "miit")).get("/reports/dashboard/").context["board"]
+    assert miit.last_month.submitted == 0
 
 
 @pytest.mark.parametrize("role", ["administrator", "finance", "department"])

@@ -133,7 +133,7 @@ def test_summaries_by_each_dimension_total_the_database(ledger: list[Award], fmt
         assert response.status_code == 200, name
         header, *rows = csv_rows(response) if fmt == "csv" else xlsx_rows(response)
         *groups, total = rows
-        assert str(total[0]) == "TOTAL"
+        assert str(total[0]) == "Total"  # 合计 in Chinese: not the API's key
         c, p, n = header.index("Committed (CNY)"), header.index("Paid (CNY)"), header.index("Awards")
         assert _sum([g[c] for g in groups]) == _sum([total[c]]) == committed, name
         assert _sum([g[p] for g in groups]) == _sum([total[p]]) == paid, name
@@ -151,7 +151,7 @@ def test_the_full_summary_has_a_sheet_per_dimension_and_one_csv_with_the_dimensi
     header, *rows = csv_rows(client.get("/api/v1/reports/summary/?format=csv"))
     assert header[:2] == ["Summary by", "Group"]
     assert {r[0] for r in rows} == {"Fiscal year", "Department", "Measure", "Incentive", "City"}
-    assert sum(1 for r in rows if r[1] == "TOTAL") == 5
+    assert sum(1 for r in rows if r[1] == "Total") == 5
 
 
 def test_a_fiscal_year_filter_keeps_the_totals_right(ledger: list[Award]) -> None:
@@ -202,7 +202,7 @@ def test_department_officials_export_only_their_departments_rows(ledger: list[Aw
     assert {r[header.index("Department")] for r in rows} == {"省市场监管局"}
     assert len(rows) == Payment.objects.filter(award__application__incentive__handling_department__code="amr").count()
     header, *rows = csv_rows(api_for(amr).get("/api/v1/reports/by-department/?format=csv"))
-    assert [r[0] for r in rows] == ["amr", "TOTAL"]
+    assert [r[0] for r in rows] == ["amr", "Total"]
     amr_awards = Award.objects.filter(application__incentive__handling_department__code="amr")
     assert (
         Decimal(rows[-1][header.index("Committed (CNY)")])
@@ -272,3 +272,13 @@ def test_api_lists_the_reports(ledger: list[Award]) -> None:
     data = api_for(finance()).get("/api/v1/reports/").json()
     assert {r["name"] for r in data} == set(exports.REPORTS)
     assert next(r for r in data if r["name"] == "ledger")["formats"] == ["csv", "xlsx"]
+
+
+def test_the_summary_is_chinese_by_default_with_a_chinese_total_row(ledger: list[Award]) -> None:
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(administrator())
+    with translation.override("zh-hans"):
+        header, *rows = csv_rows(client.get("/api/v1/reports/by-department/?format=csv"))
+    assert header[:2] == ["部门", "名称"]
+    assert rows[-1][0] == "合计"
+    assert not any("TOTAL" in cell or "Total" in cell for row in rows for cell in row)

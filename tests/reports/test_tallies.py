@@ -95,8 +95,8 @@ def cast() -> dict[str, Any]:
         pool.append(application.pk)
         owner[application.pk] = user
     return {
-        "handler": official("miit-handler", OfficialRole.HANDLER, "miit"),
-        "approver": official("miit-approver", OfficialRole.APPROVER, "miit"),
+        "handler": official("award-handler", OfficialRole.HANDLER, "amr"),
+        "approver": official("award-approver", OfficialRole.APPROVER, "amr"),
         "pool": pool,
         "owner": owner,
     }

@@ -14,7 +14,9 @@ from applications.services import application_submit
 from tests.applications.helpers import FIXED, complete_draft
 from tests.factories import EnterpriseUserFactory
 
-NON_MONETARY = "m17-quality-benchmark"  # a recognition handled by miit: submitted → accepted → handled
+NON_MONETARY = (
+    "m20-guangdong-famous-brand"  # a recognition handled by amr, as the quality awards: submitted → accepted → handled
+)
 
 
 @pytest.fixture(autouse=True)

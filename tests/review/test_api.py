@@ -234,7 +234,7 @@ def test_a_stale_version_is_a_409_naming_who_changed_it(handler, handler2, submi
     assert response.status_code == 409
     body = response.json()
     assert body["code"] == "changed"
-    assert "changed by miit-handler-2" in body["detail"]
+    assert "changed by award-handler-2" in body["detail"]
     assert AuditEvent.objects.filter(action="application.accept").count() == 0
 
 
@@ -256,7 +256,7 @@ def test_messages_follow_the_request_language(handler, submitted) -> None:
 
 
 def test_handle_a_non_monetary_application(handler, api_client) -> None:
-    application = review.application_accept(actor=handler, application=submit_new(code="m17-quality-benchmark"))
+    application = review.application_accept(actor=handler, application=submit_new(code="m20-guangdong-famous-brand"))
     response = api_client(handler).post(_url(application, "handle"), {"note": "done"}, format="json")
     assert response.status_code == 200 and response.json()["status"] == Status.HANDLED
     assert response.json()["proposed_amount"] is None

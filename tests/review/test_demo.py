@@ -59,12 +59,14 @@ def test_demo_applications_cover_every_state_with_a_real_trail() -> None:
         "application.propose",
         "application.approve",
     ]
-    assert approved.decided_by.username == "demo-approver-miit"
-    assert approved.proposed_by.username == "demo-handler-miit"
+    # Measure 17's quality awards are handled by 省市场监管局 (amr).
+    assert approved.decided_by.username == "demo-approver-amr"
+    assert approved.proposed_by.username == "demo-handler-amr"
     assert audit_verify() is None
     # Each department's handler sees its own demo applications in the queue.
     miit = applications_visible_to(User.objects.get(username="demo-handler-miit"))
     amr = applications_visible_to(User.objects.get(username="demo-handler-amr"))
     assert miit.filter(status=Status.SUBMITTED).count() >= 1
     assert amr.filter(status=Status.SUBMITTED).count() == 1
+    assert miit.filter(incentive__code="m17-quality-benchmark").exists()  # the benchmark stays with miit
     assert not miit.filter(incentive__handling_department__code="amr").exists()

@@ -71,9 +71,9 @@ def _unchanged(application: Application, events: int) -> None:
     assert AuditEvent.objects.count() == events
 
 
-def test_another_department_gets_404_everywhere(application, amr_handler, page_client, api_client) -> None:
+def test_another_department_gets_404_everywhere(application, miit_handler, page_client, api_client) -> None:
     events = AuditEvent.objects.count()
-    client, api = page_client(amr_handler), api_client(amr_handler)
+    client, api = page_client(miit_handler), api_client(miit_handler)
     for name, (method, body) in PAGES.items():
         response = getattr(client, method)(_page_url(name, application), body)
         assert response.status_code == 404, name
@@ -106,12 +106,12 @@ def test_the_handling_department_sees_and_acts(application, handler, page_client
     assert response.json()["status"] == Status.ACCEPTED
 
 
-def test_a_read_grant_shows_but_cannot_act(application, amr_handler, page_client, api_client) -> None:
+def test_a_read_grant_shows_but_cannot_act(application, miit_handler, page_client, api_client) -> None:
     IncentiveAccess.objects.create(
-        incentive=application.incentive, department=amr_handler.department, level=IncentiveAccess.Level.READ
+        incentive=application.incentive, department=miit_handler.department, level=IncentiveAccess.Level.READ
     )
     events = AuditEvent.objects.count()
-    client, api = page_client(amr_handler), api_client(amr_handler)
+    client, api = page_client(miit_handler), api_client(miit_handler)
     page = client.get(_page_url("application", application))
     assert page.status_code == 200
     assert 'class="review-action"' not in page.content.decode()
@@ -125,13 +125,13 @@ def test_a_read_grant_shows_but_cannot_act(application, amr_handler, page_client
     _unchanged(application, events)
 
 
-def test_a_review_grant_acts(application, amr_handler, api_client) -> None:
+def test_a_review_grant_acts(application, miit_handler, api_client) -> None:
     IncentiveAccess.objects.create(
-        incentive=application.incentive, department=amr_handler.department, level=IncentiveAccess.Level.REVIEW
+        incentive=application.incentive, department=miit_handler.department, level=IncentiveAccess.Level.REVIEW
     )
-    response = api_client(amr_handler).post(f"/api/v1/applications/{application.reference}/accept/", {}, format="json")
+    response = api_client(miit_handler).post(f"/api/v1/applications/{application.reference}/accept/", {}, format="json")
     assert response.status_code == 200
-    assert Application.objects.get(pk=application.pk).assigned_to == amr_handler
+    assert Application.objects.get(pk=application.pk).assigned_to == miit_handler
 
 
 def test_applicants_never_reach_the_officials_pages(application, enterprise_user, page_client, api_client) -> None:
@@ -179,10 +179,10 @@ def test_drafts_are_never_shown_to_officials(handler, enterprise_user, page_clie
 
 
 def test_an_official_can_assign_only_to_handlers_of_their_department(
-    application, handler, amr_handler, page_client
+    application, handler, miit_handler, page_client
 ) -> None:
     client = page_client(handler)
-    client.post(_page_url("assign", application), {"handler": amr_handler.pk})
+    client.post(_page_url("assign", application), {"handler": miit_handler.pk})
     assert Application.objects.get(pk=application.pk).assigned_to is None
     client.post(_page_url("assign", application), {"handler": handler.pk})
     assert Application.objects.get(pk=application.pk).assigned_to == handler

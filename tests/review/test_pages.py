@@ -66,7 +66,7 @@ def test_the_queue_lists_deadline_first_with_counts_and_overdue_flags(queue, han
 def test_a_closed_applications_old_due_date_neither_sorts_nor_shows(queue, handler, page_client) -> None:
     closed = review.application_handle(
         actor=handler,
-        application=review.application_accept(actor=handler, application=submit_new(code="m17-quality-benchmark")),
+        application=review.application_accept(actor=handler, application=submit_new(code="m20-guangdong-famous-brand")),
     )
     Application.objects.filter(pk=closed.pk).update(stage_due_on=dt.date(2019, 1, 1))
     html = _html(page_client(handler).get(reverse("review:queue")))
@@ -86,7 +86,7 @@ def test_a_closed_applications_old_due_date_neither_sorts_nor_shows(queue, handl
         ("measure=17", ["c", "a", "b", "d"]),
         ("measure=15", []),
         (f"incentive={FIXED}", ["c", "a", "b", "d"]),
-        ("incentive=m17-quality-benchmark", []),
+        ("incentive=m20-guangdong-famous-brand", []),
         ("sort=-submitted", ["d", "c", "b", "a"]),
         ("sort=submitted&status=submitted", ["a", "b"]),
         ("status=nonsense&measure=x", ["c", "a", "b", "d"]),  # invalid filters are left out
@@ -321,7 +321,7 @@ def test_a_stale_version_is_refused_with_who_changed_it(handler, handler2, submi
     )
     assert response.status_code == 409
     html = response.content.decode()
-    assert "was changed by miit-handler-2 since you opened it" in html
+    assert "was changed by award-handler-2 since you opened it" in html
     assert "Reload the application" in html
     assert "资格不符" in html  # what was typed is kept
     assert Application.objects.get(pk=submitted.pk).status == Status.SUBMITTED
@@ -432,7 +432,7 @@ def test_the_approver_approves_or_sends_back(handler, approver, page_client) -> 
 
 
 def test_a_non_monetary_application_is_handled(handler, page_client) -> None:
-    application = review.application_accept(actor=handler, application=submit_new(code="m17-quality-benchmark"))
+    application = review.application_accept(actor=handler, application=submit_new(code="m20-guangdong-famous-brand"))
     client = page_client(handler)
     html = _html(client.get(reverse("review:application", args=[application.reference])))
     assert 'id="action-handle"' in html and 'id="action-review"' not in html

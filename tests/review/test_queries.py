@@ -101,7 +101,7 @@ def test_the_queue_seeks_by_its_key_and_counts_only_open_work(
         submit_new()
     review.application_handle(
         actor=handler,
-        application=review.application_accept(actor=handler, application=submit_new(code="m17-quality-benchmark")),
+        application=review.application_accept(actor=handler, application=submit_new(code="m20-guangdong-famous-brand")),
     )
     client = api_client(handler) if api else page_client(handler)
     base = "/api/v1/queue/?page_size=2" if api else "/review/"

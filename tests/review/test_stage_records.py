@@ -43,8 +43,8 @@ def cast(make_official: Any) -> dict[str, Any]:
     fund(FIXED)
     return {
         Role.APPLICANT: owner,
-        Role.HANDLER: make_official(OfficialRole.HANDLER, "miit"),
-        Role.APPROVER: make_official(OfficialRole.APPROVER, "miit"),
+        Role.HANDLER: make_official(OfficialRole.HANDLER, "amr"),
+        Role.APPROVER: make_official(OfficialRole.APPROVER, "amr"),
         Role.FINANCE: make_official(OfficialRole.FINANCE, "finance"),
         Role.SYSTEM: None,
         "monetary": complete_draft(owner, FIXED),

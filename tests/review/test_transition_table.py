@@ -126,8 +126,8 @@ def cast(make_official: Callable[..., User]) -> dict[str, Any]:
     city_call = open_call(CallForApplications.ReviewPath.CITY_FIRST)
     cast = {
         "applicant": owner,
-        "handler": make_official(OfficialRole.HANDLER, "miit"),
-        "approver": make_official(OfficialRole.APPROVER, "miit"),
+        "handler": make_official(OfficialRole.HANDLER, "amr"),
+        "approver": make_official(OfficialRole.APPROVER, "amr"),
         "finance": make_official(OfficialRole.FINANCE, "finance"),
         "system": None,
         "city_handler": city_official(OfficialRole.CITY_HANDLER, GuangdongCity.FOSHAN),

@@ -30,8 +30,8 @@ from budgets.services import budget_set
 from tests.applications.helpers import complete_draft
 from tests.factories import EnterpriseUserFactory, IndividualUserFactory, OfficialFactory, incentive_by_code
 
-ORG = "m17-china-quality-award-org"  # 3,000,000 CNY, handled by miit
-IND = "m17-china-quality-award-ind"  # 1,000,000 CNY, handled by miit
+ORG = "m17-china-quality-award-org"  # 3,000,000 CNY, handled by amr
+IND = "m17-china-quality-award-ind"  # 1,000,000 CNY, handled by amr
 _numbers = itertools.count(1)
 
 

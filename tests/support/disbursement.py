@@ -22,7 +22,7 @@ from budgets.services import budget_set
 from disbursement.models import DisbursementBatch
 from tests.factories import ApplicationFactory, BankAccountFactory, OfficialFactory, incentive_by_code
 
-QUALITY_AWARD = "m17-china-quality-award-org"  # miit, 3,000,000 CNY
+QUALITY_AWARD = "m17-china-quality-award-org"  # amr, 3,000,000 CNY
 STANDARD_LEAD = "m15-international-standard-lead"  # amr
 YEAR = 2026
 _references = itertools.count(1)

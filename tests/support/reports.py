@@ -34,8 +34,9 @@ from tests.factories import (
     incentive_by_code,
 )
 
-MIIT_GRANT = "m17-china-quality-award-org"  # handled by 省工业和信息化厅 (miit)
+MIIT_GRANT = "m3-little-giant"  # handled by 省工业和信息化厅 (miit); the policy names no figure: a ceiling is set
 AMR_GRANT = "m15-international-standard-lead"  # handled by 省市场监管局 (amr)
+QUALITY_AWARD = "m17-china-quality-award-org"  # 3,000,000 CNY, handled by 省市场监管局 (amr): for review flows
 YEAR = 2026
 
 _sequence = itertools.count(1)

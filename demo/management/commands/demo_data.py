@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from demo.accounts import ensure_demo_accounts
 from demo.applications import ensure_demo_applications, ensure_demo_officials
+from demo.budgets import ensure_demo_budgets
 from demo.calls import ensure_demo_calls
 from demo.city import ensure_demo_city_officials, ensure_demo_city_review
 from demo.credit import ensure_demo_credit_list
@@ -47,6 +48,8 @@ class Command(BaseCommand):
             )
             ensure_demo_declarations()
             accounts += ensure_demo_experts()
+            # This year's budgets first, so the demo's own approvals (and those a visitor makes) go through.
+            ensure_demo_budgets()
             ensure_demo_applications()
             ensure_demo_proactive_list()
             ensure_demo_objections()

@@ -1,0 +1,27 @@
+"""The admin speaks Chinese by default: third-party apps are named in Chinese, not by their labels."""
+
+import pytest
+from django.test import Client
+
+from accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_admin_index_names_third_party_apps_in_chinese() -> None:
+    root = User.objects.create_superuser("root", "root@example.com", "x")
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(root)
+    html = client.get("/admin/").content.decode()
+    for chinese in ("API 密钥", "登录尝试记录", "身份验证器", "恢复码", "登录尝试", "登录日志"):
+        assert chinese in html, chinese
+    for label in (">Knox<", ">Axes<", ">Otp_Totp<", ">Otp_Static<", "Access attempts", "Model name"):
+        assert label not in html, label
+
+
+def test_the_admin_index_in_english_keeps_english_names() -> None:
+    root = User.objects.create_superuser("root", "root@example.com", "x")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(root)
+    html = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Sign-in attempts" in html and "Authenticator apps" in html
