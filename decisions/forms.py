@@ -29,7 +29,9 @@ class MultipleFileField(forms.FileField):
 
 
 class SiteCheckForm(forms.Form):
-    checked_on = forms.DateField(label=_("Date of the site check"), widget=forms.DateInput(attrs={"type": "date"}))
+    checked_on = forms.DateField(
+        label=_("Date of the site check"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     officials: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("Officials present"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
@@ -56,7 +58,9 @@ class SiteCheckForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    held_on = forms.DateField(label=_("Date of the meeting"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(
+        label=_("Date of the meeting"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     chaired_by: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Chaired by"), queryset=None)
     attendees: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("Officials attending"), queryset=None, widget=forms.CheckboxSelectMultiple

@@ -2,6 +2,7 @@
 URL name, and writes the first screen at desktop and phone sizes."""
 
 import struct
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,10 @@ def test_screenshots_of_a_visitor_and_a_signed_in_handler(live_server, tmp_path:
         Shot("catalog", None, lambda: "/"),
         Shot("queue", "shots-handler", lambda: "/review/"),
     ]
-    written = take(live_server.url, tmp_path, {"shots-handler": PASSWORD}, shots)
+    # In a thread of its own: the session's browser (the `page` fixture's, if a journey ran first in
+    # this process) keeps an event loop in this one, and Playwright's sync API refuses to start in it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        written = pool.submit(take, live_server.url, tmp_path, {"shots-handler": PASSWORD}, shots).result()
     assert sorted(p.name for p in written) == [
         "catalog-desktop.png",
         "catalog-phone.png",

@@ -1,6 +1,7 @@
 """The meeting pages under /calls/manage/ and the meetings API: the official ranks, decides and
 previews the allocation, then records; the record reads back; others are kept out."""
 
+import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -8,11 +9,12 @@ import pytest
 from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from applications.models import Application, Status
 from calls.models import Call
+from decisions.forms import MeetingForm, SiteCheckForm
 from decisions.models import Meeting
 from tests.support.panels import closed_panel
 
@@ -129,3 +131,14 @@ def test_the_admin_shows_a_meeting_read_only(
     assert page.status_code == 200 and a.reference.encode() in page.content
     assert client.get(reverse("admin:decisions_meeting_add")).status_code == 403
     assert client.get(reverse("admin:decisions_sitecheck_changelist")).status_code == 200
+
+
+def test_the_date_boxes_show_their_date_in_chinese_too() -> None:
+    """<input type=date> takes only YYYY-MM-DD: a localised "2026/12/05" would show an empty box,
+    and the meeting (or site check) would be sent without its date."""
+    day = dt.date(2026, 12, 5)
+    with translation.override("zh-hans"):
+        meeting = MeetingForm(officials=User.objects.none(), initial={"held_on": day})
+        check = SiteCheckForm(officials=User.objects.none(), initial={"checked_on": day})
+        assert 'value="2026-12-05"' in str(meeting["held_on"])
+        assert 'value="2026-12-05"' in str(check["checked_on"])
