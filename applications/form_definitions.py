@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.amounts import Claim
 from measures.models import Incentive
+from portal.forms import DateBox
 from portal.languages import is_english, labelled
 from portal.money import MoneyField, amount_as_typed
 
@@ -184,7 +185,7 @@ def _django_field(spec: dict[str, Any]) -> forms.Field:
     if kind == "money":
         return MoneyField(**common)  # "1,000,000", "100万" and full-width digits, as people write them
     if kind == "date":
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        return forms.DateField(widget=DateBox(), **common)
     if kind == "choice":
         options = [(o["value"], localized(o, "label")) for o in spec.get("options", [])]
         return forms.ChoiceField(choices=[("", "—"), *options], **common)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import is_administrator
 from measures.models import Incentive
+from portal.forms import DateBox
 from portal.money import MoneyField
 from portal.uploads import UploadRefused, file_format
 
@@ -59,8 +60,8 @@ class CallForm(forms.ModelForm):
             "incentives": forms.CheckboxSelectMultiple,
             "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=MINUTE),
             "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=MINUTE),
-            "reference_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "reference_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "reference_from": DateBox(),
+            "reference_to": DateBox(),
         }
         help_texts = {
             "opens_at": _("Beijing time, to the minute."),

@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import DateBox
+
 from .models import SiteCheck
 from .services import MAX_PHOTOS
 
@@ -29,9 +31,7 @@ class MultipleFileField(forms.FileField):
 
 
 class SiteCheckForm(forms.Form):
-    checked_on = forms.DateField(
-        label=_("Date of the site check"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    checked_on = forms.DateField(label=_("Date of the site check"), widget=DateBox())
     officials: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("Officials present"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
@@ -58,9 +58,7 @@ class SiteCheckForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    held_on = forms.DateField(
-        label=_("Date of the meeting"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    held_on = forms.DateField(label=_("Date of the meeting"), widget=DateBox())
     chaired_by: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Chaired by"), queryset=None)
     attendees: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("Officials attending"), queryset=None, widget=forms.CheckboxSelectMultiple

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from applications.models import Application
+from portal.forms import DateBox
 from portal.money import MoneyField
 
 from .models import MAX_BAN_YEARS
@@ -63,7 +64,7 @@ class RefundForm(forms.Form):
     amount = MoneyField(label=_("Amount refunded (CNY)"))
     received_on = forms.DateField(
         label=_("Received on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateBox(),
         help_text=_("The date the refund reached the account (YYYY-MM-DD)."),
     )
     bank_reference = forms.CharField(label=_("Bank reference"), max_length=60)

@@ -6,6 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import DateBox
+
 from .exports import REPORTS
 
 FORMAT_CHOICES = [("csv", "CSV"), ("xlsx", _("XLSX (Excel)")), ("pdf", _("PDF with charts"))]
@@ -77,7 +79,7 @@ class TargetProgressForm(forms.Form):
     as_of = forms.DateField(
         label=_("As of"),
         help_text=_("The day the count was reached, for example 2026-06-30."),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateBox(),
     )
     evidence = forms.CharField(
         label=_("Evidence note"),

@@ -105,3 +105,16 @@ def test_parenthesised_escapes_what_it_wraps() -> None:
 
     with translation.override("en"):
         assert parenthesised("<b>") == " (&lt;b&gt;)"
+
+
+def test_a_date_box_shows_its_date_in_every_language() -> None:
+    """In Chinese a date is written 2026/12/05, which a browser's date box cannot show: it came up
+    empty and the date was lost on the next save (the meeting and recovery forms)."""
+    import datetime as dt
+
+    from portal.forms import DateBox
+
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            html = DateBox().render("held_on", dt.date(2026, 12, 5))
+        assert 'type="date"' in html and 'value="2026-12-05"' in html, (language, html)
