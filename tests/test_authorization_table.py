@@ -247,17 +247,19 @@ ROUTES: dict[str, tuple[str, str]] = {
     "decisions:site_check_photo": ("get", "login 404   404   404   404   404   404"),
     "api-call-meetings": ("get", "401   403   403   404   404   403   403"),
     "health": ("get", "200   200   200   200   200   200   200"),
-    # Expert review (issue 12): experts are checked in tests/experts/ (no expert persona here); the
-    # demo has no panel, so assignments are a missing id and the panel is the quality award call's.
-    "api-call-panel-results": ("get", "401   404   404   409   409   404   404"),
+    # Expert review (issue 12): experts are checked in tests/experts/ (no expert persona here);
+    # assignments are a missing id, and the panel is the quality award call's, which the market
+    # regulator (amr) runs: this table's officials are miit's, so they get 404 like any other
+    # department (amr's own officials drawing, closing and reading it: tests/experts/).
+    "api-call-panel-results": ("get", "401   404   404   404   404   404   404"),
     "api-expert-assignment-score": ("post", "401   403   403   403   403   403   403"),
     "api-expert-assignments": ("get", "401   403   403   403   403   403   403"),
     "experts:assignment": ("get", "login 404   404   404   404   404   404"),
     "experts:assignment_document": ("get", "login 404   404   404   404   404   404"),
     "experts:assignment_missing": ("post", "login 404   404   404   404   404   404"),
-    "experts:panel": ("get", "login 404   404   200   200   404   404"),
+    "experts:panel": ("get", "login 404   404   404   404   404   404"),
     "experts:panel_close": ("post", "login 404   404   404   404   404   404"),
-    "experts:panel_draw": ("post", "login 404   404   400   400   404   404"),
+    "experts:panel_draw": ("post", "login 404   404   404   404   404   404"),
     "experts:workspace": ("get", "login 403   403   403   403   403   403"),
 }
 
