@@ -166,7 +166,9 @@ def bar_chart(
             figure += f" / {compact(track[i], money=money)}"
         out.append(f'<text x="{label_width + plot + 6}" y="{bar_y + 12}" fill="{MUTED}">{escape(figure)}</text>')
     out.append("</svg>")
-    return mark_safe("".join(out))  # noqa: S308 - every text above is escaped
+    # On a phone the chart keeps a legible size and scrolls sideways in its frame, which the keyboard
+    # can reach (tabindex) like any scrollable region.
+    return mark_safe('<div class="chart-frame" tabindex="0">' + "".join(out) + "</div>")  # noqa: S308 - every text above is escaped
 
 
 def line_chart(
