@@ -2,6 +2,7 @@
 nothing wider than a 375 px screen, and axe-core finds no serious or critical accessibility
 violation. axe-core is served from the repository (tests/support/axe/), never fetched."""
 
+import json
 from collections import defaultdict
 from pathlib import Path
 
@@ -41,8 +42,6 @@ def _sign_in(page, live_server, username: str, password: str) -> None:
 
 def test_main_pages_fit_a_phone_and_pass_axe(live_server, browser, capsys: pytest.CaptureFixture[str]) -> None:
     call_command("demo_data", "--json")
-    import json
-
     passwords = {a["username"]: a["password"] for a in json.loads(capsys.readouterr().out)}
     by_persona: dict[str | None, list[tuple[str, str]]] = defaultdict(list)
     for shot in SHOTS:
@@ -69,7 +68,10 @@ def test_main_pages_fit_a_phone_and_pass_axe(live_server, browser, capsys: pytes
                     problems.append(f"{name} ({size}): {overflow} px wider than the screen")
                 for violation in page.evaluate(RUN_AXE):
                     if violation["impact"] in SERIOUS:
-                        problems.append(f"{name} ({size}): {violation['impact']} {violation['id']}: {violation['help']} at {violation['where']}")
+                        where = ", ".join(violation["where"])
+                        problems.append(
+                            f"{name} ({size}): {violation['impact']} {violation['id']}: {violation['help']} at {where}"
+                        )
                 checked += 1
         context.close()
     assert checked == len(SHOTS) * len(SIZES) >= 20
