@@ -133,13 +133,13 @@ def test_the_matches_page_offers_each_declaration_and_records_the_answer(page_cl
     assert refused.status_code == 200 and "Choose a condition" in refused.content.decode()
 
 
-def test_the_official_sees_the_applicants_declarations(page_client, handler) -> None:
+def test_the_official_sees_the_applicants_declarations(page_client, miit_handler) -> None:
     from tests.review.conftest import submit_new
 
     code = "m17-quality-benchmark"  # a recognition handled by miit, with a declaration
     user = EnterpriseUserFactory()
     declaration_answer(actor=user, applicant=user.applicant, criterion_id=_criterion(code).pk, holds="yes")
     application = submit_new(user, code)
-    html = page_client(handler).get(reverse("review:application", args=[application.reference])).content.decode()
+    html = page_client(miit_handler).get(reverse("review:application", args=[application.reference])).content.decode()
     assert 'id="declarations"' in html
     assert _criterion(code).text_en in html and "Declares it holds" in html and user.username in html

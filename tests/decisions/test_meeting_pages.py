@@ -81,22 +81,22 @@ def test_bad_input_is_answered_on_the_page(setup: tuple, amr_handler: User, page
 
 
 def test_others_are_kept_out(
-    setup: tuple, amr_approver: User, handler: User, finance_officer: User, page_client: Callable
+    setup: tuple, amr_approver: User, miit_handler: User, finance_officer: User, page_client: Callable
 ) -> None:
     call, a, _b, _c = setup
     applicant = User.objects.filter(applicant=a.applicant).first()
     new, listing = f"/calls/manage/{call.pk}/meetings/new/", f"/calls/manage/{call.pk}/meetings/"
     assert page_client(amr_approver).get(listing).status_code == 200  # reads
     assert page_client(amr_approver).get(new).status_code == 403  # the approver approves, not records
-    assert page_client(handler).get(listing).status_code == 404  # another department
-    assert page_client(handler).get(new).status_code == 404
+    assert page_client(miit_handler).get(listing).status_code == 404  # another department
+    assert page_client(miit_handler).get(new).status_code == 404
     for user in (finance_officer, applicant):
         assert page_client(user).get(listing).status_code == 403
     assert page_client(None).get(listing).status_code == 302
 
 
 def test_the_api_lists_the_calls_meetings(
-    setup: tuple, amr_handler: User, handler: User, api_client: Callable, page_client: Callable
+    setup: tuple, amr_handler: User, miit_handler: User, api_client: Callable, page_client: Callable
 ) -> None:
     call, a, b, c = setup
     page_client(amr_handler).post(
@@ -112,7 +112,7 @@ def test_the_api_lists_the_calls_meetings(
         (3, c.reference, "0.00", False),
     ]
     assert meeting["attendees"] == [amr_handler.username]
-    assert api_client(handler).get(url).status_code == 404
+    assert api_client(miit_handler).get(url).status_code == 404
     assert api_client(User.objects.filter(applicant=a.applicant).first()).get(url).status_code == 403
     assert api_client(None).get(url).status_code == 401
 

@@ -265,14 +265,14 @@ def test_only_a_handler_of_the_calls_department_records_a_meeting(
     three: Callable,
     amr_handler: User,
     amr_approver: User,
-    handler: User,
+    miit_handler: User,
     make_official: Callable[..., User],
 ) -> None:
     call, a, _b, _c = three(Call.Allocation.RANK)
     if who == "approver":
         actor = amr_approver
     elif who == "other_department":
-        actor = handler  # miit
+        actor = miit_handler
     elif who == "city":
         actor = make_official(OfficialRole.CITY_HANDLER, None, city="guangzhou")
     elif who == "applicant":
@@ -286,10 +286,10 @@ def test_only_a_handler_of_the_calls_department_records_a_meeting(
     assert _fresh(a).status == Status.UNDER_REVIEW
 
 
-def test_attendees_are_officials_of_the_department(three: Callable, amr_handler: User, handler: User) -> None:
+def test_attendees_are_officials_of_the_department(three: Callable, amr_handler: User, miit_handler: User) -> None:
     call, a, _b, _c = three(Call.Allocation.RANK)
     with pytest.raises(DecisionError, match="attended"):
-        _record(amr_handler, call, [(a, True, "")], attendee_ids=[amr_handler.pk, handler.pk])
+        _record(amr_handler, call, [(a, True, "")], attendee_ids=[amr_handler.pk, miit_handler.pk])
     assert not Meeting.objects.exists()
 
 

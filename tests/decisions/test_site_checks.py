@@ -86,13 +86,13 @@ def test_others_may_not_record(
     who: str,
     site_call: Call,
     under_review: Callable[..., Application],
-    handler: User,
+    miit_handler: User,
     finance_officer: User,
     make_official: Callable[..., User],
 ) -> None:
     application = under_review(site_call, 1)
     actor = {
-        "other_department": handler,
+        "other_department": miit_handler,
         "finance": finance_officer,
         "city": make_official(OfficialRole.CITY_HANDLER, None, city="guangzhou"),
         "applicant": User.objects.filter(applicant=application.applicant).first(),
@@ -106,7 +106,7 @@ def test_the_pages(
     site_call: Call,
     under_review: Callable[..., Application],
     amr_handler: User,
-    handler: User,
+    miit_handler: User,
     page_client: Callable,
 ) -> None:
     application = under_review(site_call, 1)
@@ -143,8 +143,8 @@ def test_the_pages(
     assert check.outcome == "failed"
     photo_url = f"/site-checks/photos/{check.photos.get().pk}/"
     assert official.get(photo_url).status_code == 200
-    assert page_client(handler).get(photo_url).status_code == 404  # another department
-    assert page_client(handler).get(url).status_code == 404
+    assert page_client(miit_handler).get(photo_url).status_code == 404  # another department
+    assert page_client(miit_handler).get(url).status_code == 404
     applicant = page_client(User.objects.filter(applicant=application.applicant).first())
     assert applicant.get(photo_url).status_code == 404
     assert applicant.get(url).status_code == 404

@@ -29,7 +29,7 @@ def _media_and_language(settings: Any, tmp_path: Path) -> Iterator[None]:
 
 @pytest.fixture
 def handler(db: None) -> User:
-    return OfficialFactory(role=OfficialRole.HANDLER, department="miit")
+    return OfficialFactory(role=OfficialRole.HANDLER, department="amr")
 
 
 @pytest.fixture

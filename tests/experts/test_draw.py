@@ -157,7 +157,7 @@ def test_too_few_eligible_experts_is_refused_naming_the_application(
 @pytest.mark.parametrize(
     ("role", "department"),
     [
-        (OfficialRole.HANDLER, "amr"),  # another department
+        (OfficialRole.HANDLER, "miit"),  # another department
         (OfficialRole.FINANCE, "finance"),
         (OfficialRole.ADMINISTRATOR, None),
         (OfficialRole.CITY_HANDLER, None),
@@ -173,7 +173,7 @@ def test_only_the_departments_officials_draw(call, make_application, pool, quali
 
 def test_an_approver_of_the_department_draws(call, make_application, pool, quality) -> None:
     make_application()
-    approver = OfficialFactory(role=OfficialRole.APPROVER, department="miit")
+    approver = OfficialFactory(role=OfficialRole.APPROVER, department="amr")
     assert panel_draw(actor=approver, call=call, fields=[quality], seed=1).drawn_by == approver
 
 

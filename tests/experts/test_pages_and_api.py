@@ -185,7 +185,7 @@ def test_a_draw_with_too_few_experts_says_which_application(handler, call, make_
 
 
 def test_another_departments_official_gets_404(panel: Panel) -> None:
-    other = OfficialFactory(role=OfficialRole.HANDLER, department="amr")
+    other = OfficialFactory(role=OfficialRole.HANDLER, department="miit")
     assert signed_in(other).get(reverse("experts:panel", args=[panel.call_id])).status_code == 404
 
 
@@ -265,7 +265,7 @@ def test_the_api_gives_the_ranking_to_the_department_once_closed(panel: Panel, h
     assert answer.json()[0]["score"] == "70.00"
     expert = panel.assignments.first().expert.user  # type: ignore[union-attr]
     assert api(expert).get(url).status_code == 404
-    assert api(OfficialFactory(role=OfficialRole.HANDLER, department="amr")).get(url).status_code == 404
+    assert api(OfficialFactory(role=OfficialRole.HANDLER, department="miit")).get(url).status_code == 404
 
 
 def test_an_expert_obtains_an_api_key_with_the_password(panel: Panel) -> None:

@@ -162,7 +162,7 @@ def test_a_closed_panel_takes_no_more_scores(panel: Panel, handler) -> None:
 def test_only_the_departments_officials_close(panel: Panel) -> None:
     for assignment in panel.assignments.all():
         score(assignment)
-    for actor in (OfficialFactory(role=OfficialRole.HANDLER, department="amr"), panel.assignments.first().expert.user):  # type: ignore[union-attr]
+    for actor in (OfficialFactory(role=OfficialRole.HANDLER, department="miit"), panel.assignments.first().expert.user):  # type: ignore[union-attr]
         with pytest.raises(NotAllowed):
             panel_close(actor=actor, panel=panel)
 

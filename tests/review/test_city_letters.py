@@ -83,6 +83,7 @@ def test_the_list_shows_only_the_officials_city(call: Call, bureau: dict[str, Us
 def test_only_the_city_approver_of_that_city_issues(
     call: Call, bureau: dict[str, User], forwarded: list[Application], handler: User, approver: User
 ) -> None:
+    # The province's officials (handler and approver of the call's department) do not issue city letters.
     for refused in (bureau["foshan_handler"], handler, approver):
         with pytest.raises(PermissionDenied):
             city_letter_issue(actor=refused, call=call)
@@ -169,12 +170,12 @@ def test_who_may_download_the_letter(
 ) -> None:
     letter = city_letter_issue(actor=bureau["foshan_approver"], call=call)
     url = f"/review/city-letters/{letter.pk}/pdf/"
-    # The call's incentive is miit's: its provincial officials, and the Foshan bureau.
+    # The call's incentive is the market regulator's (amr): its provincial officials, and the Foshan bureau.
     for allowed in (
         bureau["foshan_handler"],
         bureau["foshan_approver"],
-        make_official(OfficialRole.HANDLER, "miit"),
-        make_official(OfficialRole.APPROVER, "miit"),
+        make_official(OfficialRole.HANDLER, "amr"),
+        make_official(OfficialRole.APPROVER, "amr"),
         make_official(OfficialRole.ADMINISTRATOR, None),
     ):
         response = page_client(allowed).get(url)
@@ -184,7 +185,7 @@ def test_who_may_download_the_letter(
     for refused in (
         bureau["guangzhou_handler"],
         bureau["guangzhou_approver"],
-        make_official(OfficialRole.HANDLER, "amr"),
+        make_official(OfficialRole.HANDLER, "miit"),
         make_official(OfficialRole.FINANCE, "finance"),
         owner,
     ):
@@ -193,16 +194,17 @@ def test_who_may_download_the_letter(
         # Guangzhou's bureau has its own page of the call, without Foshan's letter; the others none.
         assert page.status_code == 404 or letter.number not in page.content.decode(), refused
     assert (
-        page_client(make_official(OfficialRole.HANDLER, "amr")).get(f"/review/calls/{call.pk}/city/").status_code == 404
+        page_client(make_official(OfficialRole.HANDLER, "miit")).get(f"/review/calls/{call.pk}/city/").status_code
+        == 404
     )
     assert page_client(None).get(url).status_code == 302  # to sign in
     # The API: the same people, the same answers.
-    miit = make_official(OfficialRole.HANDLER, "miit")
-    body = api_client(miit).get(f"/api/v1/calls/{call.pk}/city-recommendations/").json()
+    province = make_official(OfficialRole.HANDLER, "amr")
+    body = api_client(province).get(f"/api/v1/calls/{call.pk}/city-recommendations/").json()
     assert body["city"] is None and body["applications"] == []
     assert [e["reference"] for e in body["letters"][0]["entries"]] == [forwarded[1].reference, forwarded[0].reference]
     assert body["letters"][0]["entries"][0]["amount_asked"] == "500000.00"
-    assert api_client(miit).get(body["letters"][0]["pdf"]).status_code == 200
+    assert api_client(province).get(body["letters"][0]["pdf"]).status_code == 200
     assert api_client(bureau["guangzhou_handler"]).get(body["letters"][0]["pdf"]).status_code == 404
     own = api_client(bureau["foshan_handler"]).get(f"/api/v1/calls/{call.pk}/city-recommendations/").json()
     assert own["city"] == FOSHAN and own["proposed_ranking"] == [forwarded[1].reference, forwarded[0].reference]
