@@ -9,7 +9,7 @@ from import_export import resources
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .admin_forms import CriterionForm, IncentiveForm
+from .admin_forms import PARAMETER_FIELDS, CriterionForm, IncentiveForm
 from .models import (
     AmountParameter,
     Chapter,
@@ -90,11 +90,8 @@ class CriterionInline(admin.StackedInline):
     form = CriterionForm
     extra = 0
     fieldsets = [
-        (None, {"fields": ["position", "rule", "alternative_group"]}),
-        (
-            _("What the rule checks"),
-            {"fields": ["qualifications", "sizes", "cities", "divisions", "amount", "count", "params"]},
-        ),
+        (None, {"fields": ["position", "rule", "alternative_group", "valid_from", "valid_to"]}),
+        (_("What the rule checks"), {"fields": [*PARAMETER_FIELDS, "params"]}),
         (_("Condition in words (declarations)"), {"fields": ["text", "text_en"]}),
     ]
 

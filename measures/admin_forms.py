@@ -19,24 +19,40 @@ from portal.money import MoneyField
 
 from .form_schema import application_form_problems
 from .models import EligibilityCriterion, Incentive
-from .vocabulary import EnterpriseSize, GuangdongCity, IndustryDivision, Qualification
+from .vocabulary import EnterpriseSize, GuangdongCity, IndustryDivision, Qualification, QualificationLevel
 
 Rule = EligibilityCriterion.Rule
 
 # Rule → the parameters it reads (form field name = key in `params`). A rule not listed here
 # (a declaration, or a rule added later) keeps its parameters in the JSON box, checked as JSON.
 RULE_PARAMETERS: dict[str, tuple[str, ...]] = {
-    Rule.QUALIFICATION_ANY: ("qualifications",),
+    Rule.QUALIFICATION_ANY: ("qualifications", "levels", "year_from", "year_to", "within_years"),
     Rule.SIZE_IN: ("sizes",),
     Rule.CITY_IN: ("cities",),
     Rule.INDUSTRY_IN: ("divisions",),
     Rule.REVENUE_CN_ABOVE: ("amount",),
     Rule.REVENUE_WORLD_ABOVE: ("amount",),
     Rule.PARTIES_REVENUE_CN_ABOVE: ("amount", "count"),
+    Rule.PARTIES_TOTAL_CN_ABOVE: ("amount",),
+    Rule.PARTIES_TOTAL_WORLD_ABOVE: ("amount",),
 }
-PARAMETER_FIELDS = ("qualifications", "sizes", "cities", "divisions", "amount", "count")
+# Limits a rule may have: stored only when given.
+OPTIONAL = {"levels", "year_from", "year_to", "within_years"}
+PARAMETER_FIELDS = (
+    "qualifications",
+    "levels",
+    "year_from",
+    "year_to",
+    "within_years",
+    "sizes",
+    "cities",
+    "divisions",
+    "amount",
+    "count",
+)
 VOCABULARY: dict[str, type[models.TextChoices]] = {
     "qualifications": Qualification,
+    "levels": QualificationLevel,
     "sizes": EnterpriseSize,
     "cities": GuangdongCity,
     "divisions": IndustryDivision,
@@ -89,6 +105,21 @@ class CriterionForm(forms.ModelForm):
     qualifications = forms.MultipleChoiceField(
         label=gettext_lazy("qualifications"), required=False, widget=forms.CheckboxSelectMultiple
     )
+    levels = forms.MultipleChoiceField(
+        label=gettext_lazy("only at these levels"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("None ticked: any level."),
+    )
+    year_from = forms.IntegerField(
+        label=gettext_lazy("obtained in or after (year)"), required=False, min_value=1949, max_value=2100
+    )
+    year_to = forms.IntegerField(
+        label=gettext_lazy("obtained in or before (year)"), required=False, min_value=1949, max_value=2100
+    )
+    within_years = forms.IntegerField(
+        label=gettext_lazy("obtained within the last … years"), required=False, min_value=1, max_value=100
+    )
     sizes = forms.MultipleChoiceField(
         label=gettext_lazy("enterprise sizes"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -124,6 +155,8 @@ class CriterionForm(forms.ModelForm):
             "position",
             "rule",
             "alternative_group",
+            "valid_from",
+            "valid_to",
             *PARAMETER_FIELDS,
             "params",
             "text",
@@ -170,7 +203,7 @@ class CriterionForm(forms.ModelForm):
         for name in managed:
             value = cleaned.get(name)
             if value in (None, "", []):
-                if name not in self.errors:
+                if name not in self.errors and name not in OPTIONAL:
                     self.add_error(name, str(MISSING[name]) % {"rule": Rule(rule).label})
                 continue
             if name == "amount":
@@ -180,12 +213,17 @@ class CriterionForm(forms.ModelForm):
                 params[name] = plain_amount(value)
             else:
                 params[name] = value
+        if params.get("year_from") and params.get("year_to") and params["year_from"] > params["year_to"]:
+            self.add_error("year_to", _("The last year comes before the first."))
         clash = sorted(set(other) & set(PARAMETER_FIELDS))
         if managed and clash:
             self.add_error(
                 "params",
                 _("Set %(keys)s with the fields above, not in the JSON box.") % {"keys": "、".join(clash)},
             )
+        valid_from, valid_to = cleaned.get("valid_from"), cleaned.get("valid_to")
+        if valid_from and valid_to and valid_to < valid_from:
+            self.add_error("valid_to", _("The criterion cannot end before it starts."))
         if rule == Rule.DECLARATION and not (cleaned.get("text") or "").strip():
             self.add_error("text", _("Write the condition the applicant declares."))
         if self.errors:

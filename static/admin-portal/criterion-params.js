@@ -4,7 +4,10 @@
 // Without this script every field shows and the server still checks what each rule needs.
 "use strict";
 (function () {
-  var FIELDS = ["qualifications", "sizes", "cities", "divisions", "amount", "count"];
+  var FIELDS = [
+    "qualifications", "levels", "year_from", "year_to", "within_years",
+    "sizes", "cities", "divisions", "amount", "count",
+  ];
 
   function rowOf(block, name) {
     return block.querySelector(".form-row.field-" + name) || block.querySelector(".field-" + name);

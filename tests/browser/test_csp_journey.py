@@ -41,7 +41,7 @@ def test_the_catalog_editor_shows_each_rule_its_own_fields_under_the_csp(live_se
     user = User.objects.create_superuser("root", password="x-Admin-2026")
     device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR, confirmed=True)
     incentive = Incentive.objects.get(code="m9-merger-filing-green-channel")
-    criterion = incentive.criteria.get(rule="revenue_cn_above")
+    criterion = incentive.criteria.get(rule="parties_total_cn_above", valid_from__isnull=False)
     change = f"/admin/measures/incentive/{incentive.pk}/change/"
     page.goto(live_server.url + "/accounts/login/?next=" + change)
     page.fill("input[name=username]", "root")
@@ -61,7 +61,7 @@ def test_the_catalog_editor_shows_each_rule_its_own_fields_under_the_csp(live_se
     block.locator("select.criterion-rule").select_option("size_in")
     assert block.locator(".field-sizes").is_visible()
     assert not block.locator(".field-amount").is_visible()
-    block.locator("select.criterion-rule").select_option("revenue_cn_above")
+    block.locator("select.criterion-rule").select_option("parties_total_cn_above")
     block.locator(".field-amount input").fill("150000万")
     page.locator("input[name=_continue]").click()
     page.wait_for_load_state()

@@ -2,6 +2,8 @@
 review checklist and application form are edited through the admin's change page as an
 administrator would, and what is saved is what measures.eligibility and the applications app read."""
 
+import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +15,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from applications.form_definitions import definition_for
-from measures.eligibility import ApplicantFacts, Outcome, judge, judge_criterion
+from measures.eligibility import ApplicantFacts, Outcome, QualificationHeld, judge, judge_criterion
 from measures.form_schema import application_form_problems
 from measures.models import EligibilityCriterion, Incentive
 from tests.test_security_headers import inline_problems
@@ -21,6 +23,7 @@ from tests.test_security_headers import inline_problems
 pytestmark = pytest.mark.django_db
 
 GREEN_CHANNEL = "m9-merger-filing-green-channel"
+NATIONAL_CHAMPION = "m3-national-single-champion"
 IP_ASSISTANCE = "m2-sme-ip-rights-assistance"
 
 
@@ -32,6 +35,11 @@ def admin_client() -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     assert client.login(request=HttpRequest(), username="root", password="x-Admin-2026")
     return client
+
+
+def current(incentive: Incentive, rule: str) -> EligibilityCriterion:
+    """The incentive's criterion of that rule in force today (measure 9's changed in 2024)."""
+    return next(c for c in incentive.criteria.filter(rule=rule) if c.in_force_on(dt.date.today()))
 
 
 def change_url(incentive: Incentive) -> str:
@@ -70,9 +78,9 @@ def test_the_change_page_shows_fields_for_the_parameters_not_json(admin_client: 
     assert response.status_code == 200
     html = response.content.decode()
     page = lxml.html.fromstring(html)
-    first = criterion_prefix(html, incentive.criteria.get(rule="revenue_cn_above"))
+    first = criterion_prefix(html, current(incentive, "parties_total_cn_above"))
     # The threshold in its own money field, filled with the stored amount; the JSON box is empty.
-    assert page.get_element_by_id(f"id_{first}-amount").get("value") == "2000000000.00"
+    assert page.get_element_by_id(f"id_{first}-amount").get("value") == "4000000000.00"
     assert page.get_element_by_id(f"id_{first}-params").text_content().strip() == "{}"
     # Vocabularies as checkboxes, the checklist as lines, the rule table for the script.
     assert page.xpath(f"//input[@type='checkbox'][@name='{first}-qualifications']")
@@ -84,14 +92,16 @@ def test_the_change_page_shows_fields_for_the_parameters_not_json(admin_client: 
     assert inline_problems(html)[0] == []  # nothing the CSP would block
 
 
-def test_a_criterion_saved_unchanged_keeps_its_params_and_its_verdicts(admin_client: Client) -> None:
-    incentive = Incentive.objects.get(code=GREEN_CHANNEL)
+@pytest.mark.parametrize("code", [GREEN_CHANNEL, NATIONAL_CHAMPION, IP_ASSISTANCE])
+def test_a_criterion_saved_unchanged_keeps_its_params_and_its_verdicts(admin_client: Client, code: str) -> None:
+    incentive = Incentive.objects.get(code=code)
     before = {c.pk: c.params for c in incentive.criteria.all()}
     facts = ApplicantFacts(
         applicant_type="organisation",
-        revenue_cn=Decimal("2500000000"),
-        revenue_world=Decimal("1"),
-        parties_revenue_cn=(Decimal("500000000"), Decimal("300000000")),
+        qualifications=frozenset({"little_giant"}),
+        held=(QualificationHeld("national_single_champion", 2023, "provincial"),),
+        parties_revenue_cn=(Decimal("3000000000"), Decimal("300000000")),
+        parties_revenue_world=(Decimal("3000000000"),),
     )
     verdicts_before = [judge_criterion(c, facts) for c in incentive.criteria.all()]
     html = admin_client.get(change_url(incentive)).content.decode()
@@ -99,7 +109,10 @@ def test_a_criterion_saved_unchanged_keeps_its_params_and_its_verdicts(admin_cli
     assert response.status_code == 302, response.content.decode()[:3000]
     after = {c.pk: c.params for c in incentive.criteria.all()}
     assert after == before
-    assert after[incentive.criteria.get(rule="parties_revenue_cn_above").pk] == {"amount": "400000000", "count": 2}
+    if code == GREEN_CHANNEL:
+        assert after[current(incentive, "parties_revenue_cn_above").pk] == {"amount": "800000000", "count": 2}
+    if code == NATIONAL_CHAMPION:
+        assert list(after.values())[0]["levels"] == ["national"]
     assert [judge_criterion(c, facts) for c in incentive.criteria.all()] == verdicts_before
 
 
@@ -107,7 +120,7 @@ def test_editing_a_threshold_and_a_list_through_the_admin_stores_what_eligibilit
     admin_client: Client,
 ) -> None:
     incentive = Incentive.objects.get(code=GREEN_CHANNEL)
-    criterion = incentive.criteria.get(rule="revenue_cn_above")
+    criterion = current(incentive, "parties_total_cn_above")
     html = admin_client.get(change_url(incentive)).content.decode()
     data = form_values(html)
     prefix = criterion_prefix(html, criterion)
@@ -116,7 +129,7 @@ def test_editing_a_threshold_and_a_list_through_the_admin_stores_what_eligibilit
     assert response.status_code == 302
     criterion.refresh_from_db()
     assert criterion.params == {"amount": "1500000000"}
-    facts = ApplicantFacts(applicant_type="organisation", revenue_cn=Decimal("1600000000"))
+    facts = ApplicantFacts(applicant_type="organisation", parties_revenue_cn=(Decimal("1000000000"), Decimal("6e8")))
     assert judge_criterion(criterion, facts) == Outcome.MET
 
     other = Incentive.objects.get(code=IP_ASSISTANCE)
@@ -130,6 +143,20 @@ def test_editing_a_threshold_and_a_list_through_the_admin_stores_what_eligibilit
     assert qualification.params == {"qualifications": ["little_giant", "high_tech_enterprise"]}
     holder = ApplicantFacts(applicant_type="organisation", qualifications=frozenset({"high_tech_enterprise"}))
     assert judge(other, holder).eligible is True
+
+    # A level and years: stored as measures.eligibility reads them, and then used.
+    data[f"{prefix}-levels"] = ["national"]
+    data[f"{prefix}-year_from"] = "2020"
+    assert admin_client.post(change_url(other), data).status_code == 302
+    qualification.refresh_from_db()
+    assert qualification.params == {
+        "qualifications": ["little_giant", "high_tech_enterprise"],
+        "levels": ["national"],
+        "year_from": 2020,
+    }
+    assert judge(other, holder).eligible is False  # a bare code, no level or year
+    recent = ApplicantFacts(applicant_type="organisation", held=(QualificationHeld("little_giant", 2022, "national"),))
+    assert judge(other, recent).eligible is True
 
 
 def test_a_new_criterion_added_in_the_admin_is_judged_like_a_catalog_one(admin_client: Client) -> None:
@@ -161,6 +188,7 @@ def test_a_new_criterion_added_in_the_admin_is_judged_like_a_catalog_one(admin_c
         ("amount", "", "Enter the amount in yuan"),
         ("amount", "lots", "Write the amount in yuan"),
         ("amount", "0", "above zero"),
+        ("valid_to", "2020-01-01", "cannot end before it starts"),
         ("params", '{"amount": "5"}', "with the fields above"),
         ("params", "{broken", "not valid JSON: line 1, column 2"),
     ],
@@ -169,7 +197,7 @@ def test_a_bad_parameter_is_refused_with_a_clear_error_and_changes_nothing(
     admin_client: Client, field: str, value: str, message: str
 ) -> None:
     incentive = Incentive.objects.get(code=GREEN_CHANNEL)
-    criterion = incentive.criteria.get(rule="revenue_cn_above")
+    criterion = current(incentive, "parties_total_cn_above")
     html = admin_client.get(change_url(incentive)).content.decode()
     data = form_values(html)
     prefix = criterion_prefix(html, criterion)
@@ -181,7 +209,8 @@ def test_a_bad_parameter_is_refused_with_a_clear_error_and_changes_nothing(
     incentive.refresh_from_db()
     criterion.refresh_from_db()
     assert incentive.name != "改了名字"
-    assert criterion.params == {"amount": "2000000000"}
+    assert criterion.params == {"amount": "4000000000"}
+    assert criterion.valid_to is None
 
 
 def test_a_rule_without_its_parameter_is_refused_in_chinese_by_default(admin_client: Client) -> None:
@@ -257,8 +286,6 @@ def test_the_application_form_is_checked_problem_by_problem(admin_client: Client
         ],
         "claim": {"requested": "claim.requested_amount"},
     }
-    import json
-
     data["application_form"] = json.dumps(good, ensure_ascii=False, indent=2)
     assert admin_client.post(change_url(incentive), data).status_code == 302
     incentive.refresh_from_db()
