@@ -110,10 +110,10 @@ class AccessInline(admin.TabularInline):
 
 
 APPLICATION_FORM_HELP = _(
-    "Leave {} for the default form of the incentive's kind. Otherwise: {\"sections\": [...], \"claim\": {...}}. "
+    'Leave {} for the default form of the incentive\'s kind. Otherwise: {"sections": [...], "claim": {...}}. '
     "Each section has key, title, title_en and fields; each field has key, type (text, textarea, integer, "
     "money, date, choice, rows), label, label_en, and may have help, help_en, required (true/false), "
-    "options (for choice: [{\"value\": ..., \"label\": ..., \"label_en\": ...}]), and for rows: "
+    'options (for choice: [{"value": ..., "label": ..., "label_en": ...}]), and for rows: '
     "min_rows, max_rows and the fields of a row. claim names the answers the amount engine reads, "
     "as section.field: units, eligible_spending, requested. Every problem is listed when saving."
 )

@@ -123,7 +123,9 @@ class CriterionForm(forms.ModelForm):
     sizes = forms.MultipleChoiceField(
         label=gettext_lazy("enterprise sizes"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    cities = forms.MultipleChoiceField(label=gettext_lazy("cities"), required=False, widget=forms.CheckboxSelectMultiple)
+    cities = forms.MultipleChoiceField(
+        label=gettext_lazy("cities"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     divisions = forms.MultipleChoiceField(
         label=gettext_lazy("industry divisions (GB/T 4754)"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -188,7 +190,8 @@ class CriterionForm(forms.ModelForm):
             self.fields[name].widget.attrs["class"] = "criterion-choices"
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         rule = cleaned.get("rule")
         if not rule:
             return cleaned
@@ -273,7 +276,8 @@ class IncentiveForm(forms.ModelForm):
 
     class Meta:
         model = Incentive
-        exclude = ["review_checklist"]
+        # Every other field as the admin lists them (fields would hide the model's own from it).
+        exclude = ["review_checklist"]  # noqa: DJ006
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -291,7 +295,8 @@ class IncentiveForm(forms.ModelForm):
         return form
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         chinese = [line.strip() for line in (cleaned.get("checklist") or "").splitlines()]
         english = [line.strip() for line in (cleaned.get("checklist_en") or "").splitlines()]
         while english and not english[-1]:
@@ -309,9 +314,7 @@ class IncentiveForm(forms.ModelForm):
             text_en = english[index] if index < len(english) else ""
             if not text:
                 if text_en:
-                    self.add_error(
-                        "checklist_en", _("Line %(n)s has English but no Chinese item.") % {"n": index + 1}
-                    )
+                    self.add_error("checklist_en", _("Line %(n)s has English but no Chinese item.") % {"n": index + 1})
                 continue
             items.append({"text": text, "text_en": text_en})
         self.checklist_items = items
@@ -319,4 +322,5 @@ class IncentiveForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> Incentive:
         self.instance.review_checklist = self.checklist_items
-        return super().save(commit=commit)
+        incentive: Incentive = super().save(commit=commit)
+        return incentive

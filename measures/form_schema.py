@@ -97,16 +97,19 @@ def _where(path: Any) -> str:
 def _problem(error: SchemaError) -> str:
     """One schema error in the reader's language."""
     kind = error.validator
+    instance: Any = error.instance
+    schema: Any = error.schema
+    expected: Any = error.validator_value
     if kind == "required":
         missing = str(error.message).split("'")[1] if "'" in error.message else ""
         return _("“%(key)s” is missing") % {"key": missing}
     if kind == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        extra = sorted(set(instance) - set(schema.get("properties", {})))
         return _("“%(key)s” is not part of the format") % {"key": "、".join(extra)}
     if kind == "enum":
         return _("“%(value)s” is not one of: %(allowed)s") % {
             "value": error.instance,
-            "allowed": "、".join(str(v) for v in error.validator_value),
+            "allowed": "、".join(str(v) for v in expected),
         }
     if kind == "type":
         words = {

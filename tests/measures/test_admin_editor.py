@@ -112,7 +112,7 @@ def test_a_criterion_saved_unchanged_keeps_its_params_and_its_verdicts(admin_cli
     if code == GREEN_CHANNEL:
         assert after[current(incentive, "parties_revenue_cn_above").pk] == {"amount": "800000000", "count": 2}
     if code == NATIONAL_CHAMPION:
-        assert list(after.values())[0]["levels"] == ["national"]
+        assert next(iter(after.values()))["levels"] == ["national"]
     assert [judge_criterion(c, facts) for c in incentive.criteria.all()] == verdicts_before
 
 
