@@ -22,16 +22,22 @@
       var row = rowOf(block, name);
       if (row) row.hidden = !(wanted && wanted.indexOf(name) !== -1);
     });
+    var declaration = select.value === "declaration";
     var json = rowOf(block, "params");
     if (json) {
       var box = json.querySelector("textarea");
       var filled = box && box.value.trim() !== "" && box.value.trim() !== "{}";
-      json.hidden = Boolean(wanted) && !filled;
+      json.hidden = (Boolean(wanted) || declaration) && !filled && !json.querySelector(".errorlist");
     }
-    var declaration = select.value === "declaration";
     ["text", "text_en"].forEach(function (name) {
       var row = rowOf(block, name);
       if (row) row.hidden = Boolean(wanted) && !declaration && !row.querySelector("input").value;
+    });
+    // A group of rows with none shown goes too (a declaration has no parameters).
+    block.querySelectorAll("fieldset").forEach(function (group) {
+      var rows = group.querySelectorAll(".form-row");
+      var shown = Array.prototype.some.call(rows, function (row) { return !row.hidden; });
+      group.hidden = rows.length > 0 && !shown;
     });
   }
 

@@ -61,6 +61,9 @@ def test_the_catalog_editor_shows_each_rule_its_own_fields_under_the_csp(live_se
     block.locator("select.criterion-rule").select_option("size_in")
     assert block.locator(".field-sizes").is_visible()
     assert not block.locator(".field-amount").is_visible()
+    block.locator("select.criterion-rule").select_option("declaration")
+    assert block.locator(".field-text").is_visible()
+    assert not block.locator(".field-params").is_visible()  # a declaration has no parameters
     block.locator("select.criterion-rule").select_option("parties_total_cn_above")
     block.locator(".field-amount input").fill("150000万")
     page.locator("input[name=_continue]").click()
