@@ -138,7 +138,7 @@ class IncentiveAdmin(CatalogAdmin):
 
     class Media:
         css = {"all": ["admin-portal/catalog-editor.css"]}
-        js = ["admin-portal/criterion-params.js"]
+        js = ["admin-portal/criterion-params.js", "admin-portal/form-editor.js"]
 
     def get_fieldsets(self, request: Any, obj: Any = None) -> Any:
         """The model's fields as Django lists them, then the checklist and the application form, each

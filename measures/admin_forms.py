@@ -253,6 +253,40 @@ def _checklist_lines(checklist: Any) -> tuple[str, str]:
     return "\n".join(chinese), "\n".join(english)
 
 
+# The words of the application form's editor (static/admin-portal/form-editor.js).
+EDITOR_WORDS = {
+    "json": gettext_lazy("Switch between fields and JSON"),
+    "section": gettext_lazy("Section"),
+    "key": gettext_lazy("key (letters, digits, _)"),
+    "title": gettext_lazy("title (Chinese)"),
+    "title_en": gettext_lazy("title (English)"),
+    "type": gettext_lazy("type"),
+    "label": gettext_lazy("label (Chinese)"),
+    "label_en": gettext_lazy("label (English)"),
+    "help": gettext_lazy("help (Chinese)"),
+    "help_en": gettext_lazy("help (English)"),
+    "required": gettext_lazy("required"),
+    "options": gettext_lazy("Options"),
+    "value": gettext_lazy("value"),
+    "add_option": gettext_lazy("Add an option"),
+    "row_fields": gettext_lazy("Fields of each row"),
+    "min_rows": gettext_lazy("at least … rows"),
+    "max_rows": gettext_lazy("at most … rows"),
+    "add_field": gettext_lazy("Add a field"),
+    "up": gettext_lazy("Move up"),
+    "remove": gettext_lazy("Remove"),
+    "remove_section": gettext_lazy("Remove the section"),
+    "add_section": gettext_lazy("Add a section"),
+    "claim": gettext_lazy("Answers the amount engine reads"),
+    "units": gettext_lazy("number of units"),
+    "eligible_spending": gettext_lazy("eligible spending"),
+    "requested": gettext_lazy("amount requested"),
+    "default_form": gettext_lazy("This incentive uses the default form for its kind."),
+    "own_form": gettext_lazy("Write its own form"),
+    "default_again": gettext_lazy("Use the default form again"),
+}
+
+
 class IncentiveForm(forms.ModelForm):
     """The review checklist as lines of text; the application form as checked, indented JSON."""
 
@@ -281,6 +315,8 @@ class IncentiveForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        words = {key: str(text) for key, text in EDITOR_WORDS.items()}
+        self.fields["application_form"].widget.attrs["data-editor-words"] = json.dumps(words, ensure_ascii=False)
         chinese, english = _checklist_lines(self.instance.review_checklist)
         self.initial.setdefault("checklist", chinese)
         self.initial.setdefault("checklist_en", english)
