@@ -31,8 +31,8 @@
     if (state === null || typeof state !== "object" || Array.isArray(state)) return;
     var root = el("div", { class: "form-editor" });
     var toggle = el("button", { type: "button", class: "button form-editor-toggle", text: words.json });
-    textarea.parentNode.insertBefore(toggle, textarea);
-    textarea.parentNode.insertBefore(root, textarea);
+    var wrap = el("div", { class: "form-editor-wrap" }, [toggle, root]);
+    textarea.parentNode.insertBefore(wrap, textarea);
     textarea.hidden = true;
 
     function sync() {
