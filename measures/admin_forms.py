@@ -286,6 +286,16 @@ EDITOR_WORDS = {
     "default_again": gettext_lazy("Use the default form again"),
 }
 
+FIELD_TYPE_NAMES = {
+    "text": gettext_lazy("short text"),
+    "textarea": gettext_lazy("long text"),
+    "integer": gettext_lazy("whole number"),
+    "money": gettext_lazy("amount in CNY"),
+    "date": gettext_lazy("date"),
+    "choice": gettext_lazy("choice from a list"),
+    "rows": gettext_lazy("list of rows"),
+}
+
 
 class IncentiveForm(forms.ModelForm):
     """The review checklist as lines of text; the application form as checked, indented JSON."""
@@ -315,7 +325,10 @@ class IncentiveForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        words = {key: str(text) for key, text in EDITOR_WORDS.items()}
+        words: dict[str, Any] = {key: str(text) for key, text in EDITOR_WORDS.items()}
+        words["types"] = {
+            key: _("%(name)s (%(key)s)") % {"name": text, "key": key} for key, text in FIELD_TYPE_NAMES.items()
+        }
         self.fields["application_form"].widget.attrs["data-editor-words"] = json.dumps(words, ensure_ascii=False)
         chinese, english = _checklist_lines(self.instance.review_checklist)
         self.initial.setdefault("checklist", chinese)

@@ -67,10 +67,10 @@
       return el("label", { class: "form-editor-input" }, [el("span", { text: label }), field]);
     }
 
-    function select(obj, prop, label, values, onChange) {
+    function select(obj, prop, label, values, onChange, names) {
       var field = el("select", { "data-prop": prop });
       values.forEach(function (value) {
-        var option = el("option", { value: value, text: value || "—" });
+        var option = el("option", { value: value, text: (names && names[value]) || value || "—" });
         if ((obj[prop] || "") === value) option.selected = true;
         field.appendChild(option);
       });
@@ -101,7 +101,7 @@
             delete spec.min_rows;
             delete spec.max_rows;
           }
-        }),
+        }, words.types),
         input(spec, "label", words.label),
         input(spec, "label_en", words.label_en),
         input(spec, "help", words.help),
