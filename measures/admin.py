@@ -4,10 +4,12 @@ spreadsheet import/export (django-import-export)."""
 from typing import Any
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_forms import PARAMETER_FIELDS, CriterionForm, IncentiveForm
 from .models import (
     AmountParameter,
     Chapter,
@@ -80,9 +82,18 @@ class AmountParameterInline(admin.TabularInline):
     extra = 0
 
 
-class CriterionInline(admin.TabularInline):
+class CriterionInline(admin.StackedInline):
+    """Each criterion with a field per parameter of its rule (measures/admin_forms.py); the script
+    shows only the rule's own fields."""
+
     model = EligibilityCriterion
+    form = CriterionForm
     extra = 0
+    fieldsets = [
+        (None, {"fields": ["position", "rule", "alternative_group", "valid_from", "valid_to"]}),
+        (_("What the rule checks"), {"fields": [*PARAMETER_FIELDS, "params"]}),
+        (_("Condition in words (declarations)"), {"fields": ["text", "text_en"]}),
+    ]
 
 
 class RequiredDocumentInline(admin.TabularInline):
@@ -96,6 +107,16 @@ class AccessInline(admin.TabularInline):
     model = IncentiveAccess
     extra = 0
     autocomplete_fields = ["department"]
+
+
+APPLICATION_FORM_HELP = _(
+    'Leave {} for the default form of the incentive\'s kind. Otherwise: {"sections": [...], "claim": {...}}. '
+    "Each section has key, title, title_en and fields; each field has key, type (text, textarea, integer, "
+    "money, date, choice, rows), label, label_en, and may have help, help_en, required (true/false), "
+    'options (for choice: [{"value": ..., "label": ..., "label_en": ...}]), and for rows: '
+    "min_rows, max_rows and the fields of a row. claim names the answers the amount engine reads, "
+    "as section.field: units, eligible_spending, requested. Every problem is listed when saving."
+)
 
 
 class IncentiveResource(resources.ModelResource):
@@ -113,6 +134,31 @@ class IncentiveAdmin(CatalogAdmin):
     list_select_related = ["measure", "handling_department"]
     search_fields = ["code", "name", "name_en"]
     inlines = [AmountParameterInline, CriterionInline, RequiredDocumentInline, AccessInline]
+    form = IncentiveForm
+
+    class Media:
+        css = {"all": ["admin-portal/catalog-editor.css"]}
+        js = ["admin-portal/criterion-params.js", "admin-portal/form-editor.js"]
+
+    def get_fieldsets(self, request: Any, obj: Any = None) -> Any:
+        """The model's fields as Django lists them, then the checklist and the application form, each
+        with what it means."""
+        fields = [
+            name
+            for name in self.get_fields(request, obj)
+            if name not in ("checklist", "checklist_en", "application_form")
+        ]
+        return [
+            (None, {"fields": fields}),
+            (_("Review checklist"), {"fields": ["checklist", "checklist_en"]}),
+            (
+                _("Application form"),
+                {
+                    "fields": ["application_form"],
+                    "description": APPLICATION_FORM_HELP,
+                },
+            ),
+        ]
 
 
 @admin.register(AmountParameter)
