@@ -6,6 +6,8 @@ own msgids that they ship no Chinese for: marked here so `makemessages` puts the
 whose translations (LOCALE_PATHS) come before the apps' own.
 """
 
+from typing import Any
+
 from axes.apps import AppConfig as _Axes
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -14,9 +16,20 @@ from django_otp.plugins.otp_static.apps import DefaultConfig as _Static
 from django_otp.plugins.otp_totp.apps import DefaultConfig as _TOTP
 
 
+def _named(config: AppConfig, model_name: str, singular: Any, plural: Any) -> None:
+    """Names a third-party model in the portal's languages. Only the live names change: migrations
+    read a model's declared Meta (`original_attrs`), so the app's own migrations stay as shipped."""
+    meta = config.get_model(model_name)._meta
+    meta.verbose_name, meta.verbose_name_plural = singular, plural
+
+
 class KnoxConfig(AppConfig):
     name = "knox"
     verbose_name = _("API keys")
+
+    def ready(self) -> None:
+        super().ready()
+        _named(self, "AuthToken", _("API key"), _("API keys"))
 
 
 class AxesConfig(_Axes):
@@ -26,9 +39,17 @@ class AxesConfig(_Axes):
 class TOTPConfig(_TOTP):
     verbose_name = _("Authenticator apps")
 
+    def ready(self) -> None:
+        super().ready()
+        _named(self, "TOTPDevice", _("authenticator app"), _("authenticator apps"))
+
 
 class StaticConfig(_Static):
     verbose_name = _("Recovery codes")
+
+    def ready(self) -> None:
+        super().ready()
+        _named(self, "StaticDevice", _("set of recovery codes"), _("sets of recovery codes"))
 
 
 THIRD_PARTY_MESSAGES = (

@@ -17,6 +17,11 @@ def test_the_admin_index_names_third_party_apps_in_chinese() -> None:
         assert chinese in html, chinese
     for label in (">Knox<", ">Axes<", ">Otp_Totp<", ">Otp_Static<", "Access attempts", "Model name"):
         assert label not in html, label
+    # Nor their models: knox's and django-otp's declare English names only.
+    for english in ("Auth tokens", "TOTP devices", "Static devices"):
+        assert english not in html, english
+    totp = client.get("/admin/otp_totp/totpdevice/").content.decode()
+    assert "TOTP device" not in totp and "身份验证器" in totp
 
 
 def test_the_admin_index_in_english_keeps_english_names() -> None:
@@ -25,3 +30,4 @@ def test_the_admin_index_in_english_keeps_english_names() -> None:
     client.force_login(root)
     html = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Sign-in attempts" in html and "Authenticator apps" in html
+    assert "API keys" in html and "Sets of recovery codes" in html
