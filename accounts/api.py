@@ -119,6 +119,8 @@ class _Mine(GenericAPIView):
 
 class MeView(_Mine):
     serializer_class = MeSerializer
+    # The changes are two nested objects: JSON only (a form's flat fields would silently change nothing).
+    parser_classes = [JSONParser]
 
     @extend_schema(summary="The signed-in applicant's profile, user and profile completeness")
     def get(self, request: Request) -> Response:
@@ -130,6 +132,10 @@ class MeView(_Mine):
         responses={200: MeSerializer},
     )
     def patch(self, request: Request) -> Response:
+        # Checked here as well as by the parsers: a form body the input guard has already read
+        # (portal/middleware.py) reaches REST framework as an empty form, not as a refused one.
+        if (request.content_type or "").split(";")[0].strip() != "application/json":
+            raise exceptions.UnsupportedMediaType(request.content_type)
         user = signed_in_user(request)
         applicant = selectors.applicant_of(user)
         changes = MeChangesSerializer(data=request.data)

@@ -219,3 +219,10 @@ def test_an_individual_cannot_set_enterprise_only_facts_to_an_employer_code(indi
     )
     assert response.status_code == 200
     assert response.json()["applicant"]["employer_uscc"] == enterprise.uscc
+
+
+def test_profile_changes_are_json_only(enterprise_user: User) -> None:
+    """A form's flat fields cannot carry the nested changes: refused (415), not silently ignored."""
+    response = api_as(enterprise_user).patch("/api/v1/me/", {"applicant": '{"contact_phone": {}}'}, format="multipart")
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
