@@ -42,6 +42,17 @@ from .services import DecisionError, meeting_record, site_check_record
 # ── site checks ──────────────────────────────────────────────────────────────────────────────
 
 
+def _refusal_on(form: Any, refused: DecisionError) -> tuple[str, int]:
+    """A service's refusal on the page: on its field when the form has it, else as the page's problem
+    (returned); the status is 409 for a conflict, else 400."""
+    problem = ""
+    if refused.field in form.fields:
+        form.add_error(refused.field, refused.message)
+    else:
+        problem = refused.message
+    return problem, 409 if refused.conflict else 400
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def site_check(request: HttpRequest, reference: str) -> HttpResponse:
@@ -81,11 +92,7 @@ def site_check(request: HttpRequest, reference: str) -> HttpResponse:
                 form.add_error("photos", refused.message)
                 status = 413 if refused.too_large else 400
             except DecisionError as refused:
-                if refused.field in form.fields:
-                    form.add_error(refused.field, refused.message)
-                else:
-                    problem = refused.message
-                status = 409 if refused.conflict else 400
+                problem, status = _refusal_on(form, refused)
             except TransitionNotAllowed as refused:
                 problem, status = str(refused), 409
             else:
@@ -222,11 +229,7 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
                 ip_address=client_ip(request),
             )
         except DecisionError as refused:
-            if refused.field in form.fields:
-                form.add_error(refused.field, refused.message)
-            else:
-                problem = refused.message
-            status = 409 if refused.conflict else 400
+            problem, status = _refusal_on(form, refused)
         except TransitionNotAllowed as refused:
             problem, status = str(refused), 409
         else:
