@@ -30,7 +30,7 @@ from portal.http import client_ip
 from .models import Assignment
 from .permissions import is_expert
 from .ranking import PanelNotClosed, panel_ranking
-from .selectors import access_assignment, access_panel_call, assignments_of, criteria_for, own_points
+from .selectors import access_assignment, access_panel_call, assignments_listed, criteria_for, own_points
 from .services import COMMENT_MAX, ExpertReviewError, NotAllowed, assignment_score
 
 
@@ -118,7 +118,7 @@ class AssignmentListView(_SignedInAPI, generics.ListAPIView):
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Assignment]:
-        return assignments_of(self.request.user)
+        return assignments_listed(self.request.user)
 
     @extend_schema(summary="The calling expert's assignments (专家评审任务)", tags=["experts"])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

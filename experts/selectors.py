@@ -34,13 +34,23 @@ def access_assignment(user: Any, pk: int) -> Assignment:
     return found
 
 
+def assignments_listed(user: Any) -> QuerySet[Assignment]:
+    """The user's assignments with their points and their sheets' criteria, for a list that shows
+    them (the API): a fixed number of queries however many assignments there are."""
+    return assignments_of(user).prefetch_related("scores", "application__incentive__score_sheet__criteria")
+
+
 def criteria_for(application: Application) -> list[ScoreCriterion]:
-    sheet = ScoreSheet.objects.filter(incentive_id=application.incentive_id).first()
-    return list(sheet.criteria.all()) if sheet else []
+    # Through the incentive's relation, so that a list's prefetched sheet and criteria serve it.
+    try:
+        sheet = application.incentive.score_sheet
+    except ScoreSheet.DoesNotExist:
+        return []
+    return list(sheet.criteria.all())
 
 
 def own_points(assignment: Assignment) -> dict[int, Decimal]:
-    return dict(Score.objects.filter(assignment=assignment).values_list("criterion_id", "points"))
+    return {score.criterion_id: score.points for score in assignment.scores.all()}
 
 
 def assignment_document(assignment: Assignment, document_id: int) -> ApplicationDocument:
