@@ -79,6 +79,7 @@ def city_applications(call: Call, city: str) -> list[Application]:
         Application.objects.filter(call=call, applicant__city=city)
         .exclude(status=Status.DRAFT)
         .select_related("applicant", "incentive")
+        .defer(*Application.HEAVY_FIELDS)
     )
     return sorted(rows, key=_default_key)
 

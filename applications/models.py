@@ -133,6 +133,9 @@ class Application(models.Model):
     # Bumped by every change: a form or API client sends it back to detect a concurrent edit.
     version = models.PositiveIntegerField(default=1)
 
+    # What a list of applications leaves out (`defer`) when it shows none of them: they are the row's bulk.
+    HEAVY_FIELDS = ("data", "amount_trace", "checklist")
+
     class Meta:
         verbose_name = _("application")
         verbose_name_plural = _("applications")

@@ -396,6 +396,21 @@ class SQL:
         return "sorts" if "sorts" in kinds else "scans" if "scans" in kinds else "index"
 
 
+class SQLs(SQL):
+    """An anchor of several statements, run one after the other (a page showing two lists); its plan
+    is the worst of theirs."""
+
+    def __init__(self, *parts: SQL) -> None:
+        self.parts = parts
+
+    def __call__(self) -> list[tuple]:
+        return [row for part in self.parts for row in part()]
+
+    def plan(self) -> str:
+        plans = {part.plan() for part in self.parts}
+        return next(kind for kind in ("sorts", "scans", "index") if kind in plans)
+
+
 class Anchors:
     """Hand-written SQL over the same rows, selecting what a row shows, in the queue's orders: by
     deadline (open applications by their due date, the rest after them; then by id) or by arrival
@@ -674,6 +689,174 @@ def measure_applicant(bench: Bench, who: Cast, anchors: Anchors) -> None:
     bench.measure("applicant.home", applicant.page("/me/"), anchor, "keyset of its applications")
     bench.measure("applicant.matches.page", applicant.page("/me/matches/"), anchor, "keyset of its applications")
     bench.measure("applicant.matches.api", api.page("/api/v1/me/matches/"), anchor, "keyset of its applications")
+
+
+def _tables() -> dict[str, str]:
+    from accounts.models import Applicant, User
+    from applications.models import Application, CityLetterEntry, CityRecommendationLetter
+    from calls.models import Call
+    from decisions.models import Meeting, MeetingDecision
+    from experts.models import Assignment, Expert, Panel, Score, ScoreCriterion
+    from measures.models import Incentive
+
+    models = {
+        "application": Application, "applicant": Applicant, "user": User, "call": Call, "incentive": Incentive,
+        "assignment": Assignment, "expert": Expert, "panel": Panel, "score": Score, "criterion": ScoreCriterion,
+        "letter": CityRecommendationLetter, "entry": CityLetterEntry, "meeting": Meeting, "decision": MeetingDecision,
+    }  # fmt: skip
+    return {name: f'"{model._meta.db_table}"' for name, model in models.items()}
+
+
+def measure_round(bench: Bench, size: int) -> None:
+    """One funding round's pages (bench/scale_round.py builds it once): the expert's workspace and
+    assignments API, the panel page and results API, the city bureau's list (city and province) and
+    its API, the calls reviewed by the city first, the meetings list and API, a meeting's record and
+    the new meeting's candidates. Each anchor selects what the page shows of the same rows."""
+    from scale_round import build_round
+
+    started = time.perf_counter()
+    made = build_round(size)
+    call, expert_id = made.call.pk, made.expert.expert.pk
+    t = _tables()
+    applications = SQL(f"SELECT COUNT(*) FROM {t['application']} WHERE call_id = %s", [call])()
+    print(
+        f"  (the round: call #{call}, {applications[0][0]:,} applications, ready in "
+        f"{time.perf_counter() - started:.0f} s)",
+        flush=True,
+    )
+    assignments = (
+        f"SELECT s.id, s.scored_at, s.missing_reason, a.reference, i.name, c.title, p.closed_at "
+        f"FROM {t['assignment']} s JOIN {t['panel']} p ON p.id = s.panel_id JOIN {t['call']} c ON c.id = p.call_id "
+        f"JOIN {t['application']} a ON a.id = s.application_id JOIN {t['incentive']} i ON i.id = a.incentive_id "
+        "WHERE s.expert_id = %s ORDER BY p.closed_at, p.drawn_at DESC, s.application_id"
+    )
+    expert = Visitor(made.expert)
+    bench.measure(
+        "round.expert.page", expert.page("/experts/"), SQL(assignments, [expert_id]), "the expert's assignments"
+    )
+    points = (
+        f"(SELECT array_agg(sc.points ORDER BY sc.criterion_id) FROM {t['score']} sc WHERE sc.assignment_id = s.id)"
+    )
+    bench.measure(
+        "round.expert.api",
+        Visitor(made.expert, api=True).page("/api/v1/expert/assignments/"),
+        SQL(assignments.replace(", p.closed_at ", f", p.closed_at, {points} ") + " LIMIT 50", [expert_id]),
+        "a page of them, with points",
+    )
+    total = (
+        f"(SELECT SUM(sc.points * cr.weight) FROM {t['score']} sc JOIN {t['criterion']} cr ON cr.id = sc.criterion_id "
+        "WHERE sc.assignment_id = s.id)"
+    )
+    progress = SQL(
+        f"SELECT s.id, a.reference, ap.name, u.display_name, s.scored_at, s.comment, s.missing_reason, {total} "
+        f"FROM {t['assignment']} s JOIN {t['panel']} p ON p.id = s.panel_id "
+        f"JOIN {t['application']} a ON a.id = s.application_id JOIN {t['applicant']} ap ON ap.id = a.applicant_id "
+        f"JOIN {t['expert']} e ON e.id = s.expert_id JOIN {t['user']} u ON u.id = e.user_id "
+        "WHERE p.call_id = %s ORDER BY s.application_id, s.id",
+        [call],
+    )
+    ranking = SQL(
+        f"SELECT a.id, a.reference, ROUND(AVG(x.total), 2) AS score, COUNT(*) FROM (SELECT s.id, s.application_id, "
+        f"{total} AS total FROM {t['assignment']} s JOIN {t['panel']} p ON p.id = s.panel_id "
+        "WHERE p.call_id = %s AND s.scored_at IS NOT NULL) x "
+        f"JOIN {t['application']} a ON a.id = x.application_id "
+        "GROUP BY a.id ORDER BY score DESC, a.submitted_at, a.id",
+        [call],
+    )
+    official = Visitor(made.handler)
+    bench.measure(
+        "round.panel.page",
+        official.page(f"/experts/calls/{call}/panel/"),
+        SQLs(progress, ranking),
+        "assignments with totals, ranking",
+    )
+    bench.measure(
+        "round.panel.api",
+        Visitor(made.handler, api=True).page(f"/api/v1/calls/{call}/panel/results/"),
+        ranking,
+        "the ranking",
+    )
+
+    city = made.city_approver.city
+    listed = SQL(
+        "SELECT a.id, a.reference, a.status, a.estimated_amount, a.city_recommended, a.city_decided_at, "
+        f"a.city_reasons, ap.name FROM {t['application']} a JOIN {t['applicant']} ap ON ap.id = a.applicant_id "
+        "WHERE a.call_id = %s AND ap.city = %s AND a.status <> 'draft' "
+        "ORDER BY a.estimated_amount DESC NULLS LAST, COALESCE(a.submitted_at, a.created_at), a.id",
+        [call, city],
+    )
+    letters = (
+        f"SELECT l.id, l.number, l.city, l.issued_at, e.rank, e.amount_asked, e.reasons, a.reference, ap.name "
+        f"FROM {t['letter']} l JOIN {t['entry']} e ON e.letter_id = l.id "
+        f"JOIN {t['application']} a ON a.id = e.application_id JOIN {t['applicant']} ap ON ap.id = a.applicant_id "
+        "WHERE l.call_id = %s {city} ORDER BY l.city, l.ordinal DESC, e.rank"
+    )
+    own_letters = SQL(letters.format(city="AND l.city = %s"), [call, city])
+    bureau = Visitor(made.city_approver)
+    city_anchor = SQLs(listed, listed, own_letters)  # the city's list, its forwarded ones, its letters
+    bench.measure("round.city.page", bureau.page(f"/review/calls/{call}/city/"), city_anchor, "list, letters")
+    bench.measure(
+        "round.city.api",
+        Visitor(made.city_approver, api=True).page(f"/api/v1/calls/{call}/city-recommendations/"),
+        city_anchor,
+        "list, letters",
+    )
+    bench.measure(
+        "round.city.province",
+        official.page(f"/review/calls/{call}/city/"),
+        SQL(letters.format(city=""), [call]),
+        "every city's letters",
+    )
+    bench.measure(
+        "round.city.calls",
+        bureau.page("/review/city/"),
+        SQL(
+            f"SELECT id, title, fiscal_year, opens_at, closes_at FROM {t['call']} WHERE review_path = 'city_first' "
+            "ORDER BY opens_at DESC, id DESC LIMIT 200",
+            [],
+        ),
+        "the calls, keyset",
+    )
+
+    meetings = SQL(
+        f"SELECT m.id, m.held_on, u.display_name, COUNT(d.id) FROM {t['meeting']} m "
+        f"JOIN {t['user']} u ON u.id = m.chaired_by_id LEFT JOIN {t['decision']} d ON d.meeting_id = m.id "
+        "WHERE m.call_id = %s GROUP BY m.id, u.display_name ORDER BY m.held_on DESC, m.id DESC",
+        [call],
+    )
+    decisions = (
+        f"SELECT d.rank, d.score, d.amount_asked, d.support, d.amount_allocated, d.reasons, a.reference, ap.name "
+        f"FROM {t['meeting']} m JOIN {t['decision']} d ON d.meeting_id = m.id "
+        f"JOIN {t['application']} a ON a.id = d.application_id JOIN {t['applicant']} ap ON ap.id = a.applicant_id "
+        "WHERE {where} ORDER BY m.held_on DESC, m.id DESC, d.rank"
+    )
+    bench.measure(
+        "round.meetings.page", official.page(f"/calls/manage/{call}/meetings/"), meetings, "meetings, decisions counted"
+    )
+    bench.measure(
+        "round.meetings.api",
+        Visitor(made.handler, api=True).page(f"/api/v1/calls/{call}/meetings/"),
+        SQL(decisions.format(where="m.call_id = %s"), [call]),
+        "meetings with decisions",
+    )
+    bench.measure(
+        "round.meeting.page",
+        official.page(f"/calls/manage/meetings/{made.meeting.pk}/"),
+        SQL(decisions.format(where="m.id = %s"), [made.meeting.pk]),
+        "its decisions",
+    )
+    candidates = SQL(
+        f"SELECT a.id, a.reference, a.estimated_amount, a.data, ap.name FROM {t['application']} a "
+        f"JOIN {t['applicant']} ap ON ap.id = a.applicant_id "
+        "WHERE a.call_id = %s AND a.status = 'under_review' ORDER BY a.submitted_at, a.id",
+        [call],
+    )
+    bench.measure(
+        "round.meeting_new.page",
+        official.page(f"/calls/manage/{call}/meetings/new/"),
+        SQLs(candidates, ranking),
+        "candidates, ranking",
+    )
 
 
 class _Sink:
@@ -1011,6 +1194,9 @@ def main() -> None:
     parser.add_argument(
         "--parts", default=",".join(PARTS), help=f"what to measure, comma-separated (default: {','.join(PARTS)})"
     )
+    parser.add_argument(
+        "--round-size", type=int, help="applications of the funding round (default: 1%% of them, 200 to 2,000)"
+    )
     parser.add_argument("--seed-only", action="store_true", help="seed (or reuse), then stop")
     parser.add_argument("--verify-audit", action="store_true", help="check the seeded audit chain (verify_audit)")
     args = parser.parse_args()
@@ -1084,6 +1270,7 @@ def main() -> None:
             measure_queue(bench, who, anchors, walk_seconds=args.walk_seconds)
             measure_admin_and_dashboards(bench, who, anchors)
             measure_applicant(bench, who, anchors)
+            measure_round(bench, args.round_size or min(2000, max(200, args.applications // 100)))
         if "exports" in parts:
             measure_exports(bench, who, media)
         if "notices" in parts:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from accounts.models import OfficialRole, User
 from applications.models import Application, Status
@@ -84,11 +84,21 @@ def meetings_of(call: Call) -> QuerySet[Meeting]:
             "attendees",
             Prefetch(
                 "decisions",
-                queryset=MeetingDecision.objects.select_related("application", "application__applicant").order_by(
-                    "rank"
-                ),
+                queryset=MeetingDecision.objects.select_related("application", "application__applicant")
+                .defer(*(f"application__{name}" for name in Application.HEAVY_FIELDS))
+                .order_by("rank"),
             ),
         )
+        .order_by("-held_on", "-pk")
+    )
+
+
+def meetings_listed(call: Call) -> QuerySet[Meeting]:
+    """The call's meetings, latest first, each with how many applications it decided (the list page)."""
+    return (
+        Meeting.objects.filter(call=call)
+        .select_related("call", "chaired_by")
+        .annotate(decided=Count("decisions"))
         .order_by("-held_on", "-pk")
     )
 

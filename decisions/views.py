@@ -36,7 +36,14 @@ from .permissions import (
     may_record_meeting,
     may_record_site_check,
 )
-from .selectors import Candidate, allocation_preview, department_officials, meeting_candidates, meetings_of
+from .selectors import (
+    Candidate,
+    allocation_preview,
+    department_officials,
+    meeting_candidates,
+    meetings_listed,
+    meetings_of,
+)
 from .services import DecisionError, meeting_record, site_check_record
 
 # ── site checks ──────────────────────────────────────────────────────────────────────────────
@@ -143,7 +150,7 @@ def meetings(request: HttpRequest, pk: int) -> HttpResponse:
         "decisions/meetings.html",
         {
             "call": call,
-            "meetings": list(meetings_of(call)),
+            "meetings": list(meetings_listed(call)),
             "may_record": may_record_meeting(request.user, call),
         },
     )

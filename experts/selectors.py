@@ -120,6 +120,8 @@ def panel_progress(panel: Panel) -> list[ApplicationProgress]:
     for assignment in (
         Assignment.objects.filter(panel=panel)
         .select_related("application__applicant", "expert__user")
+        # The page shows a reference and a name per application: not its answers, once per expert.
+        .defer(*(f"application__{name}" for name in Application.HEAVY_FIELDS))
         .order_by("application_id", "pk")
     ):
         rows.setdefault(assignment.application_id, ApplicationProgress(assignment.application)).assignments.append(
