@@ -32,6 +32,12 @@ or the bare library:
   a raw `values_list().iterator()` of the same columns through csv.writer, and xlsxwriter's
   constant-memory mode writing the same rows.
 - notices through the Celery task (in-process): bare WeasyPrint on the same HTML.
+- a funding round's pages (bench/scale_round.py builds it once per database, 1% of the
+  applications, 200 to 2,000, or `--round-size`): the expert's workspace and assignments API, the
+  panel page and results API, the city bureau's list (city and province) and its API, the calls
+  reviewed by the city first, the meetings list and API, a meeting's record and the new meeting's
+  candidates: SQL selecting what each shows of the same rows (the assignments, their totals and
+  the ranking; the city's applications and letters; the meetings and their decisions).
 
 Throughput: gunicorn with 2 sync workers and production settings (persistent connections;
 CACHE_URL `--cache-url`, Redis db 5, when Redis answers), wrk with 16 connections for
