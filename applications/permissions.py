@@ -20,6 +20,7 @@ from django.db.models import Q, QuerySet
 from accounts.models import ConflictOfInterest, OfficialRole
 from accounts.permissions import is_administrator
 from calls.models import Call
+from measures.caching import cached
 from measures.models import Incentive, IncentiveAccess
 
 from .models import Application, Status
@@ -47,11 +48,20 @@ def _department_incentives(user: Any, *, acting: bool) -> QuerySet[Incentive]:
     )
 
 
+def visible_incentive_ids(user: Any) -> list[int]:
+    """The ids of the incentives a department's officials see (handled or granted), kept with the
+    catalog's version (measures/caching.py), which any change of the catalog or its grants renews."""
+    return cached(
+        f"visible-incentives:{user.department_id}",
+        lambda: list(_department_incentives(user, acting=False).values_list("pk", flat=True)),
+    )
+
+
 def applications_visible_to(
     user: Any, *, incentives_listed: bool = False, status: str | None = None
 ) -> QuerySet[Application]:
-    """What the user may see. `incentives_listed`: a department's incentives as a list of ids (one
-    small query, kept on the user for the request) rather than a subquery, for the long lists: the
+    """What the user may see. `incentives_listed`: a department's incentives as a list of ids (from
+    the cache, `visible_incentive_ids`) rather than a subquery, for the long lists: the
     planner then walks the list's index and stops at the page, where a subquery made it join
     every row of the department first. `status`: the caller asks for this one status only (a
     queue's tab) and filters by it itself; the province's query then names no other status, which
@@ -74,9 +84,7 @@ def applications_visible_to(
     if role in (OfficialRole.HANDLER, OfficialRole.APPROVER) and user.department_id:
         incentives: Any = _department_incentives(user, acting=False)
         if incentives_listed:
-            if not hasattr(user, "_visible_incentive_ids"):
-                user._visible_incentive_ids = list(incentives.values_list("pk", flat=True))
-            incentives = user._visible_incentive_ids
+            incentives = visible_incentive_ids(user)
         # Still with the city bureau: not the province's yet (nor ever, when not recommended).
         hidden = (Status.DRAFT, *CITY_STATUSES)
         if status is not None:

@@ -28,6 +28,7 @@ from functools import cached_property
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpResponseBase
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -51,6 +52,7 @@ from .api import api_refusal
 from .city_review import city_approve, city_propose, city_return, city_send_back
 from .hooks import REVIEW_STEPS
 from .models import Application, Status
+from .queue_cache import cached_queue_answer
 from .review import (
     BudgetRefused,
     application_accept,
@@ -359,9 +361,12 @@ class QueueView(OfficialsAPIMixin, generics.ListAPIView):
         ),
         parameters=[QueueQuerySerializer],
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         self._today = timezone.localdate()
-        return super().get(request, *args, **kwargs)
+        if not is_official(request.user):
+            raise exceptions.PermissionDenied(_("The review queue is for officials."))
+        # The stored bytes as a plain HttpResponse, or REST framework's Response when it was refused.
+        return cached_queue_answer(request, respond=lambda: super(QueueView, self).get(request))
 
 
 # ── the actions ──────────────────────────────────────────────────────────────────────────────

@@ -530,8 +530,18 @@ class Visitor:
             response.bench_size = size
         return response
 
-    def page(self, url: str) -> Callable[[], Any]:
-        return lambda: self.get(url)
+    def page(self, url: str, *, cached: bool = False) -> Callable[[], Any]:
+        """The queue API keeps its answers (applications/queue_cache.py): unless `cached`, each run
+        starts from an empty cache, so it times the answer being built."""
+        if not self.api or cached:
+            return lambda: self.get(url)
+        from django.core.cache import cache
+
+        def built() -> Any:
+            cache.clear()
+            return self.get(url)
+
+        return built
 
 
 def _body(response: Any) -> str:
@@ -609,6 +619,12 @@ def measure_queue(bench: Bench, who: Cast, anchors: Anchors, *, walk_seconds: fl
                 bench.measure("queue.sql.offset_last", anchors.offset(offset, size), anchor, "keyset", **depth)
     api = Visitor(who.handler, api=True)
     size = len(api.get("/api/v1/queue/").data["results"])
+    bench.measure(
+        "queue.api.first_cached",
+        api.page("/api/v1/queue/", cached=True),
+        anchors.page(size),
+        "keyset, first page",
+    )
     bench.measure(
         "queue.api.city_size",
         api.page("/api/v1/queue/?city=shenzhen&size=small"),
@@ -998,11 +1014,36 @@ def _wrk() -> str:
     return found
 
 
-def _wrk_run(wrk: str, url: str, seconds: float, headers: dict[str, str]) -> dict[str, Any]:
+# wrk's script for requests that differ (a page size of 40 to 60, one of 21 cities, one of 3 sorts):
+# 1,323 different queries, so most requests miss the queue's cache and build their answer.
+VARIED_QUERIES = """
+local sorts = {"deadline", "submitted", "-submitted"}
+local cities = {"guangzhou", "shenzhen", "zhuhai", "shantou", "foshan", "shaoguan", "heyuan", "meizhou",
+  "huizhou", "shanwei", "dongguan", "zhongshan", "jiangmen", "yangjiang", "zhanjiang", "maoming",
+  "zhaoqing", "qingyuan", "chaozhou", "jieyang", "yunfu"}
+math.randomseed(os.time())
+request = function()
+  local path = wrk.path .. "?page_size=" .. math.random(40, 60) .. "&city=" .. cities[math.random(#cities)]
+    .. "&sort=" .. sorts[math.random(#sorts)]
+  return wrk.format(nil, path)
+end
+"""
+
+
+def _wrk_run(wrk: str, url: str, seconds: float, headers: dict[str, str], script: str = "") -> dict[str, Any]:
     command = [wrk, "-t2", "-c16", f"-d{max(1, round(seconds))}s", "--timeout", "120s", "--latency"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
-    out = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
+    if script:
+        scratch = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115 - wrk reads it by name
+        with scratch:
+            scratch.write(script)
+        command += ["-s", scratch.name]
+    try:
+        out = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
+    finally:
+        if script:
+            os.unlink(scratch.name)
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
     total = re.search(r"(\d+) requests in", out)
     failed = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -1039,11 +1080,12 @@ def measure_throughput(url: str, who: Cast, seconds: float, cache: str) -> dict[
         "CACHE_URL": cache,
         "SECURE_SSL_REDIRECT": "false",
         "LOG_LEVEL": "WARNING",
-        "PYTHONWARNINGS": "ignore:No directory at",  # whitenoise: no collected static files (the APIs need none)
     }
     if not _redis_answers(cache):
         raise RuntimeError(f"the load test runs production settings, which need Redis at {cache}")
     token = api_token(who.handler)
+    # The catalog page needs the collected static files' manifest (production storage).
+    subprocess.run(["make", "--no-print-directory", "collectstatic"], cwd=ROOT, check=True)
     server = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -1065,18 +1107,22 @@ def measure_throughput(url: str, who: Cast, seconds: float, cache: str) -> dict[
     results: dict[str, dict[str, Any]] = {}
     try:
         _wait_for(f"{base}/healthz/", server)
+        key = {"Authorization": f"Token {token}"}
         endpoints = {
-            "load.healthz": ("/healthz/", {}),
-            "load.api.queue": ("/api/v1/queue/", {"Authorization": f"Token {token}"}),
-            "load.api.measures": ("/api/v1/measures/", {}),
-            "load.api.departments": ("/api/v1/departments/", {}),
+            "load.healthz": ("/healthz/", {}, ""),
+            "load.health_full": ("/health/?format=json", {}, ""),
+            "load.api.queue": ("/api/v1/queue/", key, ""),
+            "load.api.queue_varied": ("/api/v1/queue/", key, VARIED_QUERIES),
+            "load.api.measures": ("/api/v1/measures/", {}, ""),
+            "load.api.departments": ("/api/v1/departments/", {}, ""),
+            "load.page.catalog": ("/", {}, ""),
         }
-        for name, (path, headers) in endpoints.items():
+        for name, (path, headers, script) in endpoints.items():
             request = urllib.request.Request(base + path, headers=headers)
             with urllib.request.urlopen(request, timeout=600) as answer:  # the first request: it answers 200
                 if answer.status != 200:
                     raise RuntimeError(f"GET {path} under gunicorn answered {answer.status}")
-            results[name] = _wrk_run(wrk, base + path, seconds, headers)
+            results[name] = _wrk_run(wrk, base + path, seconds, headers, script)
             _drain(base)
             anchor = results["load.healthz"]["requests_per_s"]
             results[name] |= {

@@ -12,6 +12,7 @@ small payment file still uses openpyxl's write-only cells, `xlsx_row`).
 import csv
 import datetime as dt
 import io
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -75,7 +76,6 @@ def xlsx_row(
     cannot hold; money columns as numbers formatted #,##0.00; with `as_text`, every other cell is
     text (an account number must not become a number)."""
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     out: list[Any] = []
     for index, value in enumerate(row):
@@ -134,17 +134,22 @@ class XlsxSheet:
         self._sheet, self._money_columns, self._money, self._next = sheet, money_columns, money, 1
 
     def append(self, row: Sequence[Any]) -> None:
-        n, sheet = self._next, self._sheet
+        # The type checks in the order the ledger's cells come most (text, then money), and text
+        # cleaned only when it holds something to clean: this loop runs millions of times (issue 10).
+        n, sheet, money_columns = self._next, self._sheet, self._money_columns
         for column, value in enumerate(row):
             if value is None:
                 continue
             if isinstance(value, str):
-                sheet.write_string(n, column, _xml_text(value))
+                if not value.isprintable():
+                    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                if value.startswith(FORMULA_PREFIXES):
+                    value = "'" + value
+                sheet.write_string(n, column, value)
             elif isinstance(value, bool):
                 sheet.write_boolean(n, column, value)
             elif isinstance(value, int | float | Decimal):
-                money = self._money if column in self._money_columns else None
-                sheet.write_number(n, column, value, money)
+                sheet.write_number(n, column, value, self._money if column in money_columns else None)
             elif isinstance(value, dt.date):
                 sheet.write_datetime(n, column, value)
             else:
@@ -153,9 +158,14 @@ class XlsxSheet:
 
 
 def _xml_text(value: str) -> str:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    """Text a sheet can hold: without the control characters XML refuses, and never a formula."""
+    if not value.isprintable():  # every character XML refuses is unprintable
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return neutralise(value)
 
-    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+
+# The control characters XML 1.0 refuses (openpyxl's ILLEGAL_CHARACTERS_RE, without importing openpyxl).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 # ── reading uploaded lists ──────────────────────────────────────────────────────────────────────
