@@ -551,8 +551,8 @@ def _body(response: Any) -> str:
 
 
 def _next_link(response: Any) -> str | None:
-    if hasattr(response, "data") and isinstance(response.data, dict):
-        link = response.data.get("next")
+    if response.get("Content-Type", "").startswith("application/json"):
+        link = response.json().get("next")
         return str(link) if link else None
     match = NEXT_LINK.search(response.content.decode())
     if not match:
@@ -578,7 +578,8 @@ def cursors_at(visitor: Visitor, offsets: list[int], time_limit: float) -> dict[
     started, wanted = time.perf_counter(), sorted(set(offsets))
     while wanted:
         response = visitor.get(url)
-        rows, link = len(response.data["results"]), response.data.get("next")
+        answer = response.json()  # the queue API answers stored bytes (applications/queue_cache.py)
+        rows, link = len(answer["results"]), answer.get("next")
         out_of_time = time.perf_counter() - started > time_limit
         while wanted and (wanted[0] < seen + rows or not link or out_of_time):
             found[wanted.pop(0)] = (cursor, seen)
@@ -596,7 +597,7 @@ def measure_queue(bench: Bench, who: Cast, anchors: Anchors, *, walk_seconds: fl
     jumped to; cursors are followed (the page and the API share them: one walk serves both)."""
     total, _open = anchors.visible_counts()
     page, api = Visitor(who.handler), Visitor(who.handler, api=True)
-    sizes = {"page": QUEUE_PAGE, "api": len(api.get("/api/v1/queue/").data["results"])}
+    sizes = {"page": QUEUE_PAGE, "api": len(api.get("/api/v1/queue/").json()["results"])}
     bases = {"page": "/review/", "api": "/api/v1/queue/"}
     wanted = {kind: {"middle": total // 2, "last": max(0, total - size)} for kind, size in sizes.items()}
     cursors = None
@@ -618,7 +619,7 @@ def measure_queue(bench: Bench, who: Cast, anchors: Anchors, *, walk_seconds: fl
             if kind == "page" and name == "last":
                 bench.measure("queue.sql.offset_last", anchors.offset(offset, size), anchor, "keyset", **depth)
     api = Visitor(who.handler, api=True)
-    size = len(api.get("/api/v1/queue/").data["results"])
+    size = len(api.get("/api/v1/queue/").json()["results"])
     bench.measure(
         "queue.api.first_cached",
         api.page("/api/v1/queue/", cached=True),
@@ -1085,7 +1086,9 @@ def measure_throughput(url: str, who: Cast, seconds: float, cache: str) -> dict[
         raise RuntimeError(f"the load test runs production settings, which need Redis at {cache}")
     token = api_token(who.handler)
     # The catalog page needs the collected static files' manifest (production storage).
-    subprocess.run(["make", "--no-print-directory", "collectstatic"], cwd=ROOT, check=True)
+    # (make's own settings: this process runs the test settings, whose storage writes no manifest)
+    make_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    subprocess.run(["make", "--no-print-directory", "collectstatic"], cwd=ROOT, env=make_env, check=True)
     server = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),

@@ -32,7 +32,7 @@ from .selectors import (
     access_panel_call,
     assignment_document,
     assignment_totals,
-    assignments_of,
+    assignments_listed,
     criteria_for,
     expert_review_state,
     own_points,
@@ -70,7 +70,7 @@ def _require_expert(request: HttpRequest) -> None:
 @login_required
 def workspace(request: HttpRequest) -> HttpResponse:
     _require_expert(request)
-    rows = list(assignments_of(request.user))
+    rows = list(assignments_listed(request.user))
     return render(request, "experts/workspace.html", {"assignments": rows})
 
 
