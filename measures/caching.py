@@ -2,8 +2,9 @@
 cache (Redis in production) instead of the database.
 
 Every entry's key carries the catalog's version and the day (amounts in force change by date);
-any save or delete of a catalog model bumps the version, so the next read recomputes. Only the
-data is cached, never a whole page: pages carry a CSRF token and the visitor's navigation.
+any save or delete of a catalog model bumps the version, so the next read recomputes. A page is
+never cached whole (it carries a CSRF token and the visitor's navigation); the catalog page keeps
+its content rendered as a template fragment under `page_key`.
 """
 
 import datetime as dt
@@ -50,6 +51,13 @@ def cached(key: str, compute: Callable[[], T], *, today: dt.date | None = None) 
         value = compute()
         cache.set(full_key, value, TIMEOUT)
     return value  # type: ignore[no-any-return]
+
+
+def page_key(path: str) -> str:
+    """What a cached page fragment of the catalog follows (`{% cache … page_key %}`): the catalog's
+    version, the day, the language and the page's path and query."""
+    parts = (catalog_version(), timezone.localdate().isoformat(), translation.get_language() or "", path)
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 class CachedCatalogAPI:

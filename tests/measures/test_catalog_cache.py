@@ -84,3 +84,28 @@ def test_a_cached_api_answer_is_sent_as_the_bytes_it_was_stored_as() -> None:
     # A browser's Accept header gets the same JSON (the API has no HTML pages: /api/docs/ is the one).
     browser = client.get("/api/v1/measures/", HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
     assert browser.status_code == 200 and browser.content == first.content
+
+
+def test_the_catalog_pages_content_is_kept_rendered_per_language_and_query(monkeypatch) -> None:
+    """The second visit neither reads the data (not even from the cache) nor renders the list again;
+    another language or another search is its own fragment."""
+    from measures import selectors
+
+    client = Client()
+    _catalog_queries(client, "/")
+    searches: list[dict] = []
+    real_search = selectors.measure_search
+    monkeypatch.setattr(selectors, "measure_search", lambda **kw: searches.append(kw) or real_search(**kw))
+    from django.core.cache import cache
+
+    reads: list[str] = []
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *a, **k: reads.append(key) or real_get(key, *a, **k))
+    _sql, zh = _catalog_queries(client, "/")
+    assert not any(key.startswith("catalog:") and key != "catalog:version" for key in reads), reads
+    _sql, en = _catalog_queries(client, "/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Policy catalog" in en or "Guangdong" in en
+    assert _without_tokens(en) != _without_tokens(zh)
+    _sql, found = _catalog_queries(client, "/?q=质量奖")
+    assert searches and searches[-1]["query"] == "质量奖"
+    assert found.count('class="measure-item"') < zh.count('class="measure-item"')
