@@ -27,7 +27,7 @@ from experts.ranking import PanelNotClosed
 from portal.http import client_ip
 from portal.uploads import CONTENT_TYPES, UploadRefused
 
-from .forms import DECISION_CHOICES, DecisionRowForm, MeetingForm, SiteCheckForm
+from .forms import DECISION_CHOICES, TEXT_MAX, DecisionRowForm, MeetingForm, SiteCheckForm
 from .models import Meeting, SiteCheckPhoto
 from .permissions import (
     department_of_call,
@@ -263,7 +263,7 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
             "previewed": posted,
             "total_preview": sum(preview.values()) if preview else None,
             "decision_choices": DECISION_CHOICES,
-            "reasons_max": DecisionRowForm.base_fields["reasons"].max_length,
+            "reasons_max": TEXT_MAX,
         },
         status=status,
     )
