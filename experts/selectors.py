@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from applications.models import Application, ApplicationDocument
@@ -122,12 +122,15 @@ class ApplicationProgress:
         return len(self.assignments)
 
 
-def panel_progress(panel: Panel) -> list[ApplicationProgress]:
-    """Per application, its assignments (experts' names, scored or not): never the points."""
+def panel_progress(panel: Panel, application_ids: list[int] | None = None) -> list[ApplicationProgress]:
+    """Per application (of `application_ids`, a page of them, else all), its assignments (experts'
+    names, scored or not): never the points."""
+    assignments = Assignment.objects.filter(panel=panel)
+    if application_ids is not None:
+        assignments = assignments.filter(application_id__in=application_ids)
     rows: dict[int, ApplicationProgress] = {}
     for assignment in (
-        Assignment.objects.filter(panel=panel)
-        .select_related("application__applicant", "expert__user")
+        assignments.select_related("application__applicant", "expert__user")
         # The page shows a reference and a name per application: not its answers, once per expert.
         .defer(*(f"application__{name}" for name in Application.HEAVY_FIELDS))
         .order_by("application_id", "pk")
@@ -136,6 +139,35 @@ def panel_progress(panel: Panel) -> list[ApplicationProgress]:
             assignment
         )
     return list(rows.values())
+
+
+def panel_application_ids(panel: Panel) -> QuerySet[Assignment, int]:
+    """The panel's applications, in the order its page lists them (to page through)."""
+    return (
+        Assignment.objects.filter(panel=panel)
+        .order_by("application_id")
+        .values_list("application_id", flat=True)
+        .distinct()
+    )
+
+
+def panel_counts(panel: Panel) -> dict[str, int]:
+    """How many assignments the panel has, how many are scored and how many recorded as not scored."""
+    return Assignment.objects.filter(panel=panel).aggregate(
+        total=Count("pk"),
+        scored=Count("pk", filter=Q(scored_at__isnull=False)),
+        missing=Count("pk", filter=Q(missing_reason__gt="")),
+    )
+
+
+def ranked_applications(ranking: list[Any]) -> dict[int, Application]:
+    """The ranked applications' references and applicants' names, by id."""
+    return {
+        application.pk: application
+        for application in Application.objects.filter(pk__in=[result.application_id for result in ranking])
+        .select_related("applicant")
+        .only("pk", "reference", "applicant__name")
+    }
 
 
 def assignment_totals(panel: Panel) -> dict[int, Decimal]:

@@ -141,3 +141,22 @@ def test_the_panel_results_api_does_not_grow_with_the_panel(handler, quality, th
     assert (len(body_small), len(body_large)) == (1, 5)
     assert after == before, sql
     assert before <= 12, sql
+
+
+def test_the_panel_page_lists_its_assignments_a_page_at_a_time(
+    handler, quality, three_experts, page_client, monkeypatch
+) -> None:
+    """The progress counts all of the panel's assignments; the table shows a page of applications."""
+    from experts import views
+
+    monkeypatch.setattr(views, "PANEL_PAGE_SIZE", 2)
+    panel = _round(handler, quality, 3, closed=False)
+    references = sorted(set(panel.assignments.values_list("application__reference", flat=True)))
+    client = page_client(handler)
+    first = client.get(f"/experts/calls/{panel.call_id}/panel/").content.decode()
+    second = client.get(f"/experts/calls/{panel.call_id}/panel/?page=2").content.decode()
+    assert [r in first for r in references] == [True, True, False]
+    assert [r in second for r in references] == [False, False, True]
+    assert 'rel="next"' in first and 'rel="prev"' in second
+    for page in (first, second):
+        assert "0 of 9 scored, 0 recorded as not scored" in page
