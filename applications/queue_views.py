@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import signed_in_user
+from measures.caching import page_key
 from portal.keyset import BadCursor
 
 from .models import Status
@@ -54,6 +55,11 @@ def _query(params: QueryDict, **changes: str) -> str:
             query.pop(key, None)
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+def _scope_of(user: Any) -> str:
+    """What an official's filter choices follow: their role, department and city."""
+    return f"{user.official_role}|{user.department_id}|{user.city}"
 
 
 @login_required
@@ -117,6 +123,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             "open_count": sum(counts.values()),
             "status_count": counts.get(filters.status) if filters.status in OPEN_STATUSES else None,
             "today": today,
+            # The filter form's fields, kept rendered (about 6 ms of selects): they follow the
+            # official's scope (its incentives), the catalog, the language and the query.
+            "filters_key": page_key(f"{_scope_of(signed_in_user(request))}|{request.GET.urlencode()}"),
         },
     )
 

@@ -191,3 +191,18 @@ def test_a_handlers_new_username_is_seen_and_a_sign_in_changes_nothing(handler, 
     answer, built = _get(client)
     assert built
     assert _row(answer, application.reference)["assigned_to"] == "award-handler-renamed"
+
+
+def test_the_queue_pages_kept_filters_follow_the_query_and_the_department(handler, make_official, page_client) -> None:
+    """The queue page keeps its filter fields rendered: another query or department is its own copy."""
+    client = page_client(handler)
+    for city in ("shenzhen", "foshan", "shenzhen"):
+        html = client.get(f"/review/?city={city}").content.decode()
+        assert f'<option value="{city}" selected' in html
+        other = "foshan" if city == "shenzhen" else "shenzhen"
+        assert f'<option value="{other}" selected' not in html
+    ours = client.get("/review/").content.decode()
+    theirs = page_client(make_official(OfficialRole.HANDLER, "miit")).get("/review/").content.decode()
+    codes = set(Incentive.objects.filter(pk__in=visible_incentive_ids(handler)).values_list("code", flat=True))
+    assert all(f'value="{code}"' in ours for code in codes)
+    assert not all(f'value="{code}"' in theirs for code in codes)
