@@ -350,11 +350,16 @@ def issue_notice(*, application_id: int, kind: str, event_sequence: int) -> Noti
         return existing
     if kind not in KINDS:
         raise NoticeError(f"no notice of kind {kind!r}")
-    application = Application.objects.select_related(
-        "applicant",
-        "incentive__measure__chapter__document",
-        "incentive__handling_department",
-    ).get(pk=application_id)
+    application = (
+        Application.objects.select_related(
+            "applicant",
+            "incentive__measure__chapter__document",
+            "incentive__handling_department",
+        )
+        # A notice states the decision's facts, never the answers: they are left unread.
+        .defer(*Application.HEAVY_FIELDS)
+        .get(pk=application_id)
+    )
     event = AuditEvent.objects.filter(
         sequence=event_sequence, object_type=application._meta.label_lower, object_id=str(application.pk)
     ).first()
