@@ -58,3 +58,13 @@ def send_notification_email(notification_id: int) -> bool:
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
     return True
+
+
+@shared_task
+def delete_expired_api_keys() -> int:
+    """Deletes the API keys past their expiry (an expired key is refused, and deleted, when it is
+    used; the others stay until this runs). How many were deleted."""
+    from knox.models import AuthToken
+
+    deleted: int = AuthToken.objects.filter(expiry__lt=timezone.now()).delete()[0]
+    return deleted

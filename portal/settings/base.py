@@ -350,6 +350,11 @@ CELERY_BEAT_SCHEDULE = {
     "check-tallies": {"task": "reports.tasks.check_tallies", "schedule": crontab(hour=3, minute=20)},
     # Calls: matching applicants told when a call opens and a week before it closes (once each).
     "notify-calls": {"task": "calls.tasks.notify_calls", "schedule": 600.0},
+    # API keys past their expiry (a key is checked alone when used: accounts/authentication.py).
+    "delete-expired-api-keys": {
+        "task": "accounts.tasks.delete_expired_api_keys",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }
 # How long an import's preview may wait for its confirmation (seconds).
 STAGED_UPLOAD_MAX_AGE = 60 * 60

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import io
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -121,6 +122,29 @@ def test_an_expired_key_is_refused(handler: User) -> None:
     response = with_key(key).get("/api/v1/queue/")
     assert response.status_code == 401 and response.json()["code"] == "authentication_failed"
     assert response.json()["detail"] == "The API key is not valid or has expired."
+    assert not AuthToken.objects.filter(user=handler).exists()  # deleted on its use
+
+
+def test_a_key_is_checked_alone_and_beat_deletes_the_expired_ones(handler: User, settings: Any) -> None:
+    """Using a key reads that key only (one query with its user), not the user's other keys; the
+    expired ones go when beat runs accounts.tasks.delete_expired_api_keys."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.tasks import delete_expired_api_keys
+
+    old = api_key(handler, expiry=dt.timedelta(days=1))
+    AuthToken.objects.filter(user=handler).update(expiry=timezone.now() - dt.timedelta(seconds=1))
+    key = api_key(handler)
+    with CaptureQueriesContext(connection) as queries:
+        assert with_key(key).get("/api/v1/queue/").status_code == 200
+    keys_read = [q["sql"] for q in queries.captured_queries if "knox_authtoken" in q["sql"]]
+    assert len(keys_read) == 1, keys_read
+    assert AuthToken.objects.filter(user=handler).count() == 2  # the expired one is still there
+    assert delete_expired_api_keys() == 1
+    assert settings.CELERY_BEAT_SCHEDULE["delete-expired-api-keys"]["task"] == delete_expired_api_keys.name
+    assert with_key(key).get("/api/v1/queue/").status_code == 200
+    assert with_key(old).get("/api/v1/queue/").status_code == 401
 
 
 def test_a_password_change_revokes_the_keys(handler: User) -> None:
