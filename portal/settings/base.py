@@ -8,6 +8,7 @@ import datetime as dt
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -282,10 +283,20 @@ def storages_from_environment(*, static_backend: str) -> dict[str, dict]:
 
 STORAGES = storages_from_environment(static_backend="whitenoise.storage.CompressedManifestStaticFilesStorage")
 
-# A shared cache (Redis) when several processes must agree: throttles.
+
+def redis_cache(url: str) -> dict[str, Any]:
+    """The shared cache on Redis (django-redis). A Redis that does not answer is a miss, never an
+    error: decisions still commit and pages still answer, built each time (the queue's and the
+    catalog's cached answers are only ever a copy), and each failure is logged."""
+    return {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url, "OPTIONS": {"IGNORE_EXCEPTIONS": True}}
+
+
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+
+# A shared cache (Redis) when several processes must agree: throttles, the cached catalog and queue.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+        redis_cache(os.environ["CACHE_URL"])
         if os.environ.get("CACHE_URL")
         # In one process (make run, tests): room for the catalog's and the queue's answers and
         # versions (the default 300 entries made it drop versions and rebuild answers).
