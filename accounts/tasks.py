@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from portal.outbox import once
 
+from .tokens import tokens_delete_expired
+
 logger = logging.getLogger(__name__)
 
 RETRY_ON = (smtplib.SMTPException, ConnectionError, TimeoutError)
@@ -62,9 +64,5 @@ def send_notification_email(notification_id: int) -> bool:
 
 @shared_task
 def delete_expired_api_keys() -> int:
-    """Deletes the API keys past their expiry (an expired key is refused, and deleted, when it is
-    used; the others stay until this runs). How many were deleted."""
-    from knox.models import AuthToken
-
-    deleted: int = AuthToken.objects.filter(expiry__lt=timezone.now()).delete()[0]
-    return deleted
+    """The API keys past their expiry (accounts.tokens.tokens_delete_expired). How many were deleted."""
+    return tokens_delete_expired()

@@ -98,6 +98,13 @@ def token_revoke(*, actor: User, token: AuthToken) -> None:
     token.delete()
 
 
+def tokens_delete_expired() -> int:
+    """Deletes the keys past their expiry, which no request can use any more (beat, nightly: a
+    request checks only its own key, accounts/authentication.py). How many were deleted."""
+    deleted: int = AuthToken.objects.filter(expiry__lt=timezone.now()).delete()[0]
+    return deleted
+
+
 @transaction.atomic
 def tokens_revoke_all(*, user: User, reason: str, actor: Any = None) -> int:
     """Deletes every key of the user (a password, role or flag change): returns how many."""

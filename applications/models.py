@@ -171,6 +171,11 @@ class Application(models.Model):
     def __str__(self) -> str:
         return self.reference or f"draft #{self.pk}"
 
+    @classmethod
+    def heavy_fields(cls, through: str = "") -> list[str]:
+        """HEAVY_FIELDS, reached from another model (`through="application__"`) or not."""
+        return [f"{through}{name}" for name in cls.HEAVY_FIELDS]
+
 
 def document_path(instance: "ApplicationDocument", filename: str) -> str:
     # Stored under a random name; the cleaned original name is kept in the row for display.

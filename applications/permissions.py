@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 from accounts.models import ConflictOfInterest, OfficialRole
 from accounts.permissions import is_administrator
 from calls.models import Call
-from measures.caching import cached
+from measures.caching import catalog_version
 from measures.models import Incentive, IncentiveAccess
 
 from .models import Application, Status
@@ -48,13 +48,20 @@ def _department_incentives(user: Any, *, acting: bool) -> QuerySet[Incentive]:
     )
 
 
-def visible_incentive_ids(user: Any) -> list[int]:
-    """The ids of the incentives a department's officials see (handled or granted), kept with the
-    catalog's version (measures/caching.py), which any change of the catalog or its grants renews."""
-    return cached(
-        f"visible-incentives:{user.department_id}",
-        lambda: list(_department_incentives(user, acting=False).values_list("pk", flat=True)),
-    )
+# A department's visible incentive ids, in this process, by catalog version (any change of the
+# catalog or its grants moves it, so an old entry is never read again): asked on every queue request.
+_VISIBLE_INCENTIVES: dict[tuple[str, int], list[int]] = {}
+
+
+def visible_incentive_ids(user: Any, catalog: str | None = None) -> list[int]:
+    """The ids of the incentives a department's officials see (handled or granted). `catalog`: the
+    catalog's version when the caller has just read it (measures/caching.py)."""
+    key = (catalog or catalog_version(), user.department_id)
+    if key not in _VISIBLE_INCENTIVES:
+        if len(_VISIBLE_INCENTIVES) > 1000:
+            _VISIBLE_INCENTIVES.clear()
+        _VISIBLE_INCENTIVES[key] = list(_department_incentives(user, acting=False).values_list("pk", flat=True))
+    return _VISIBLE_INCENTIVES[key]
 
 
 def applications_visible_to(

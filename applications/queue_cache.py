@@ -75,29 +75,24 @@ def shown_record_saved(
     _bump([PEOPLE])
 
 
+def official_scope(user: Any) -> str:
+    """Who sees the same queue as this official (applications_visible_to): their department's
+    officials, their city bureau's, or every finance officer or administrator."""
+    if _by_department(user):
+        return f"department:{user.department_id}"
+    if user.official_role in (OfficialRole.CITY_HANDLER, OfficialRole.CITY_APPROVER):
+        return f"city:{user.city}"
+    return f"role:{user.official_role or ('administrator' if user.is_superuser else 'none')}"
+
+
+def _by_department(user: Any) -> bool:
+    return user.official_role in (OfficialRole.HANDLER, OfficialRole.APPROVER) and bool(user.department_id)
+
+
 def _scope(user: Any, mine: bool, catalog: str) -> tuple[str, list[int | str]]:
     """Who shares this official's answers, and the incentives whose versions their answers follow."""
-    owner = f":official:{user.pk}" if mine else ""
-    if user.official_role in (OfficialRole.HANDLER, OfficialRole.APPROVER) and user.department_id:
-        return f"department:{user.department_id}{owner}", [*_department_incentives(user, catalog)]
-    if user.official_role in (OfficialRole.CITY_HANDLER, OfficialRole.CITY_APPROVER):
-        return f"city:{user.city}{owner}", [ALL]
-    # Finance and administrators: the same for every one of them (applications_visible_to).
-    return f"role:{user.official_role or ('administrator' if user.is_superuser else 'none')}{owner}", [ALL]
-
-
-# A department's incentive ids by catalog version, in this process: asked on every request, changed
-# only with the catalog (its version is in the key, so an old entry is never read again).
-_INCENTIVES: dict[tuple[str, int], list[int]] = {}
-
-
-def _department_incentives(user: Any, catalog: str) -> list[int]:
-    key = (catalog, user.department_id)
-    if key not in _INCENTIVES:
-        if len(_INCENTIVES) > 1000:
-            _INCENTIVES.clear()
-        _INCENTIVES[key] = list(visible_incentive_ids(user))
-    return _INCENTIVES[key]
+    scope = official_scope(user) + (f":official:{user.pk}" if mine else "")
+    return scope, [*visible_incentive_ids(user, catalog)] if _by_department(user) else [ALL]
 
 
 def cached_queue_answer(request: Request, *, respond: Callable[[], Response]) -> HttpResponseBase:
@@ -134,4 +129,4 @@ def cached_queue_answer(request: Request, *, respond: Callable[[], Response]) ->
     return HttpResponse(rendered, content_type="application/json")
 
 
-__all__ = ["application_saved", "cached_queue_answer", "shown_record_saved"]
+__all__ = ["application_saved", "cached_queue_answer", "official_scope", "shown_record_saved"]

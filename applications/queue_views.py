@@ -19,6 +19,7 @@ from portal.keyset import BadCursor
 
 from .models import Status
 from .permissions import acting_scope
+from .queue_cache import official_scope
 from .review import (
     applications_accept_many,
 )
@@ -55,11 +56,6 @@ def _query(params: QueryDict, **changes: str) -> str:
             query.pop(key, None)
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
-
-
-def _scope_of(user: Any) -> str:
-    """What an official's filter choices follow: their role, department and city."""
-    return f"{user.official_role}|{user.department_id}|{user.city}"
 
 
 @login_required
@@ -125,7 +121,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "today": today,
             # The filter form's fields, kept rendered (about 6 ms of selects): they follow the
             # official's scope (its incentives), the catalog, the language and the query.
-            "filters_key": page_key(f"{_scope_of(signed_in_user(request))}|{request.GET.urlencode()}"),
+            "filters_key": page_key(f"{official_scope(user)}|{request.GET.urlencode()}"),
         },
     )
 

@@ -85,7 +85,7 @@ def meetings_of(call: Call) -> QuerySet[Meeting]:
             Prefetch(
                 "decisions",
                 queryset=MeetingDecision.objects.select_related("application", "application__applicant")
-                .defer(*(f"application__{name}" for name in Application.HEAVY_FIELDS))
+                .defer(*Application.heavy_fields("application__"))
                 .order_by("rank"),
             ),
         )

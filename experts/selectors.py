@@ -43,7 +43,7 @@ def assignments_listed(user: Any) -> QuerySet[Assignment]:
     the applications' answers, which a list does not show."""
     return (
         assignments_of(user)
-        .defer(*(f"application__{name}" for name in Application.HEAVY_FIELDS))
+        .defer(*Application.heavy_fields("application__"))
         .prefetch_related("scores", "application__incentive__score_sheet__criteria")
     )
 
@@ -132,13 +132,21 @@ def panel_progress(panel: Panel, application_ids: list[int] | None = None) -> li
     for assignment in (
         assignments.select_related("application__applicant", "expert__user")
         # The page shows a reference and a name per application: not its answers, once per expert.
-        .defer(*(f"application__{name}" for name in Application.HEAVY_FIELDS))
+        .defer(*Application.heavy_fields("application__"))
         .order_by("application_id", "pk")
     ):
         rows.setdefault(assignment.application_id, ApplicationProgress(assignment.application)).assignments.append(
             assignment
         )
     return list(rows.values())
+
+
+def panel_assignment(call: Call, assignment_id: int) -> Assignment:
+    """An assignment of the call's panel; 404 for one of another call, as for a missing one."""
+    found = Assignment.objects.filter(pk=assignment_id, panel__call=call).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def panel_application_ids(panel: Panel) -> QuerySet[Assignment, int]:

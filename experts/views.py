@@ -25,7 +25,6 @@ from audit.services import audit_record
 from portal.http import client_ip
 
 from .forms import DrawForm, MissingForm, ScoreForm
-from .models import Assignment
 from .permissions import is_expert
 from .ranking import PanelNotClosed, panel_ranking
 from .selectors import (
@@ -38,6 +37,7 @@ from .selectors import (
     expert_review_state,
     own_points,
     panel_application_ids,
+    panel_assignment,
     panel_counts,
     panel_of,
     panel_progress,
@@ -238,9 +238,7 @@ def panel_close_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def assignment_missing(request: HttpRequest, pk: int, assignment_id: int) -> HttpResponse:
     call = access_panel_call(request.user, pk)
-    found = Assignment.objects.filter(pk=assignment_id, panel__call=call).first()
-    if found is None:
-        raise Http404
+    found = panel_assignment(call, assignment_id)
     form = MissingForm(request.POST)
     if not form.is_valid():
         return _panel_page(request, pk, problem=_("Say why this assignment is not scored."), status=400)
