@@ -6,18 +6,9 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from portal.admin import ReadOnlyAdmin
+
 from .models import Meeting, MeetingDecision, SiteCheck
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class MeetingDecisionInline(admin.TabularInline):
@@ -32,7 +23,7 @@ class MeetingDecisionInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ReadOnly):
+class MeetingAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "call", "held_on", "chaired_by", "recorded_at"]
     list_select_related = ["call", "chaired_by"]
     list_filter = ["held_on"]
@@ -40,7 +31,7 @@ class MeetingAdmin(ReadOnly):
 
 
 @admin.register(SiteCheck)
-class SiteCheckAdmin(ReadOnly):
+class SiteCheckAdmin(ReadOnlyAdmin):
     list_display = ["application", "checked_on", "outcome", "recorded_by", "recorded_at"]
     list_select_related = ["application", "recorded_by"]
     list_filter = ["outcome"]

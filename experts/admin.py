@@ -8,6 +8,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from portal.admin import ReadOnlyAdmin
+
 from .models import Assignment, Expert, ExpertConflict, ExpertiseField, Panel, ScoreCriterion, ScoreSheet
 
 
@@ -68,16 +70,7 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(Panel)
-class PanelAdmin(admin.ModelAdmin):
+class PanelAdmin(ReadOnlyAdmin):
     list_display = ["call", "drawn_at", "drawn_by", "closed_at"]
     readonly_fields = ["call", "fields", "seed", "drawn_at", "drawn_by", "closed_at", "closed_by"]
     inlines = [AssignmentInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
