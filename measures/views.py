@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import selectors
 from .amounts import compute_amount
-from .caching import cached, page_key
+from .caching import cached, page_key, shared_answer
 from .hooks import panels_for
 from .models import Department, Incentive, Measure, PolicyDocument
 from .vocabulary import ApplicantType
@@ -44,6 +44,7 @@ def _with_estimates(incentives: list[Incentive]) -> list[tuple[Incentive, object
     return [(incentive, compute_amount(incentive, on=today)) for incentive in incentives]
 
 
+@shared_answer
 def catalog(request: HttpRequest) -> HttpResponse:
     """The catalog, searched. Its content is the same for every visitor of a language and query,
     so the template keeps it rendered (`{% cache %}`, keyed by `page_key`) and the data below is
@@ -114,5 +115,6 @@ def department_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "measures/department_detail.html", _with_panels(request, context))
 
 
+@shared_answer
 def department_list(request: HttpRequest) -> HttpResponse:
     return render(request, "measures/department_list.html", {"departments": _departments()})

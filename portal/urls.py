@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -44,7 +45,9 @@ urlpatterns = [
     path("ceilings/", include("budgets.urls")),
     path("recovery/", include("recovery.urls")),
     path("reports/", include("reports.urls")),
-    path("i18n/setlang/", set_language, name="set_language"),
+    # Without a CSRF check: the switch is on pages kept whole for every anonymous visitor, who
+    # cannot share one token; it sets only the language cookie (see base.html).
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -86,12 +86,14 @@ def test_a_cached_api_answer_is_sent_as_the_bytes_it_was_stored_as() -> None:
     assert browser.status_code == 200 and browser.content == first.content
 
 
-def test_the_catalog_pages_content_is_kept_rendered_per_language_and_query(monkeypatch) -> None:
-    """The second visit neither reads the data (not even from the cache) nor renders the list again;
+def test_the_catalog_pages_content_is_kept_rendered_per_language_and_query(monkeypatch, handler) -> None:
+    """For a signed-in visitor (whose navigation is their own, so the whole page is not shared): the
+    second visit neither reads the data (not even from the cache) nor renders the list again;
     another language or another search is its own fragment."""
     from measures import selectors
 
     client = Client()
+    client.force_login(handler)
     _catalog_queries(client, "/")
     searches: list[dict] = []
     real_search = selectors.measure_search
@@ -102,6 +104,7 @@ def test_the_catalog_pages_content_is_kept_rendered_per_language_and_query(monke
     real_get = cache.get
     monkeypatch.setattr(cache, "get", lambda key, *a, **k: reads.append(key) or real_get(key, *a, **k))
     _sql, zh = _catalog_queries(client, "/")
+    assert handler.username in zh, "the visitor's own navigation"
     assert not any(key.startswith("catalog:") and key != "catalog:version" for key in reads), reads
     _sql, en = _catalog_queries(client, "/", HTTP_ACCEPT_LANGUAGE="en")
     assert "Policy catalog" in en or "Guangdong" in en

@@ -293,3 +293,28 @@ def test_the_review_service_issues_the_acceptance_notice_after_commit(django_cap
 )
 def test_amount_in_words(amount: str, words: str) -> None:
     assert amount_in_words(Decimal(amount)) == words
+
+
+def test_notices_in_a_row_share_one_font_configuration_and_embed_only_what_each_uses() -> None:
+    """portal.pdf keeps WeasyPrint's font configuration for the thread's next documents; a notice
+    that needed the fallback font (䶮) leaves nothing behind in the next one."""
+    import threading
+
+    from portal.pdf import font_configuration
+
+    fallback = issue(
+        *application_for_notice(
+            Notice.Kind.ACCEPTANCE, user=EnterpriseUserFactory(applicant__name="广东刘䶮精密制造有限公司")
+        )
+    )
+    configuration = font_configuration()
+    plain = issue(*application_for_notice(Notice.Kind.ACCEPTANCE))
+    assert font_configuration() is configuration
+    embedded = [{f["name"].split("+")[-1] for f in pdffonts(n.pdf.path)} for n in (fallback, plain)]
+    assert any("Noto" in name for name in embedded[0]), embedded
+    assert not any("Noto" in name for name in embedded[1]), embedded
+    other: list[object] = []
+    thread = threading.Thread(target=lambda: other.append(font_configuration()))
+    thread.start()
+    thread.join()
+    assert other[0] is not configuration, "Pango's objects stay in their thread"
