@@ -5,9 +5,9 @@ Every entry's key carries the catalog's version and the day (amounts in force ch
 any save or delete of a catalog model bumps the version, so the next read recomputes.
 
 Two layers:
-- `shared_answer`: the whole answer of a catalog page or API, as sent, for visitors who carry
-  nothing personal (no session, no pending message, no API key): nearly every anonymous visit.
-  Their pages hold no CSRF token (the language switch needs none) and no name.
+- `shared_answer` views: their whole answer, as sent, for visitors who carry nothing personal (no
+  session, no pending message, no API key), kept by `SharedAnswerMiddleware`: nearly every
+  anonymous visit. Their pages hold no CSRF token (the language switch needs none) and no name.
 - underneath, for everyone else: the catalog page's content as a template fragment (`page_key`)
   and the API's answers as rendered JSON (`CachedCatalogAPI`), with navigation per request.
 """
@@ -24,9 +24,9 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import timezone, translation
-from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.views.decorators.cache import cache_page
+from django.utils.cache import patch_vary_headers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -81,44 +81,77 @@ def _personal(request: HttpRequest) -> bool:
     )
 
 
-def shared_answer(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """The view's whole answer, kept by Django's page cache (`cache_page`) for the catalog's version
-    and the day, for every visitor with nothing personal; Django's key adds the address, the query,
-    the language and the time zone. A visit served this way runs no view, template or query, so
-    the public pages keep pace with the liveness check under load (issue 10).
+V = TypeVar("V", bound=Callable[..., Any])
 
-    The kept answer must be the same for everyone: an answer that used a CSRF token is marked
-    private, which Django's cache does not keep. Browsers and proxies are told nothing new: the
-    answer may not be kept by them (it would outlive the catalog's version), and it varies by
-    cookie, since a signed-in visitor gets the same address with their own navigation."""
 
-    def private_when_tokened(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        response = view(request, *args, **kwargs)
-        if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-            patch_cache_control(response, private=True)
-        return response
+def shared_answer(view: V) -> V:
+    """Marks a view whose whole answer is the same for every visitor with nothing personal, for
+    the catalog's version, the day, the language and the address: `SharedAnswerMiddleware` keeps it."""
+    view.shared_answer = True  # type: ignore[attr-defined]
+    return view
 
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.method not in ("GET", "HEAD") or _personal(request):
-            return view(request, *args, **kwargs)
-        prefix = f"catalog:{catalog_version()}:{timezone.localdate().isoformat()}"
-        response = cache_page(TIMEOUT, key_prefix=prefix)(private_when_tokened)(request, *args, **kwargs)
-        # cache_page also tells browsers to keep the page for TIMEOUT: undone, see above.
-        if "private" not in response.get("Cache-Control", ""):
-            del response["Expires"]
-            del response["Cache-Control"]
+
+@functools.lru_cache(maxsize=1024)
+def _is_shared(urlconf: str | None, path: str) -> bool:
+    try:
+        return getattr(resolve(path, urlconf).func, "shared_answer", False)
+    except Resolver404:
+        return False
+
+
+class SharedAnswerMiddleware:
+    """Sends the kept whole answer of a `shared_answer` view to a visitor with nothing personal
+    (nearly every anonymous visit), before the middleware that only personal visits need (CSRF,
+    authentication, second factor, messages, idle sessions, lockouts) and without the view: one
+    cache read, so the public catalog keeps pace with the liveness check under load (issue 10).
+
+    Placed after LocaleMiddleware (the language is part of the key) and the refusal of
+    unstorable input; what the inner middleware adds to an answer (X-Frame-Options) is kept with
+    it, what the outer add (security headers, CSP, the request id) is added to each visit.
+
+    The kept entry holds the catalog's version it was made for: the version and the entry are
+    read in one round trip, and an entry of an older version is made again. An answer is kept
+    only when it is the same for everyone: a 200 that set no cookie (a CSRF token sets one),
+    left the session untouched and is not private. Browsers and proxies are told nothing new;
+    the answer varies by cookie, since a signed-in visitor gets their own navigation there."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.method != "GET" or _personal(request) or not _is_shared(get_urlconf(), request.path_info):
+            return self.get_response(request)
+        where = (request.get_host(), translation.get_language() or "", timezone.localdate().isoformat())
+        key = "catalog:answer:" + hashlib.sha256("\n".join((*where, request.get_full_path())).encode()).hexdigest()
+        found = cache.get_many([VERSION_KEY, key])
+        version, kept = found.get(VERSION_KEY) or catalog_version(), found.get(key)
+        if kept is not None and kept[0] == version:
+            _version, status, headers, content = kept
+            response: HttpResponseBase = HttpResponse(content, status=status, headers=headers)
+        else:
+            response = self.get_response(request)
+            if isinstance(response, HttpResponse) and self._same_for_everyone(request, response):
+                cache.set(key, (version, response.status_code, dict(response.items()), response.content), TIMEOUT)
         patch_vary_headers(response, ("Cookie",))
         return response
 
-    return wrapped
+    @staticmethod
+    def _same_for_everyone(request: HttpRequest, response: HttpResponse) -> bool:
+        session = getattr(request, "session", None)
+        return (
+            response.status_code == 200
+            and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and not (session is not None and session.modified)
+            and "private" not in response.get("Cache-Control", "")
+        )
 
 
 class CachedCatalogAPI:
     """For the public catalog's read-only viewsets: an answer is the same for every caller, so
     it is cached by path, query and language as rendered JSON, and those bytes are sent as they
     are (rendering the list again cost more than the rest of the request). Visitors with nothing
-    personal get the whole answer from `shared_answer`, ahead of REST framework."""
+    personal get the whole answer from `SharedAnswerMiddleware`, ahead of REST framework."""
 
     # Any: REST framework's as_view, whose stubs type the view more narrowly than a callable.
     @classmethod

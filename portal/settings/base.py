@@ -102,6 +102,9 @@ MIDDLEWARE = [
     # NUL characters and unpaired surrogates refused (400), oversized uploads too (413), before any
     # view or the CSRF check reads the body: in the reader's language, so after LocaleMiddleware.
     "portal.middleware.RefuseUnstorableInputMiddleware",
+    # The public catalog's whole answers for visitors with nothing personal: before the middleware
+    # only personal visits need (measures/caching.py).
+    "measures.caching.SharedAnswerMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

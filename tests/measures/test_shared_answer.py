@@ -6,13 +6,11 @@ import pytest
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
-from django.test import Client, RequestFactory
+from django.http import HttpResponse
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.views import APIView
 
-from measures.caching import shared_answer
 from measures.models import Measure
 
 pytestmark = pytest.mark.django_db
@@ -91,33 +89,40 @@ def test_an_api_key_is_still_checked() -> None:
     assert refused.status_code == 401
 
 
-def _counting_view(calls: list[HttpRequest], *, uses_token: bool = False):
-    def view(request: HttpRequest) -> HttpResponse:
-        calls.append(request)
-        return HttpResponse(get_token(request) if uses_token else "the same for everyone")
+@pytest.fixture
+def runs():
+    from tests.measures import shared_answer_urls
 
-    return shared_answer(view)
-
-
-def test_an_answer_that_used_a_csrf_token_is_not_kept() -> None:
-    calls: list[HttpRequest] = []
-    view = _counting_view(calls, uses_token=True)
-    first, second = view(RequestFactory().get("/x/")), view(RequestFactory().get("/x/"))
-    assert len(calls) == 2 and first.content != second.content
-    assert "private" in second["Cache-Control"]
+    shared_answer_urls.runs.clear()
+    return shared_answer_urls.runs
 
 
+@pytest.mark.urls("tests.measures.shared_answer_urls")
+def test_only_an_answer_the_same_for_everyone_is_kept(runs: list[str]) -> None:
+    """An answer that used a CSRF token, left a message in the session, or is not a 200 runs
+    its view for each visitor."""
+    for url in ("/same/", "/token/", "/message/", "/missing/"):
+        Client().get(url)
+        Client().get(url)
+    assert runs == ["same", "token", "token", "message", "message", "404", "404"]
+    tokens = [Client().get("/token/").content for _ in range(2)]
+    assert tokens[0] != tokens[1]
+
+
+@pytest.mark.urls("tests.measures.shared_answer_urls")
 @pytest.mark.parametrize(
-    "cookie", [settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name], ids=["session", "message waiting"]
+    ("cookie", "header"),
+    [(settings.SESSION_COOKIE_NAME, None), (CookieStorage.cookie_name, None), (None, "Token abc")],
+    ids=["session", "message waiting", "API key"],
 )
-def test_a_visitor_with_a_session_or_a_message_waiting_gets_their_own_answer(cookie: str) -> None:
-    calls: list[HttpRequest] = []
-    view = _counting_view(calls)
-    view(RequestFactory().get("/x/"))
-    view(RequestFactory().get("/x/"))
-    assert len(calls) == 1, "shared between visitors with nothing personal"
-    personal = RequestFactory().get("/x/")
-    personal.COOKIES[cookie] = "anything"
-    view(personal)
-    view(RequestFactory().post("/x/"))
-    assert len(calls) == 3, "a personal visit and a POST each run the view"
+def test_a_visitor_with_something_personal_gets_their_own_answer(runs: list[str], cookie, header) -> None:
+    Client().get("/same/")
+    Client().get("/same/")
+    assert runs == ["same"], "shared between visitors with nothing personal"
+    personal = Client(**({"HTTP_AUTHORIZATION": header} if header else {}))
+    if cookie:
+        personal.cookies[cookie] = "anything"
+    personal.get("/same/")
+    Client().post("/same/")
+    Client().head("/same/")
+    assert runs == ["same"] * 4, "a personal visit, a POST and a HEAD each run the view"
