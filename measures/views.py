@@ -49,7 +49,8 @@ def catalog(request: HttpRequest) -> HttpResponse:
     """The catalog, searched. Its content is the same for every visitor of a language and query,
     so the template keeps it rendered (`{% cache %}`, keyed by `page_key`) and the data below is
     read only when that fragment is missing: rendering it each time capped the anonymous page at
-    68 requests/s on two workers (issue 10)."""
+    68 requests/s on two workers (issue 10). Visitors with nothing personal are sent the whole
+    page as kept (`shared_answer`); the fragment serves signed-in visitors, whose navigation is theirs."""
 
     def content() -> dict[str, Any]:
         form = CatalogFilterForm(request.GET or None)

@@ -42,7 +42,8 @@ def test_an_anonymous_visit_is_answered_whole_from_the_cache(url: str, monkeypat
     # answer at the same address differs by cookie.
     for response in (first, again):
         assert "Cache-Control" not in response and "Expires" not in response
-        assert "Cookie" in response["Vary"]
+        assert "Cookie" in response["Vary"] and "Accept-Language" in response["Vary"]
+        assert response["Content-Language"] == "zh-hans"
         assert settings.CSRF_COOKIE_NAME not in response.cookies
 
 
@@ -126,3 +127,22 @@ def test_a_visitor_with_something_personal_gets_their_own_answer(runs: list[str]
     Client().post("/same/")
     Client().head("/same/")
     assert runs == ["same"] * 4, "a personal visit, a POST and a HEAD each run the view"
+
+
+def test_a_process_keeps_its_copy_and_reads_only_the_version(monkeypatch) -> None:
+    """The measures list is 140 KB: a process that sent it keeps a copy (the `process` cache) and
+    reads only the catalog's version from the shared cache; a new version is never answered from it."""
+    from django.core.cache import cache
+
+    from measures.caching import VERSION_KEY
+
+    first = Client().get("/api/v1/measures/").content
+    reads: list[str] = []
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *a, **k: reads.append(key) or real_get(key, *a, **k))
+    assert Client().get("/api/v1/measures/").content == first
+    assert reads == [VERSION_KEY]
+    measure = Measure.objects.get(number=1)
+    measure.title = "新的措施标题"
+    measure.save()
+    assert "新的措施标题" in Client().get("/api/v1/measures/").content.decode()
