@@ -16,6 +16,7 @@ from django import template
 from django.db import models
 from django.utils.module_loading import autodiscover_modules
 
+from portal.choices import choice_label
 from portal.workflow import REGISTRY, Workflow
 
 register = template.Library()
@@ -37,10 +38,16 @@ def status_context(obj: models.Model, *, public: bool = False) -> dict[str, Any]
     workflow = workflow_for(type(obj))
     status = getattr(obj, workflow.status_field)
     state = workflow.states[status]
-    label = getattr(obj, f"get_{workflow.status_field}_display")()
+    label = choice_label(obj, workflow.status_field)
     if public and state.public_label:
         label = state.public_label
     return {"status": status, "label": label, "tone": state.tone}
+
+
+@register.filter
+def label(record: models.Model, field_name: str) -> Any:
+    """`{{ applicant|label:"city" }}`: what `get_city_display` gives, from a table (portal/choices.py)."""
+    return choice_label(record, field_name)
 
 
 @register.inclusion_tag("_status_tag.html")
