@@ -5,8 +5,6 @@ applications under review, ranked by a closed panel or not) and one meeting's re
 from collections.abc import Callable
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
@@ -15,16 +13,9 @@ from calls.models import Call
 from decisions.models import Meeting
 from decisions.services import meeting_record
 from tests.support.panels import closed_panel
+from tests.support.queries import counted_get
 
 pytestmark = pytest.mark.django_db
-
-
-def _count(client, url: str) -> tuple[int, str, bytes | list]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    body = response.json() if url.startswith("/api/") else response.content
-    return len(queries), "\n".join(q["sql"] for q in queries.captured_queries), body
 
 
 def _meeting(call: Call, handler: User, applications: list[Application]) -> Meeting:
@@ -56,12 +47,12 @@ def test_the_meetings_list_does_not_grow_with_its_meetings(
     client = api_client(amr_handler) if api else page_client(amr_handler)
     _meeting(call, amr_handler, applications[:1])
     client.get(url)  # warm-up: the session's first read
-    before, _sql, body = _count(client, url)
+    before, _sql, body = counted_get(client, url)
     # Two more meetings, one with three decisions and another attendee.
     _meeting(call, amr_handler, applications[1:4])
     meeting = _meeting(call, amr_handler, applications[4:])
     meeting.attendees.add(amr_handler2)
-    after, sql, body_after = _count(client, url)
+    after, sql, body_after = counted_get(client, url)
     if api:
         assert [len(m["decisions"]) for m in body_after["results"]] == [1, 3, 1]
         assert len(body["results"]) == 1
@@ -80,8 +71,8 @@ def test_a_meetings_record_does_not_grow_with_its_decisions(
     large = _meeting(call, amr_handler, [under_review(call) for _ in range(4)])
     client = page_client(amr_handler)
     client.get(f"/calls/manage/meetings/{small.pk}/")
-    before, _sql, body_small = _count(client, f"/calls/manage/meetings/{small.pk}/")
-    after, sql, body_large = _count(client, f"/calls/manage/meetings/{large.pk}/")
+    before, _sql, body_small = counted_get(client, f"/calls/manage/meetings/{small.pk}/")
+    after, sql, body_large = counted_get(client, f"/calls/manage/meetings/{large.pk}/")
     assert body_small.count(b"/review/") < body_large.count(b"/review/")
     assert after == before, sql
     assert before <= 15, sql
@@ -95,9 +86,9 @@ def test_the_new_meetings_candidates_do_not_grow_with_the_call(
     url = f"/calls/manage/{call.pk}/meetings/new/"
     client = page_client(amr_handler)
     client.get(url)
-    before, _sql, body = _count(client, url)
+    before, _sql, body = counted_get(client, url)
     others = [under_review(call, units) for units in (1, 2, 3)]
-    after, sql, body_after = _count(client, url)
+    after, sql, body_after = counted_get(client, url)
     for application in [first, *others]:
         assert application.reference.encode() in body_after
     assert others[0].reference.encode() not in body
@@ -113,8 +104,8 @@ def test_the_new_meetings_ranking_does_not_grow_with_the_panel(
     closed_panel(large, [under_review(large) for _ in range(4)])
     client = page_client(amr_handler)
     client.get(f"/calls/manage/{small.pk}/meetings/new/")
-    before, _sql, body_small = _count(client, f"/calls/manage/{small.pk}/meetings/new/")
-    after, sql, body_large = _count(client, f"/calls/manage/{large.pk}/meetings/new/")
+    before, _sql, body_small = counted_get(client, f"/calls/manage/{small.pk}/meetings/new/")
+    after, sql, body_large = counted_get(client, f"/calls/manage/{large.pk}/meetings/new/")
     assert body_large.count(b'name="a') > body_small.count(b'name="a') > 0
     assert after == before, sql
     assert before <= 20, sql

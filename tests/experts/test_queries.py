@@ -8,8 +8,6 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
@@ -18,6 +16,7 @@ from calls.models import Call
 from experts.models import Assignment, Expert, ExpertiseField, Panel, ScoreCriterion
 from experts.services import assignment_score, panel_close, panel_draw
 from tests.factories import ApplicantFactory, EnterpriseUserFactory, incentive_by_code
+from tests.support.queries import counted_get
 
 pytestmark = pytest.mark.django_db
 
@@ -77,14 +76,6 @@ def _round(handler: User, quality: ExpertiseField, applications: int, *, closed:
     return panel
 
 
-def _count(client, url: str) -> tuple[int, str, bytes | list]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    body = response.json() if url.startswith("/api/") else response.content
-    return len(queries), "\n".join(q["sql"] for q in queries.captured_queries), body
-
-
 def _listed(body: bytes | list | dict) -> int:
     if isinstance(body, dict):
         return len(body["results"])
@@ -107,12 +98,12 @@ def test_the_experts_assignments_do_not_grow_with_the_rounds(
     client = api_client(expert.user) if url.startswith("/api/") else page_client(expert.user)
     _round(handler, quality, 1, closed=False)
     client.get(url)  # warm-up: the session's first read
-    before, _sql, body = _count(client, url)
+    before, _sql, body = counted_get(client, url)
     listed_before = _listed(body)
     # Another round, closed (scored by every expert), and a third one still open.
     _round(handler, quality, 3, closed=True)
     _round(handler, quality, 2, closed=False)
-    after, sql, body = _count(client, url)
+    after, sql, body = counted_get(client, url)
     assert _listed(body) == 6 > listed_before == 1
     assert after == before, sql
     assert before <= 12, sql
@@ -123,8 +114,8 @@ def test_the_panel_page_does_not_grow_with_the_panel(handler, quality, three_exp
     client = page_client(handler)
     small, large = _round(handler, quality, 1, closed=closed), _round(handler, quality, 5, closed=closed)
     client.get(f"/experts/calls/{small.call_id}/panel/")
-    before, _sql, body_small = _count(client, f"/experts/calls/{small.call_id}/panel/")
-    after, sql, body_large = _count(client, f"/experts/calls/{large.call_id}/panel/")
+    before, _sql, body_small = counted_get(client, f"/experts/calls/{small.call_id}/panel/")
+    after, sql, body_large = counted_get(client, f"/experts/calls/{large.call_id}/panel/")
     # Each application once in the assignments; closed, twice more in the ranking (its link and text).
     assert body_large.count(b"QB-") == 5 * (3 if closed else 1)
     assert body_small.count(b"QB-") == 1 * (3 if closed else 1)
@@ -136,8 +127,8 @@ def test_the_panel_results_api_does_not_grow_with_the_panel(handler, quality, th
     client = api_client(handler)
     small, large = _round(handler, quality, 1, closed=True), _round(handler, quality, 5, closed=True)
     client.get(f"/api/v1/calls/{small.call_id}/panel/results/")
-    before, _sql, body_small = _count(client, f"/api/v1/calls/{small.call_id}/panel/results/")
-    after, sql, body_large = _count(client, f"/api/v1/calls/{large.call_id}/panel/results/")
+    before, _sql, body_small = counted_get(client, f"/api/v1/calls/{small.call_id}/panel/results/")
+    after, sql, body_large = counted_get(client, f"/api/v1/calls/{large.call_id}/panel/results/")
     assert (len(body_small), len(body_large)) == (1, 5)
     assert after == before, sql
     assert before <= 12, sql

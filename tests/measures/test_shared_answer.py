@@ -38,6 +38,11 @@ def test_an_anonymous_visit_is_answered_whole_from_the_cache(url: str, monkeypat
     assert first_queries > 0 and sum(ran) > 0
     assert (queries, len(api_views), len(again.templates)) == (0, ran[0], 0)
     assert again.content == first.content
+    # The same headers as the answer built (security headers, CSP, language); only the values
+    # that are each visit's own (the request id) may differ.
+    assert sorted(again.headers) == sorted(first.headers)
+    for header in ("Content-Security-Policy", "X-Frame-Options", "Permissions-Policy", "Content-Type"):
+        assert again[header] == first[header]
     # Nobody's browser or proxy keeps it past the catalog's version, and a signed-in visitor's
     # answer at the same address differs by cookie.
     for response in (first, again):
