@@ -18,6 +18,7 @@ behind. Application rows are only ever written through `save()` (services), neve
 `update()` of what a row shows, so the signals see every change. Only answers of 200 are kept.
 """
 
+import dataclasses
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable
@@ -95,12 +96,11 @@ def _scope(user: Any, mine: bool, catalog: str) -> tuple[str, list[int | str]]:
     return scope, [*visible_incentive_ids(user, catalog)] if _by_department(user) else [ALL]
 
 
-def cached_queue_answer(request: Request, *, respond: Callable[[], Response]) -> HttpResponseBase:
-    """The answer to this queue request, from the cache when it holds it; `respond()` builds it
-    (and validates the query: only valid queries are answered 200, so only they are kept)."""
-    mine = request.query_params.get("mine") in BooleanField.TRUE_VALUES
+def _versioned_key(user: Any, mine: bool, prefix: str, parts: list[str]) -> str:
+    """The cache key of something this official's scope shares, following the catalog and the
+    versions of the incentives and people it shows; `parts` say which request it answers."""
     catalog = catalog_version()
-    scope, incentives = _scope(request.user, mine, catalog)
+    scope, incentives = _scope(user, mine, catalog)
     names = [PEOPLE, *incentives]
     versions = cache.get_many([_version_key(name) for name in names])
     # A missing version (a cache just started, or evicted) is given one now, so the key is stable.
@@ -109,16 +109,22 @@ def cached_queue_answer(request: Request, *, respond: Callable[[], Response]) ->
         for key, fresh in missing.items():
             cache.add(key, fresh, timeout=None)  # add(): processes starting at once agree on one
         versions |= cache.get_many(list(missing))
-    parts = [
+    everything = [
         scope,
         catalog,
         timezone.localdate().isoformat(),
         translation.get_language() or "",
-        request.get_host(),
-        request.get_full_path(),
+        *parts,
         *(str(versions.get(_version_key(name), "")) for name in names),
     ]
-    key = "queue:answer:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return prefix + hashlib.sha256("\n".join(everything).encode()).hexdigest()
+
+
+def cached_queue_answer(request: Request, *, respond: Callable[[], Response]) -> HttpResponseBase:
+    """The answer to this queue request, from the cache when it holds it; `respond()` builds it
+    (and validates the query: only valid queries are answered 200, so only they are kept)."""
+    mine = request.query_params.get("mine") in BooleanField.TRUE_VALUES
+    key = _versioned_key(request.user, mine, "queue:answer:", [request.get_host(), request.get_full_path()])
     rendered = cache.get(key)
     if rendered is None:
         response = respond()
@@ -129,4 +135,17 @@ def cached_queue_answer(request: Request, *, respond: Callable[[], Response]) ->
     return HttpResponse(rendered, content_type="application/json")
 
 
-__all__ = ["application_saved", "cached_queue_answer", "official_scope", "shown_record_saved"]
+def cached_status_counts(user: Any, filters: Any, compute: Callable[[], dict[str, int]]) -> dict[str, int]:
+    """The queue page's counts per open status under these filters (the status tab and the page
+    aside), kept like the API's answers: counting a department's open applications was the
+    page's costliest query (7-14 ms at 1M)."""
+    shown = {name: value for name, value in dataclasses.asdict(filters).items() if name not in ("status", "sort")}
+    key = _versioned_key(user, bool(filters.mine), "queue:counts:", [repr(sorted(shown.items()))])
+    counts = cache.get(key)
+    if counts is None:
+        counts = compute()
+        cache.set(key, counts, TIMEOUT)
+    return counts  # type: ignore[no-any-return]
+
+
+__all__ = ["application_saved", "cached_queue_answer", "cached_status_counts", "official_scope", "shown_record_saved"]

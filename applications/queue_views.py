@@ -19,7 +19,7 @@ from portal.keyset import BadCursor
 
 from .models import Status
 from .permissions import acting_scope
-from .queue_cache import official_scope
+from .queue_cache import cached_status_counts, official_scope
 from .review import (
     applications_accept_many,
 )
@@ -72,7 +72,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     except BadCursor:
         # An edited or outdated link: start again from the first page of the same filters.
         return redirect(reverse("review:queue") + _query(request.GET))
-    counts = queue_status_counts(user, filters, today=today)
+    counts = cached_status_counts(user, filters, lambda: queue_status_counts(user, filters, today=today))
     scope = acting_scope(user)
     handlers = list(department_handlers(user)) if scope.is_handler else []
     rows = []

@@ -206,3 +206,33 @@ def test_the_queue_pages_kept_filters_follow_the_query_and_the_department(handle
     codes = set(Incentive.objects.filter(pk__in=visible_incentive_ids(handler)).values_list("code", flat=True))
     assert all(f'value="{code}"' in ours for code in codes)
     assert not all(f'value="{code}"' in theirs for code in codes)
+
+
+def _tab_counts(client, url: str = "/review/") -> tuple[dict[str, int], bool]:
+    """The queue page's counts per open status tab, and whether they were counted (not kept)."""
+    import re
+
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url).content.decode()
+    counted = any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
+    tabs = re.findall(r'status=(\w+)"[^>]*>[^<]*<span class="review-count">(\d+)</span>', html)
+    return {status: int(n) for status, n in tabs}, counted
+
+
+def test_the_queue_pages_counts_are_kept_and_follow_every_change(handler, page_client) -> None:
+    application = submit_new()
+    client = page_client(handler)
+    first, counted = _tab_counts(client)
+    assert counted and first[Status.SUBMITTED] >= 1
+    again, counted_again = _tab_counts(client)
+    assert again == first and not counted_again
+    review.application_accept(actor=handler, application=application)
+    after, counted_after = _tab_counts(client)
+    assert counted_after
+    assert after[Status.SUBMITTED] == first[Status.SUBMITTED] - 1
+    assert after[Status.ACCEPTED] == first.get(Status.ACCEPTED, 0) + 1
+    # Another filter is counted on its own; the status tab and the sort share the counts.
+    _elsewhere, counted_elsewhere = _tab_counts(client, "/review/?city=foshan")
+    assert counted_elsewhere
+    _tab, counted_tab = _tab_counts(client, f"/review/?status={Status.ACCEPTED}&sort=submitted")
+    assert not counted_tab
