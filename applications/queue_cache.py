@@ -37,6 +37,7 @@ from accounts.models import OfficialRole
 from measures.caching import catalog_version
 
 from .permissions import visible_incentive_ids
+from .review_selectors import QueueFilters
 
 TIMEOUT = 10 * 60
 PEOPLE = "people"  # the version of applicants, users and calls as rows show them
@@ -135,7 +136,7 @@ def cached_queue_answer(request: Request, *, respond: Callable[[], Response]) ->
     return HttpResponse(rendered, content_type="application/json")
 
 
-def cached_status_counts(user: Any, filters: Any, compute: Callable[[], dict[str, int]]) -> dict[str, int]:
+def cached_status_counts(user: Any, filters: QueueFilters, compute: Callable[[], dict[str, int]]) -> dict[str, int]:
     """The queue page's counts per open status under these filters (the status tab and the page
     aside), kept like the API's answers: counting a department's open applications was the
     page's costliest query (7-14 ms at 1M)."""

@@ -24,7 +24,6 @@ action the workflow does not allow now, or not to this caller, is 409; refused i
 
 import copy
 from collections.abc import Callable
-from functools import cached_property
 from typing import Any
 
 from django.db.models import QuerySet
@@ -45,6 +44,7 @@ from rest_framework.views import APIView
 from accounts.authentication import TokenAuthentication
 from measures.vocabulary import EnterpriseSize, GuangdongCity
 from portal.api import AmountField, Conflict, JSONParser, KeysetPagination
+from portal.choices import choice_label
 from portal.http import client_ip
 from portal.keyset import Keyset
 
@@ -176,7 +176,7 @@ class QueueItemSerializer(serializers.ModelSerializer):
             "city": applicant.city,
             "size": applicant.size,
             "status": application.status,
-            "status_label": self._status_labels[application.status],
+            "status_label": choice_label(application, "status"),
             "submitted_at": _or_none(fields["submitted_at"], application.submitted_at),
             "stage_due_on": _or_none(fields["stage_due_on"], application.stage_due_on),
             "overdue": is_overdue(application, self.context.get("today")),
@@ -193,10 +193,6 @@ class QueueItemSerializer(serializers.ModelSerializer):
                 attribute = field.get_attribute(application)
                 row[name] = None if attribute is None else field.to_representation(attribute)
         return row
-
-    @cached_property
-    def _status_labels(self) -> dict[str, str]:
-        return {value: str(label) for value, label in Status.choices}  # once per response, in its language
 
     def get_fields(self) -> dict[str, serializers.Field]:
         # The model's fields are introspected once per class, not once per response (a third of

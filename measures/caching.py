@@ -129,12 +129,8 @@ class SharedAnswerMiddleware:
         where = (request.get_host(), language, timezone.localdate().isoformat())
         key = "catalog:answer:" + hashlib.sha256("\n".join((*where, request.get_full_path())).encode()).hexdigest()
         version = catalog_version()
-        kept = _this_process.get(key)
-        if kept is None or kept[0] != version:
-            kept = cache.get(key)
-            if kept is not None and kept[0] == version:
-                _this_process.set(key, kept, TIMEOUT)
-        if kept is not None and kept[0] == version:
+        kept = self._kept(key, version)
+        if kept is not None:
             _version, status, headers, content = kept
             response: HttpResponseBase = HttpResponse(content, status=status, headers=headers)
         else:
@@ -145,6 +141,17 @@ class SharedAnswerMiddleware:
                 _this_process.set(key, kept, TIMEOUT)
         patch_vary_headers(response, ("Cookie",))
         return response
+
+    @staticmethod
+    def _kept(key: str, version: str) -> tuple[Any, ...] | None:
+        """The entry made for this version: this process's copy, else the shared one (copied here)."""
+        kept = _this_process.get(key)
+        if kept is None or kept[0] != version:
+            kept = cache.get(key)
+            if kept is None or kept[0] != version:
+                return None
+            _this_process.set(key, kept, TIMEOUT)
+        return kept  # type: ignore[no-any-return]
 
     @staticmethod
     def _same_for_everyone(request: HttpRequest, response: HttpResponse) -> bool:
